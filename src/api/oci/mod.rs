@@ -1,0 +1,60 @@
+//! The registry at `/v2/`: OCI Distribution 1.1. Repository names contain `/`, so one catch-all
+//! route parses the path into a [`Route`] and dispatches by method. Every response carries
+//! `Docker-Distribution-Api-Version: registry/2.0`.
+mod blobs;
+pub mod errors;
+mod listing;
+mod manifests;
+mod path;
+mod uploads;
+
+use crate::api::auth::authenticate;
+use crate::error::Error;
+use crate::state::AppState;
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse};
+use errors::{OciError, OciResult};
+use path::Route;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/v2")
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add(("Docker-Distribution-Api-Version", "registry/2.0")),
+            )
+            .route("", web::to(dispatch))
+            .route("/{tail:.*}", web::to(dispatch)),
+    );
+}
+
+async fn dispatch(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+) -> OciResult<HttpResponse> {
+    authenticate(&req, &state).await?;
+    let tail = req.match_info().get("tail").unwrap_or("");
+    let route = path::parse(tail)?;
+    let m = req.method().clone();
+    let st = state.get_ref();
+    match (route, m) {
+        (Route::Base, Method::GET | Method::HEAD) => Ok(HttpResponse::Ok().json(serde_json::json!({}))),
+        (Route::Catalog, Method::GET) => listing::catalog(&req, st).await,
+        (Route::Tags(name), Method::GET) => listing::tags(&req, st, &name).await,
+        (Route::Referrers(name, d), Method::GET) => listing::referrers(&req, st, &name, &d).await,
+        (Route::Manifest(name, r), Method::GET) => manifests::get(&req, st, &name, &r, true).await,
+        (Route::Manifest(name, r), Method::HEAD) => manifests::get(&req, st, &name, &r, false).await,
+        (Route::Manifest(name, r), Method::PUT) => manifests::put(&req, st, &name, &r, body).await,
+        (Route::Manifest(name, r), Method::DELETE) => manifests::delete(st, &name, &r).await,
+        (Route::Blob(name, d), Method::GET) => blobs::get(&req, st, &name, &d, true).await,
+        (Route::Blob(name, d), Method::HEAD) => blobs::get(&req, st, &name, &d, false).await,
+        (Route::Blob(name, d), Method::DELETE) => blobs::delete(st, &name, &d).await,
+        (Route::UploadStart(name), Method::POST) => uploads::start(&req, st, &name, body).await,
+        (Route::Upload(name, id), Method::PATCH) => uploads::patch(&req, st, &name, id, body).await,
+        (Route::Upload(name, id), Method::PUT) => uploads::put(&req, st, &name, id, body).await,
+        (Route::Upload(name, id), Method::GET | Method::HEAD) => uploads::status(st, &name, id).await,
+        (Route::Upload(name, id), Method::DELETE) => uploads::cancel(st, &name, id).await,
+        (_, m) => Err(OciError(Error::Unsupported(format!("method {m} not allowed here")))),
+    }
+}

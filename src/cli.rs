@@ -1,0 +1,53 @@
+//! Command-line interface: `berth serve | worker | migrate | openapi | admin …`.
+use berth::config::Overrides;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "berth", version, about = "A container registry with a Pulp-compatible API")]
+pub struct Cli {
+    /// Optional TOML file with any of the settings below (flags and env override it).
+    #[arg(long, global = true, env = "BERTH_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: Overrides,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP server (registry and API) with its background housekeeping.
+    Serve,
+    /// Run background housekeeping only (no HTTP), e.g. beside stateless replicas.
+    Worker,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// User administration.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminAction {
+    /// Create a user (give the password with --password or BERTH_NEW_PASSWORD).
+    CreateUser {
+        username: String,
+        #[arg(long, env = "BERTH_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long)]
+        superuser: bool,
+    },
+    /// Set a user's password.
+    SetPassword {
+        username: String,
+        #[arg(long, env = "BERTH_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// List users.
+    ListUsers,
+}

@@ -1,0 +1,181 @@
+//! Settings: built-in defaults, then an optional TOML file, then `BERTH_*` environment variables,
+//! then command-line flags (clap reads flags and env; the file fills what both leave unset).
+//! `Settings::resolve` validates everything and fails with a readable message.
+use crate::storage::S3Options;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:24817";
+pub const DEFAULT_DATA_DIR: &str = "./berth-data";
+
+/// Every setting, each optional: what a flag, variable or file line may set.
+#[derive(Debug, Clone, Default, Deserialize, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub struct Overrides {
+    /// Address to listen on.
+    #[arg(long, global = true, env = "BERTH_LISTEN")]
+    pub listen: Option<String>,
+    /// Directory for the SQLite database, the local blob store and generated secrets.
+    #[arg(long, global = true, env = "BERTH_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// `sqlite://path` or `postgres://user@host/db`; default: SQLite in the data directory.
+    #[arg(long, global = true, env = "BERTH_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// `file:///path`, `s3://bucket/prefix` or `memory:`; default: `<data-dir>/blobs`.
+    #[arg(long, global = true, env = "BERTH_STORAGE_URL")]
+    pub storage_url: Option<String>,
+    /// S3 endpoint override for MinIO-style servers (e.g. http://127.0.0.1:9000).
+    #[arg(long, global = true, env = "BERTH_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// Allow plain-http S3 endpoints.
+    #[arg(long, global = true, env = "BERTH_S3_ALLOW_HTTP")]
+    pub s3_allow_http: Option<bool>,
+    /// S3 region (else AWS_REGION / AWS_DEFAULT_REGION).
+    #[arg(long, global = true, env = "BERTH_S3_REGION")]
+    pub s3_region: Option<String>,
+    /// Password for the bootstrap `admin` user on first start (else one is generated).
+    #[arg(long, global = true, env = "BERTH_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Hours an idle upload session is kept before it is discarded.
+    #[arg(long, global = true, env = "BERTH_UPLOAD_EXPIRY_HOURS")]
+    pub upload_expiry_hours: Option<u64>,
+}
+
+impl Overrides {
+    fn or(self, file: Overrides) -> Overrides {
+        Overrides {
+            listen: self.listen.or(file.listen),
+            data_dir: self.data_dir.or(file.data_dir),
+            database_url: self.database_url.or(file.database_url),
+            storage_url: self.storage_url.or(file.storage_url),
+            s3_endpoint: self.s3_endpoint.or(file.s3_endpoint),
+            s3_allow_http: self.s3_allow_http.or(file.s3_allow_http),
+            s3_region: self.s3_region.or(file.s3_region),
+            admin_password: self.admin_password.or(file.admin_password),
+            upload_expiry_hours: self.upload_expiry_hours.or(file.upload_expiry_hours),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub storage_url: String,
+    pub s3: S3Options,
+    pub admin_password: Option<String>,
+    pub upload_expiry_hours: u64,
+}
+
+impl Settings {
+    /// Merges `cli` (flags and env) over the optional TOML file and the defaults.
+    pub fn resolve(cli: Overrides, file: Option<&std::path::Path>) -> Result<Settings, String> {
+        let from_file = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+                toml::from_str::<Overrides>(&text)
+                    .map_err(|e| format!("config file {}: {e}", path.display()))?
+            }
+            None => Overrides::default(),
+        };
+        let o = cli.or(from_file);
+        let data_dir = o.data_dir.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let listen = o.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        listen
+            .parse::<std::net::SocketAddr>()
+            .map_err(|_| format!("listen address '{listen}' is not host:port (e.g. 127.0.0.1:24817)"))?;
+        let database_url = match o.database_url {
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") || u.starts_with("sqlite:") => u,
+            Some(u) => {
+                return Err(format!(
+                    "database URL '{}' must start with postgres://, postgresql:// or sqlite:",
+                    redact(&u)
+                ))
+            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("berth.db").display()),
+        };
+        let storage_url = match o.storage_url {
+            Some(u) => u,
+            None => {
+                let abs = std::path::absolute(data_dir.join("blobs"))
+                    .map_err(|e| format!("data directory {}: {e}", data_dir.display()))?;
+                format!("file://{}", abs.display())
+            }
+        };
+        Ok(Settings {
+            listen,
+            data_dir,
+            database_url,
+            storage_url,
+            s3: S3Options {
+                endpoint: o.s3_endpoint,
+                allow_http: o.s3_allow_http.unwrap_or(false),
+                region: o.s3_region,
+            },
+            admin_password: o.admin_password.filter(|p| !p.is_empty()),
+            upload_expiry_hours: o.upload_expiry_hours.unwrap_or(72),
+        })
+    }
+
+    /// Settings for tests and embedding: SQLite/local storage under `data_dir`.
+    pub fn for_data_dir(data_dir: PathBuf) -> Result<Settings, String> {
+        Settings::resolve(
+            Overrides {
+                data_dir: Some(data_dir),
+                ..Default::default()
+            },
+            None,
+        )
+    }
+}
+
+/// A URL with its password replaced, for messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file_and_the_file_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("berth.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:1\"\nupload_expiry_hours = 5\n").unwrap();
+        let cli = Overrides {
+            listen: Some("127.0.0.1:2".into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(cli, Some(&file)).unwrap();
+        assert_eq!(s.listen, "127.0.0.1:2");
+        assert_eq!(s.upload_expiry_hours, 5);
+        assert!(s.database_url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn bad_settings_fail_with_a_readable_message() {
+        let bad = Overrides {
+            listen: Some("nonsense".into()),
+            ..Default::default()
+        };
+        assert!(Settings::resolve(bad, None).unwrap_err().contains("listen address"));
+        let bad = Overrides {
+            database_url: Some("mysql://x".into()),
+            ..Default::default()
+        };
+        assert!(Settings::resolve(bad, None).unwrap_err().contains("database URL"));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("berth.toml");
+        std::fs::write(&file, "unknown_key = 1\n").unwrap();
+        assert!(Settings::resolve(Overrides::default(), Some(&file)).is_err());
+    }
+}

@@ -1,0 +1,6 @@
+//! Pure domain types and rules: digests, names and references, media types, manifest parsing.
+//! Nothing here does I/O.
+pub mod digest;
+pub mod manifest;
+pub mod media_types;
+pub mod name;

@@ -1,0 +1,65 @@
+//! The one domain error type. It carries no HTTP types: `api::oci::errors` (and later the Pulp
+//! renderer) map each variant to a status and a wire body.
+use crate::domain::digest::Digest;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid repository name: {0}")]
+    NameInvalid(String),
+    #[error("repository name not known to registry: {0}")]
+    NameUnknown(String),
+    #[error("invalid digest: {0}")]
+    DigestInvalid(String),
+    #[error("invalid tag: {0}")]
+    TagInvalid(String),
+    #[error("blob unknown to registry: {0}")]
+    BlobUnknown(Digest),
+    #[error("blob upload unknown to registry")]
+    UploadUnknown,
+    #[error("blob upload invalid: {0}")]
+    UploadInvalid(String),
+    #[error("requested range not satisfiable; upload is at offset {offset}")]
+    RangeInvalid { offset: u64 },
+    #[error("requested range not satisfiable for a blob of {size} bytes")]
+    BlobRangeInvalid { size: u64 },
+    #[error("provided length did not match content length: {0}")]
+    SizeInvalid(String),
+    #[error("manifest invalid: {0}")]
+    ManifestInvalid(String),
+    #[error("manifest too big: {size} bytes, limit {limit}")]
+    ManifestTooBig { size: u64, limit: u64 },
+    #[error("manifest unknown to registry: {0}")]
+    ManifestUnknown(String),
+    #[error("manifest references unknown {what}: {digest}")]
+    ManifestBlobUnknown { what: &'static str, digest: Digest },
+    #[error("invalid pagination parameter: {0}")]
+    PaginationInvalid(String),
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("access denied")]
+    Denied,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database error")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("storage error")]
+    Storage(#[from] object_store::Error),
+    #[error("i/o error")]
+    Io(#[from] std::io::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Whether this error is the server's fault (logged with its chain, rendered generically).
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            Error::Db(_) | Error::Storage(_) | Error::Io(_) | Error::Internal(_)
+        )
+    }
+}

@@ -1,0 +1,100 @@
+//! The `berth` binary: parses the command line, sets up logging, runs the subcommand and maps
+//! failures to a message and a non-zero exit code.
+use berth::config::Settings;
+use berth::service::{auth, maintenance};
+use berth::{repo, startup};
+use clap::Parser;
+use std::process::ExitCode;
+
+mod cli;
+use cli::{AdminAction, Cli, Command};
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("berth: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        print!("{}", berth::api::openapi::document());
+        return Ok(());
+    }
+    let settings = Settings::resolve(cli.settings, cli.config.as_deref()).map_err(anyhow::Error::msg)?;
+    match cli.command {
+        Command::Openapi => Ok(()),
+        Command::Migrate => {
+            let db = repo::Db::connect(&settings.database_url).await?;
+            db.migrate().await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Serve => {
+            let listen = settings.listen.clone();
+            let state = startup::state(settings).await?;
+            let listener = std::net::TcpListener::bind(&listen)
+                .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+            tracing::info!(%listen, storage = state.store.description(), "berth serving");
+            startup::server(state, listener)?.await?;
+            Ok(())
+        }
+        Command::Worker => {
+            let hours = settings.upload_expiry_hours;
+            let state = startup::state(settings).await?;
+            tracing::info!("berth worker running housekeeping");
+            maintenance::run_forever(
+                state.db,
+                state.store,
+                std::time::Duration::from_secs(hours * 3600),
+                std::time::Duration::from_secs(600),
+            )
+            .await;
+            Ok(())
+        }
+        Command::Admin { action } => admin(settings, action).await,
+    }
+}
+
+async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
+    let db = repo::Db::connect(&settings.database_url).await?;
+    db.migrate().await?;
+    match action {
+        AdminAction::CreateUser { username, password, superuser } => {
+            if password.len() < 8 {
+                anyhow::bail!("the password must have at least 8 characters");
+            }
+            let hash = auth::hash_password(&password)?;
+            if !repo::users::insert(&db.conn, &username, &hash, superuser).await? {
+                anyhow::bail!("user '{username}' already exists");
+            }
+            println!("created user '{username}'");
+        }
+        AdminAction::SetPassword { username, password } => {
+            if password.len() < 8 {
+                anyhow::bail!("the password must have at least 8 characters");
+            }
+            if !auth::set_password(&db, &username, &password).await? {
+                anyhow::bail!("no user '{username}'");
+            }
+            println!("password of '{username}' changed");
+        }
+        AdminAction::ListUsers => {
+            for u in repo::users::list(&db.conn).await? {
+                println!("{}\t{}", u.username, if u.is_superuser { "superuser" } else { "user" });
+            }
+        }
+    }
+    Ok(())
+}

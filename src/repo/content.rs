@@ -1,0 +1,110 @@
+//! Blobs and a repository's visible content: what its latest version holds plus its pending
+//! (pushed but not yet versioned) units. Content rows are global and shared.
+use super::{exec, new_id, now, one};
+use sea_orm::{ConnectionTrait, DbErr};
+use uuid::Uuid;
+
+pub const BLOB: &str = "blob";
+pub const MANIFEST: &str = "manifest";
+pub const TAG: &str = "tag";
+
+#[derive(Debug, Clone)]
+pub struct BlobRow {
+    pub id: Uuid,
+    pub size: i64,
+}
+
+/// The SQL condition "content `<alias>.id` is visible in repository `?`" (takes two values).
+pub const VISIBLE: &str = "(EXISTS (SELECT 1 FROM repository_content rc WHERE rc.repository_id = ? \
+     AND rc.content_id = {a}.id AND rc.version_removed IS NULL) \
+     OR EXISTS (SELECT 1 FROM repository_pending p WHERE p.repository_id = ? AND p.content_id = {a}.id))";
+
+pub fn visible(alias: &str) -> String {
+    VISIBLE.replace("{a}", alias)
+}
+
+/// A blob with `digest` that repository `repo` can serve.
+pub async fn blob_in_repo(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    digest: &str,
+) -> Result<Option<BlobRow>, DbErr> {
+    let sql = format!(
+        "SELECT b.id, b.size FROM blobs b WHERE b.digest = ? AND {}",
+        visible("b")
+    );
+    let row = one(c, &sql, vec![digest.into(), repo.into(), repo.into()]).await?;
+    row.map(|r| {
+        Ok(BlobRow {
+            id: r.try_get("", "id")?,
+            size: r.try_get("", "size")?,
+        })
+    })
+    .transpose()
+}
+
+/// A blob row anywhere in the registry.
+pub async fn blob_global(c: &impl ConnectionTrait, digest: &str) -> Result<Option<BlobRow>, DbErr> {
+    let row = one(c, "SELECT id, size FROM blobs WHERE digest = ?", vec![digest.into()]).await?;
+    row.map(|r| {
+        Ok(BlobRow {
+            id: r.try_get("", "id")?,
+            size: r.try_get("", "size")?,
+        })
+    })
+    .transpose()
+}
+
+/// Inserts the blob row if absent and refreshes its `touched_at`; returns its id.
+pub async fn upsert_blob(c: &impl ConnectionTrait, digest: &str, size: u64) -> Result<Uuid, DbErr> {
+    let t = now();
+    exec(
+        c,
+        "INSERT INTO blobs (id, digest, size, created_at, touched_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (digest) DO UPDATE SET touched_at = excluded.touched_at",
+        vec![new_id().into(), digest.into(), (size as i64).into(), t.into(), t.into()],
+    )
+    .await?;
+    let row = one(c, "SELECT id FROM blobs WHERE digest = ?", vec![digest.into()])
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("blob {digest}")))?;
+    row.try_get("", "id")
+}
+
+/// Records `content` as pending in `repo` (idempotent).
+pub async fn add_pending(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    content: Uuid,
+    content_type: &str,
+) -> Result<(), DbErr> {
+    exec(
+        c,
+        "INSERT INTO repository_pending (repository_id, content_id, content_type, created_at) \
+         VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        vec![repo.into(), content.into(), content_type.into(), now().into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_pending(c: &impl ConnectionTrait, repo: Uuid, content: Uuid) -> Result<u64, DbErr> {
+    exec(
+        c,
+        "DELETE FROM repository_pending WHERE repository_id = ? AND content_id = ?",
+        vec![repo.into(), content.into()],
+    )
+    .await
+}
+
+/// Whether `content` is in the latest version of `repo`.
+pub async fn in_latest(c: &impl ConnectionTrait, repo: Uuid, content: Uuid) -> Result<bool, DbErr> {
+    Ok(one(
+        c,
+        "SELECT 1 AS x FROM repository_content WHERE repository_id = ? AND content_id = ? \
+         AND version_removed IS NULL",
+        vec![repo.into(), content.into()],
+    )
+    .await?
+    .is_some())
+}

@@ -1,0 +1,213 @@
+//! Manifests and tags: inserting a pushed manifest with its blob and child links, and the
+//! registry's lookups (by tag, by digest, tag lists, referrers), each a single query.
+use super::content::visible;
+use super::{all, collate, exec, new_id, now, one};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct ManifestRow {
+    pub id: Uuid,
+    pub digest: String,
+    pub media_type: String,
+    pub size: i64,
+    pub data: Vec<u8>,
+}
+
+fn manifest_row(r: &QueryResult) -> Result<ManifestRow, DbErr> {
+    Ok(ManifestRow {
+        id: r.try_get("", "id")?,
+        digest: r.try_get("", "digest")?,
+        media_type: r.try_get("", "media_type")?,
+        size: r.try_get("", "size")?,
+        data: r.try_get("", "data")?,
+    })
+}
+
+/// The manifest tagged `tag` in the latest version of the repository named `repo_name`.
+pub async fn by_tag(
+    c: &impl ConnectionTrait,
+    repo_name: &str,
+    tag: &str,
+) -> Result<Option<ManifestRow>, DbErr> {
+    let row = one(
+        c,
+        "SELECT m.id, m.digest, m.media_type, m.size, m.data FROM repositories r \
+         JOIN repository_content rc ON rc.repository_id = r.id AND rc.version_removed IS NULL \
+         JOIN tags t ON t.id = rc.content_id \
+         JOIN manifests m ON m.id = t.manifest_id \
+         WHERE r.name = ? AND rc.content_type = 'tag' AND t.name = ?",
+        vec![repo_name.into(), tag.into()],
+    )
+    .await?;
+    row.as_ref().map(manifest_row).transpose()
+}
+
+/// The manifest `digest` if repository `repo` can serve it (latest version or pending).
+pub async fn by_digest(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    digest: &str,
+) -> Result<Option<ManifestRow>, DbErr> {
+    let sql = format!(
+        "SELECT m.id, m.digest, m.media_type, m.size, m.data FROM manifests m \
+         WHERE m.digest = ? AND {}",
+        visible("m")
+    );
+    let row = one(c, &sql, vec![digest.into(), repo.into(), repo.into()]).await?;
+    row.as_ref().map(manifest_row).transpose()
+}
+
+/// The id of manifest `digest` anywhere in the registry.
+pub async fn id_global(c: &impl ConnectionTrait, digest: &str) -> Result<Option<Uuid>, DbErr> {
+    let row = one(c, "SELECT id FROM manifests WHERE digest = ?", vec![digest.into()]).await?;
+    row.map(|r| r.try_get("", "id")).transpose()
+}
+
+pub struct NewManifest<'a> {
+    pub digest: &'a str,
+    pub media_type: &'a str,
+    pub data: &'a [u8],
+    pub config_blob: Option<Uuid>,
+    pub artifact_type: Option<&'a str>,
+    pub subject: Option<&'a str>,
+    pub annotations: String,
+    pub labels: String,
+    pub kind: &'a str,
+    pub os: Option<&'a str>,
+    pub architecture: Option<&'a str>,
+    pub compressed_size: u64,
+    pub blobs: &'a [Uuid],
+    pub children: &'a [Uuid],
+}
+
+/// Inserts the manifest and its links unless a manifest with that digest exists; returns its id.
+pub async fn upsert(c: &impl ConnectionTrait, m: &NewManifest<'_>) -> Result<Uuid, DbErr> {
+    let t = now();
+    if let Some(id) = id_global(c, m.digest).await? {
+        exec(c, "UPDATE manifests SET touched_at = ? WHERE id = ?", vec![t.into(), id.into()]).await?;
+        return Ok(id);
+    }
+    let id = new_id();
+    let inserted = exec(
+        c,
+        "INSERT INTO manifests (id, digest, media_type, size, data, schema_version, config_blob_id, \
+         artifact_type, subject_digest, annotations, labels, kind, os, architecture, compressed_size, \
+         created_at, touched_at) VALUES (?, ?, ?, ?, ?, 2, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (digest) DO NOTHING",
+        vec![
+            id.into(),
+            m.digest.into(),
+            m.media_type.into(),
+            (m.data.len() as i64).into(),
+            m.data.to_vec().into(),
+            m.config_blob.into(),
+            m.artifact_type.map(str::to_string).into(),
+            m.subject.map(str::to_string).into(),
+            m.annotations.clone().into(),
+            m.labels.clone().into(),
+            m.kind.into(),
+            m.os.map(str::to_string).into(),
+            m.architecture.map(str::to_string).into(),
+            (m.compressed_size as i64).into(),
+            t.into(),
+            t.into(),
+        ],
+    )
+    .await?;
+    if inserted == 0 {
+        // A concurrent push inserted it first; its links are written by that push.
+        return id_global(c, m.digest)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(m.digest.to_string()));
+    }
+    for blob in m.blobs {
+        exec(
+            c,
+            "INSERT INTO manifest_blobs (manifest_id, blob_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            vec![id.into(), (*blob).into()],
+        )
+        .await?;
+    }
+    for child in m.children {
+        exec(
+            c,
+            "INSERT INTO manifest_list_manifests (list_id, manifest_id) VALUES (?, ?) \
+             ON CONFLICT DO NOTHING",
+            vec![id.into(), (*child).into()],
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Fetches or creates tag `name` → `manifest`; returns its id.
+pub async fn upsert_tag(c: &impl ConnectionTrait, name: &str, manifest: Uuid) -> Result<Uuid, DbErr> {
+    let t = now();
+    exec(
+        c,
+        "INSERT INTO tags (id, name, manifest_id, created_at, touched_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (name, manifest_id) DO UPDATE SET touched_at = excluded.touched_at",
+        vec![new_id().into(), name.into(), manifest.into(), t.into(), t.into()],
+    )
+    .await?;
+    let row = one(
+        c,
+        "SELECT id FROM tags WHERE name = ? AND manifest_id = ?",
+        vec![name.into(), manifest.into()],
+    )
+    .await?
+    .ok_or_else(|| DbErr::RecordNotFound(format!("tag {name}")))?;
+    row.try_get("", "id")
+}
+
+/// Tag names in the latest version of `repo`, sorted, after `last`, at most `n`.
+pub async fn tag_names(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    last: Option<&str>,
+    n: u64,
+) -> Result<Vec<String>, DbErr> {
+    let co = collate(c);
+    let sql = format!(
+        "SELECT t.name FROM repository_content rc JOIN tags t ON t.id = rc.content_id \
+         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND rc.content_type = 'tag' \
+         AND t.name{co} > ? ORDER BY t.name{co} LIMIT ?"
+    );
+    let rows = all(c, &sql, vec![repo.into(), last.unwrap_or("").into(), (n as i64).into()]).await?;
+    rows.iter().map(|r| r.try_get("", "name")).collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct Referrer {
+    pub digest: String,
+    pub media_type: String,
+    pub size: i64,
+    pub artifact_type: Option<String>,
+    pub annotations: String,
+}
+
+/// Manifests visible in `repo` whose `subject` is `digest`, sorted by digest.
+pub async fn referrers(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    digest: &str,
+) -> Result<Vec<Referrer>, DbErr> {
+    let sql = format!(
+        "SELECT m.digest, m.media_type, m.size, m.artifact_type, m.annotations FROM manifests m \
+         WHERE m.subject_digest = ? AND {} ORDER BY m.digest",
+        visible("m")
+    );
+    let rows = all(c, &sql, vec![digest.into(), repo.into(), repo.into()]).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Referrer {
+                digest: r.try_get("", "digest")?,
+                media_type: r.try_get("", "media_type")?,
+                size: r.try_get("", "size")?,
+                artifact_type: r.try_get("", "artifact_type")?,
+                annotations: r.try_get("", "annotations")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,163 @@
+//! Database access. Queries are written per aggregate as SQL with `?` placeholders (rewritten to
+//! `$n` on PostgreSQL) so the hot paths stay single indexed statements; every function takes
+//! `&impl ConnectionTrait` so it can join a caller's transaction. This layer never touches storage.
+pub mod content;
+pub mod manifests;
+pub mod repositories;
+pub mod uploads;
+pub mod users;
+pub mod versions;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, QueryResult, Statement, TransactionTrait, Value,
+};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// The database handle. SQLite allows one writer: write transactions take a process-wide lock
+/// so they queue instead of failing with `SQLITE_BUSY`; PostgreSQL relies on row locks.
+#[derive(Clone)]
+pub struct Db {
+    pub conn: DatabaseConnection,
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction, holding the SQLite writer lock (if any) until it ends.
+pub struct WriteTxn {
+    pub txn: DatabaseTransaction,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Db, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.sqlx_logging(false);
+        let sqlite = url.starts_with("sqlite:");
+        if sqlite {
+            opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(std::time::Duration::from_secs(30))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+        } else {
+            opts.max_connections(32);
+        }
+        let conn = Database::connect(opts).await?;
+        Ok(Db {
+            conn,
+            write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self.conn.begin().await?;
+        Ok(WriteTxn { txn, _guard: guard })
+    }
+
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        use migration::MigratorTrait;
+        migration::Migrator::up(&self.conn, None).await
+    }
+
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.conn.ping().await
+    }
+}
+
+/// Builds a statement from SQL written with `?` placeholders.
+pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let sql = if backend == DbBackend::Postgres {
+        let mut out = String::with_capacity(sql.len() + 16);
+        let mut n = 0;
+        for ch in sql.chars() {
+            if ch == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(ch);
+            }
+        }
+        out
+    } else {
+        sql.to_string()
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// `?, ?, ?` for an `IN (…)` list of `n` values.
+pub fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+pub async fn exec(c: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+    let r = c.execute_raw(stmt(c.get_database_backend(), sql, values)).await?;
+    Ok(r.rows_affected())
+}
+
+pub async fn one(
+    c: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Option<QueryResult>, DbErr> {
+    c.query_one_raw(stmt(c.get_database_backend(), sql, values)).await
+}
+
+pub async fn all(
+    c: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<QueryResult>, DbErr> {
+    c.query_all_raw(stmt(c.get_database_backend(), sql, values)).await
+}
+
+/// The `FOR UPDATE` suffix where the backend has row locks.
+pub fn for_update(c: &impl ConnectionTrait) -> &'static str {
+    if c.get_database_backend() == DbBackend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    }
+}
+
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
+/// Byte-order collation for sorting and comparing names (`C` on PostgreSQL; SQLite's default
+/// is already binary), so pagination by `last` agrees with the order.
+pub fn collate(c: &impl ConnectionTrait) -> &'static str {
+    if c.get_database_backend() == DbBackend::Postgres {
+        " COLLATE \"C\""
+    } else {
+        ""
+    }
+}

@@ -1,0 +1,99 @@
+//! Namespaces, push repositories and their distributions as the registry sees them: lookup by
+//! name, the first-push auto-creation, and the catalog.
+use super::{all, exec, new_id, now, one};
+use sea_orm::{ConnectionTrait, DbErr};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct RepoRow {
+    pub id: Uuid,
+    pub name: String,
+}
+
+pub async fn find_by_name(c: &impl ConnectionTrait, name: &str) -> Result<Option<RepoRow>, DbErr> {
+    let row = one(c, "SELECT id FROM repositories WHERE name = ?", vec![name.into()]).await?;
+    row.map(|r| {
+        Ok(RepoRow {
+            id: r.try_get("", "id")?,
+            name: name.to_string(),
+        })
+    })
+    .transpose()
+}
+
+/// Fetches or creates, in the caller's transaction, namespace `<ns>`, push repository `name`
+/// (with its empty version 0) and the distribution serving it at `base_path = name`.
+pub async fn get_or_create(
+    c: &impl ConnectionTrait,
+    namespace: &str,
+    name: &str,
+) -> Result<RepoRow, DbErr> {
+    if let Some(repo) = find_by_name(c, name).await? {
+        return Ok(repo);
+    }
+    let t = now();
+    exec(
+        c,
+        "INSERT INTO namespaces (id, name, created_at, updated_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (name) DO NOTHING",
+        vec![new_id().into(), namespace.into(), t.into(), t.into()],
+    )
+    .await?;
+    let ns = one(c, "SELECT id FROM namespaces WHERE name = ?", vec![namespace.into()])
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("namespace {namespace}")))?;
+    let ns_id: Uuid = ns.try_get("", "id")?;
+    let repo_id = new_id();
+    let inserted = exec(
+        c,
+        "INSERT INTO repositories (id, name, namespace_id, description, retain_repo_versions, \
+         next_version, created_at, updated_at) VALUES (?, ?, ?, NULL, NULL, 1, ?, ?) \
+         ON CONFLICT (name) DO NOTHING",
+        vec![repo_id.into(), name.into(), ns_id.into(), t.into(), t.into()],
+    )
+    .await?;
+    if inserted == 1 {
+        exec(
+            c,
+            "INSERT INTO repository_versions (id, repository_id, number, content_summary, created_at) \
+             VALUES (?, ?, 0, ?, ?)",
+            vec![new_id().into(), repo_id.into(), "{}".into(), t.into()],
+        )
+        .await?;
+        exec(
+            c,
+            "INSERT INTO distributions (id, name, base_path, namespace_id, repository_id, private, \
+             description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?) \
+             ON CONFLICT DO NOTHING",
+            vec![
+                new_id().into(),
+                name.into(),
+                name.into(),
+                ns_id.into(),
+                repo_id.into(),
+                false.into(),
+                t.into(),
+                t.into(),
+            ],
+        )
+        .await?;
+    }
+    find_by_name(c, name)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("repository {name}")))
+}
+
+/// Repository names in order, after `last`, at most `n`.
+pub async fn catalog(
+    c: &impl ConnectionTrait,
+    last: Option<&str>,
+    n: u64,
+) -> Result<Vec<String>, DbErr> {
+    let rows = all(
+        c,
+        &format!("SELECT name FROM repositories WHERE name{co} > ? ORDER BY name{co} LIMIT ?", co = super::collate(c)),
+        vec![last.unwrap_or("").into(), (n as i64).into()],
+    )
+    .await?;
+    rows.iter().map(|r| r.try_get("", "name")).collect()
+}

@@ -1,0 +1,76 @@
+//! Upload sessions: offset and serialised hash state live here so any replica can continue one.
+use super::{exec, now, one};
+use sea_orm::{ConnectionTrait, DbErr};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct UploadRow {
+    pub id: Uuid,
+    pub repository_id: Uuid,
+    pub offset: i64,
+    pub hash_state: Vec<u8>,
+    /// Storage keys of the staged chunks, in order.
+    pub parts: Vec<String>,
+}
+
+pub async fn create(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    repo: Uuid,
+    hash_state: Vec<u8>,
+) -> Result<(), DbErr> {
+    let t = now();
+    exec(
+        c,
+        "INSERT INTO uploads (id, repository_id, \"offset\", hash_state, parts, created_at, \
+         updated_at) VALUES (?, ?, 0, ?, '[]', ?, ?)",
+        vec![id.into(), repo.into(), hash_state.into(), t.into(), t.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn get(c: &impl ConnectionTrait, id: Uuid, repo: Uuid) -> Result<Option<UploadRow>, DbErr> {
+    let row = one(
+        c,
+        "SELECT id, repository_id, \"offset\", hash_state, parts FROM uploads WHERE id = ? AND repository_id = ?",
+        vec![id.into(), repo.into()],
+    )
+    .await?;
+    row.map(|r| {
+        Ok(UploadRow {
+            id: r.try_get("", "id")?,
+            repository_id: r.try_get("", "repository_id")?,
+            offset: r.try_get("", "offset")?,
+            hash_state: r.try_get("", "hash_state")?,
+            parts: serde_json::from_str(&r.try_get::<String>("", "parts")?)
+                .map_err(|e| DbErr::Custom(format!("upload parts: {e}")))?,
+        })
+    })
+    .transpose()
+}
+
+/// Moves the session from `from` to `to` with a new hash state and part list, only if it is
+/// still at `from` (a racing writer loses). Returns whether this call won.
+pub async fn advance(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    from: i64,
+    to: i64,
+    hash_state: Vec<u8>,
+    parts: &[String],
+) -> Result<bool, DbErr> {
+    let parts = serde_json::to_string(parts).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let n = exec(
+        c,
+        "UPDATE uploads SET \"offset\" = ?, hash_state = ?, parts = ?, updated_at = ? \
+         WHERE id = ? AND \"offset\" = ?",
+        vec![to.into(), hash_state.into(), parts.into(), now().into(), id.into(), from.into()],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+pub async fn delete(c: &impl ConnectionTrait, id: Uuid) -> Result<u64, DbErr> {
+    exec(c, "DELETE FROM uploads WHERE id = ?", vec![id.into()]).await
+}

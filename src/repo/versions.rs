@@ -1,0 +1,284 @@
+//! Version membership queries: `repository_content` rows carry `version_added` and
+//! `version_removed`, so the latest version is `version_removed IS NULL` and a new version
+//! writes only its difference.
+use super::{all, exec, for_update, new_id, now, one, placeholders};
+use sea_orm::{ConnectionTrait, DbErr, Value};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Largest `IN (…)` list sent in one statement.
+const CHUNK: usize = 500;
+
+/// Locks the repository row for the rest of the transaction; returns its `next_version`.
+pub async fn lock(c: &impl ConnectionTrait, repo: Uuid) -> Result<i64, DbErr> {
+    let sql = format!("SELECT next_version FROM repositories WHERE id = ?{}", for_update(c));
+    let row = one(c, &sql, vec![repo.into()])
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("repository {repo}")))?;
+    row.try_get("", "next_version")
+}
+
+/// Runs `sql_with_in` (which has `{in}` for the list and `?` for `prefix` values) over `ids` in
+/// chunks, collecting the first column as ids.
+async fn ids_query(
+    c: &impl ConnectionTrait,
+    sql_with_in: &str,
+    prefix: Vec<Value>,
+    ids: &[Uuid],
+    suffix: Vec<Value>,
+) -> Result<Vec<Uuid>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = sql_with_in.replace("{in}", &placeholders(chunk.len()));
+        let mut values = prefix.clone();
+        values.extend(chunk.iter().map(|u| Value::from(*u)));
+        values.extend(suffix.iter().cloned());
+        for r in all(c, &sql, values).await? {
+            out.push(r.try_get_by_index::<Uuid>(0)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Which of `ids` are in the latest version.
+pub async fn present_among(c: &impl ConnectionTrait, repo: Uuid, ids: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
+    ids_query(
+        c,
+        "SELECT content_id FROM repository_content WHERE repository_id = ? \
+         AND version_removed IS NULL AND content_id IN ({in})",
+        vec![repo.into()],
+        ids,
+        vec![],
+    )
+    .await
+}
+
+/// Tags in the latest version whose name is one of `names`.
+pub async fn current_tags_named(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    names: &[String],
+) -> Result<Vec<Uuid>, DbErr> {
+    if names.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT t.id FROM repository_content rc JOIN tags t ON t.id = rc.content_id \
+         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND t.name IN ({})",
+        placeholders(names.len())
+    );
+    let mut values: Vec<Value> = vec![repo.into()];
+    values.extend(names.iter().map(|n| Value::from(n.clone())));
+    all(c, &sql, values)
+        .await?
+        .iter()
+        .map(|r| r.try_get_by_index(0))
+        .collect()
+}
+
+/// Tags in the latest version pointing at any of `manifests`.
+pub async fn current_tags_of(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    manifests: &[Uuid],
+) -> Result<Vec<Uuid>, DbErr> {
+    ids_query(
+        c,
+        "SELECT t.id FROM repository_content rc JOIN tags t ON t.id = rc.content_id \
+         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND t.manifest_id IN ({in})",
+        vec![repo.into()],
+        manifests,
+        vec![],
+    )
+    .await
+}
+
+/// Manifests listed by any of `lists`.
+pub async fn children_of(c: &impl ConnectionTrait, lists: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
+    ids_query(
+        c,
+        "SELECT DISTINCT manifest_id FROM manifest_list_manifests WHERE list_id IN ({in})",
+        vec![],
+        lists,
+        vec![],
+    )
+    .await
+}
+
+/// Blobs (layers and config) of any of `manifests`.
+pub async fn blobs_of(c: &impl ConnectionTrait, manifests: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
+    ids_query(
+        c,
+        "SELECT DISTINCT blob_id FROM manifest_blobs WHERE manifest_id IN ({in})",
+        vec![],
+        manifests,
+        vec![],
+    )
+    .await
+}
+
+/// The content ids of the latest version of `repo` of one type.
+pub async fn current_of_type(c: &impl ConnectionTrait, repo: Uuid, content_type: &str) -> Result<Vec<Uuid>, DbErr> {
+    all(
+        c,
+        "SELECT content_id FROM repository_content WHERE repository_id = ? \
+         AND version_removed IS NULL AND content_type = ?",
+        vec![repo.into(), content_type.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| r.try_get_by_index(0))
+    .collect()
+}
+
+/// Of `children`, those still listed by a manifest list in the latest version that is not in
+/// `excluded` (lists being removed in the same version).
+pub async fn still_listed(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    children: &[Uuid],
+    excluded: &[Uuid],
+) -> Result<Vec<Uuid>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in children.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT mlm.manifest_id, mlm.list_id FROM manifest_list_manifests mlm \
+             JOIN repository_content rc ON rc.content_id = mlm.list_id AND rc.repository_id = ? \
+             AND rc.version_removed IS NULL WHERE mlm.manifest_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut values: Vec<Value> = vec![repo.into()];
+        values.extend(chunk.iter().map(|u| Value::from(*u)));
+        for r in all(c, &sql, values).await? {
+            let child: Uuid = r.try_get_by_index(0)?;
+            let list: Uuid = r.try_get_by_index(1)?;
+            if !excluded.contains(&list) {
+                out.push(child);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Of `blobs`, those used by a manifest in the latest version that is not in `excluded`.
+pub async fn blobs_still_used(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    blobs: &[Uuid],
+    excluded: &[Uuid],
+) -> Result<Vec<Uuid>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in blobs.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT mb.blob_id, mb.manifest_id FROM manifest_blobs mb \
+             JOIN repository_content rc ON rc.content_id = mb.manifest_id AND rc.repository_id = ? \
+             AND rc.version_removed IS NULL WHERE mb.blob_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut values: Vec<Value> = vec![repo.into()];
+        values.extend(chunk.iter().map(|u| Value::from(*u)));
+        for r in all(c, &sql, values).await? {
+            let blob: Uuid = r.try_get_by_index(0)?;
+            let manifest: Uuid = r.try_get_by_index(1)?;
+            if !excluded.contains(&manifest) {
+                out.push(blob);
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub async fn insert_added(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    number: i64,
+    items: &[(Uuid, &str)],
+) -> Result<(), DbErr> {
+    for (id, ty) in items {
+        exec(
+            c,
+            "INSERT INTO repository_content (repository_id, content_id, content_type, version_added, \
+             version_removed) VALUES (?, ?, ?, ?, NULL)",
+            vec![repo.into(), (*id).into(), (*ty).into(), number.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn mark_removed(c: &impl ConnectionTrait, repo: Uuid, number: i64, ids: &[Uuid]) -> Result<(), DbErr> {
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "UPDATE repository_content SET version_removed = ? WHERE repository_id = ? \
+             AND version_removed IS NULL AND content_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut values: Vec<Value> = vec![number.into(), repo.into()];
+        values.extend(chunk.iter().map(|u| Value::from(*u)));
+        exec(c, &sql, values).await?;
+    }
+    Ok(())
+}
+
+pub async fn clear_pending(c: &impl ConnectionTrait, repo: Uuid, ids: &[Uuid]) -> Result<(), DbErr> {
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "DELETE FROM repository_pending WHERE repository_id = ? AND content_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut values: Vec<Value> = vec![repo.into()];
+        values.extend(chunk.iter().map(|u| Value::from(*u)));
+        exec(c, &sql, values).await?;
+    }
+    Ok(())
+}
+
+/// Counts of the latest version's content per type.
+pub async fn present_counts(c: &impl ConnectionTrait, repo: Uuid) -> Result<BTreeMap<String, i64>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT content_type, COUNT(*) AS n FROM repository_content WHERE repository_id = ? \
+         AND version_removed IS NULL GROUP BY content_type",
+        vec![repo.into()],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("", "content_type")?, r.try_get("", "n")?)))
+        .collect()
+}
+
+pub async fn insert_version(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    number: i64,
+    summary: &str,
+) -> Result<(), DbErr> {
+    let t = now();
+    exec(
+        c,
+        "INSERT INTO repository_versions (id, repository_id, number, content_summary, created_at) \
+         VALUES (?, ?, ?, ?, ?)",
+        vec![new_id().into(), repo.into(), number.into(), summary.into(), t.into()],
+    )
+    .await?;
+    exec(
+        c,
+        "UPDATE repositories SET next_version = ?, updated_at = ? WHERE id = ?",
+        vec![(number + 1).into(), t.into(), repo.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Of `manifests`, those that a tag in the latest version points at.
+pub async fn tagged_among(c: &impl ConnectionTrait, repo: Uuid, manifests: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
+    ids_query(
+        c,
+        "SELECT DISTINCT t.manifest_id FROM repository_content rc JOIN tags t ON t.id = rc.content_id \
+         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND t.manifest_id IN ({in})",
+        vec![repo.into()],
+        manifests,
+        vec![],
+    )
+    .await
+}

@@ -1,0 +1,55 @@
+//! Periodic housekeeping run by `berth serve` and `berth worker`: discards upload sessions idle
+//! longer than the expiry, with their staged parts, and staged objects no session owns.
+use crate::error::Result;
+use crate::repo::{all, exec, Db};
+use crate::storage::BlobStore;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Removes expired sessions; returns how many sessions and stray objects were removed.
+pub async fn expire_uploads(db: &Db, store: &BlobStore, max_idle: Duration) -> Result<(usize, usize)> {
+    let cutoff = chrono::Utc::now() - chrono::Duration::from_std(max_idle).unwrap_or(chrono::Duration::days(3));
+    let rows = all(
+        &db.conn,
+        "SELECT id, parts FROM uploads WHERE updated_at < ?",
+        vec![cutoff.into()],
+    )
+    .await?;
+    let mut sessions = 0;
+    for r in rows {
+        let id: Uuid = r.try_get("", "id")?;
+        let parts: Vec<String> = serde_json::from_str(&r.try_get::<String>("", "parts")?).unwrap_or_default();
+        exec(&db.conn, "DELETE FROM uploads WHERE id = ?", vec![id.into()]).await?;
+        for p in parts {
+            store.delete(&p).await?;
+        }
+        sessions += 1;
+    }
+    let live: std::collections::HashSet<String> = all(&db.conn, "SELECT id FROM uploads", vec![])
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get::<Uuid>("", "id").ok().map(|u| u.to_string()))
+        .collect();
+    let mut stray = 0;
+    for (key, modified) in store.list_modified("uploads/").await? {
+        let owner = key.split('/').nth(1).unwrap_or("");
+        if modified < cutoff && !live.contains(owner) {
+            store.delete(&key).await?;
+            stray += 1;
+        }
+    }
+    Ok((sessions, stray))
+}
+
+/// Runs housekeeping every `every` until the process ends.
+pub async fn run_forever(db: Db, store: BlobStore, max_idle: Duration, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match expire_uploads(&db, &store, max_idle).await {
+            Ok((0, 0)) => {}
+            Ok((s, o)) => tracing::info!(sessions = s, objects = o, "expired idle uploads"),
+            Err(e) => tracing::warn!(error = ?e, "upload expiry failed"),
+        }
+    }
+}

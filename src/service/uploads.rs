@@ -1,0 +1,251 @@
+//! Blob uploads: sessions (chunked, resumable, continued by any replica), monolithic pushes and
+//! cross-repository mounts. Bytes are hashed while streamed into staged parts; the digest is
+//! verified before the blob row is committed, and stored bytes always exist before their row.
+use super::repositories::{ensure, require};
+use crate::domain::digest::{Algorithm, Digest, Hasher};
+use crate::domain::name::RepoName;
+use crate::error::{Error, Result};
+use crate::repo::{content, uploads as q, Db};
+use crate::storage::{BlobStore, WriteError};
+use bytes::Bytes;
+use futures::{Stream, StreamExt, TryStreamExt};
+use uuid::Uuid;
+
+/// Where an upload session stands.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: Uuid,
+    pub offset: u64,
+}
+
+/// The outcome of `POST …/blobs/uploads/?mount=`.
+pub enum MountOutcome {
+    Mounted(Digest),
+    Session(Session),
+}
+
+fn part_key(id: Uuid) -> String {
+    format!("uploads/{id}/{}", Uuid::new_v4())
+}
+
+fn write_error(e: WriteError) -> Error {
+    match e {
+        WriteError::Body(msg) => Error::UploadInvalid(format!("request body: {msg}")),
+        WriteError::TooLarge => Error::SizeInvalid("body too large".into()),
+        WriteError::Store(e) => Error::Storage(e),
+    }
+}
+
+pub async fn start(db: &Db, name: &RepoName) -> Result<Session> {
+    let repo = ensure(db, name).await?;
+    let id = Uuid::now_v7();
+    q::create(&db.conn, id, repo.id, Hasher::new(Algorithm::Sha256).serialize()).await?;
+    Ok(Session { id, offset: 0 })
+}
+
+pub async fn status(db: &Db, name: &RepoName, id: Uuid) -> Result<Session> {
+    let repo = require(db, name).await?;
+    let up = q::get(&db.conn, id, repo.id).await?.ok_or(Error::UploadUnknown)?;
+    Ok(Session {
+        id,
+        offset: up.offset as u64,
+    })
+}
+
+/// Appends a chunk. `range` is the request's `Content-Range` (inclusive), if it sent one.
+pub async fn append<S, E>(
+    db: &Db,
+    store: &BlobStore,
+    name: &RepoName,
+    id: Uuid,
+    range: Option<(u64, u64)>,
+    body: S,
+) -> Result<Session>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let repo = require(db, name).await?;
+    let up = q::get(&db.conn, id, repo.id).await?.ok_or(Error::UploadUnknown)?;
+    let offset = up.offset as u64;
+    if let Some((start, end)) = range {
+        if start != offset || end < start {
+            return Err(Error::RangeInvalid { offset });
+        }
+    }
+    let mut hasher = Hasher::deserialize(&up.hash_state)
+        .ok_or_else(|| Error::Internal(format!("upload {id} has a corrupt hash state")))?;
+    let key = part_key(id);
+    let n = store
+        .write_stream(&key, body, &mut hasher, None)
+        .await
+        .map_err(write_error)?;
+    if let Some((start, end)) = range {
+        if end - start + 1 != n {
+            store.delete(&key).await?;
+            return Err(Error::RangeInvalid { offset });
+        }
+    }
+    if n == 0 {
+        store.delete(&key).await?;
+        return Ok(Session { id, offset });
+    }
+    let mut parts = up.parts.clone();
+    parts.push(key.clone());
+    let to = offset + n;
+    if !q::advance(&db.conn, id, up.offset, to as i64, hasher.serialize(), &parts).await? {
+        store.delete(&key).await?;
+        return Err(Error::RangeInvalid { offset });
+    }
+    Ok(Session { id, offset: to })
+}
+
+/// Completes a session with `digest`, after appending `body` (possibly empty).
+pub async fn finish<S, E>(
+    db: &Db,
+    store: &BlobStore,
+    name: &RepoName,
+    id: Uuid,
+    digest: &Digest,
+    body: S,
+) -> Result<()>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let session = append(db, store, name, id, None, body).await?;
+    let repo = require(db, name).await?;
+    let up = q::get(&db.conn, id, repo.id).await?.ok_or(Error::UploadUnknown)?;
+    let hasher = Hasher::deserialize(&up.hash_state)
+        .ok_or_else(|| Error::Internal(format!("upload {id} has a corrupt hash state")))?;
+    let actual = if digest.algorithm() == hasher.algorithm() {
+        hasher.finish()
+    } else {
+        rehash(store, &up.parts, digest.algorithm()).await?
+    };
+    if &actual != digest {
+        discard(db, store, id, &up.parts).await?;
+        return Err(Error::DigestInvalid(format!(
+            "upload content has digest {actual}, not {digest}"
+        )));
+    }
+    store_blob(store, digest, &up.parts, session.offset).await?;
+    let txn = db.begin_write().await?;
+    let blob = content::upsert_blob(&*txn, &digest.to_string(), session.offset).await?;
+    content::add_pending(&*txn, repo.id, blob, content::BLOB).await?;
+    q::delete(&*txn, id).await?;
+    txn.commit().await?;
+    for part in &up.parts {
+        if let Err(e) = store.delete(part).await {
+            tracing::warn!(error = %e, part, "could not delete a staged upload part");
+        }
+    }
+    Ok(())
+}
+
+/// `POST …/blobs/uploads/?digest=`: the whole blob in one request.
+pub async fn monolithic<S, E>(
+    db: &Db,
+    store: &BlobStore,
+    name: &RepoName,
+    digest: &Digest,
+    body: S,
+) -> Result<()>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let repo = ensure(db, name).await?;
+    let key = part_key(Uuid::now_v7());
+    let mut hasher = Hasher::new(digest.algorithm());
+    let n = store
+        .write_stream(&key, body, &mut hasher, None)
+        .await
+        .map_err(write_error)?;
+    let actual = hasher.finish();
+    if &actual != digest {
+        store.delete(&key).await?;
+        return Err(Error::DigestInvalid(format!(
+            "upload content has digest {actual}, not {digest}"
+        )));
+    }
+    store_blob(store, digest, std::slice::from_ref(&key), n).await?;
+    let txn = db.begin_write().await?;
+    let blob = content::upsert_blob(&*txn, &digest.to_string(), n).await?;
+    content::add_pending(&*txn, repo.id, blob, content::BLOB).await?;
+    txn.commit().await?;
+    store.delete(&key).await?;
+    Ok(())
+}
+
+/// `POST …/blobs/uploads/?mount=<digest>&from=<repo>`: links the blob when `from` has it,
+/// otherwise opens a session as the spec asks.
+pub async fn mount(
+    db: &Db,
+    name: &RepoName,
+    digest: &Digest,
+    from: Option<&RepoName>,
+) -> Result<MountOutcome> {
+    if let Some(from) = from {
+        let source = crate::repo::repositories::find_by_name(&db.conn, from.as_str()).await?;
+        if let Some(source) = source {
+            let found = content::blob_in_repo(&db.conn, source.id, &digest.to_string()).await?;
+            if let Some(blob) = found {
+                let repo = ensure(db, name).await?;
+                let txn = db.begin_write().await?;
+                content::upsert_blob(&*txn, &digest.to_string(), blob.size as u64).await?;
+                content::add_pending(&*txn, repo.id, blob.id, content::BLOB).await?;
+                txn.commit().await?;
+                return Ok(MountOutcome::Mounted(digest.clone()));
+            }
+        }
+    }
+    Ok(MountOutcome::Session(start(db, name).await?))
+}
+
+pub async fn cancel(db: &Db, store: &BlobStore, name: &RepoName, id: Uuid) -> Result<()> {
+    let repo = require(db, name).await?;
+    let up = q::get(&db.conn, id, repo.id).await?.ok_or(Error::UploadUnknown)?;
+    discard(db, store, id, &up.parts).await
+}
+
+async fn discard(db: &Db, store: &BlobStore, id: Uuid, parts: &[String]) -> Result<()> {
+    q::delete(&db.conn, id).await?;
+    for part in parts {
+        store.delete(part).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes the digest of the staged parts with another algorithm (rare: sha512 pushes).
+async fn rehash(store: &BlobStore, parts: &[String], algorithm: Algorithm) -> Result<Digest> {
+    let mut hasher = Hasher::new(algorithm);
+    for part in parts {
+        let mut s = store.read(part, None).await?;
+        while let Some(chunk) = s.try_next().await? {
+            hasher.update(&chunk);
+        }
+    }
+    Ok(hasher.finish())
+}
+
+/// Puts the verified bytes at the blob's content address (once: an existing copy is kept).
+async fn store_blob(store: &BlobStore, digest: &Digest, parts: &[String], size: u64) -> Result<()> {
+    let key = digest.storage_key();
+    if store.size(&key).await? == Some(size) {
+        return Ok(());
+    }
+    match parts {
+        [] => store.put_bytes(&key, Bytes::new()).await?,
+        [one] => store.rename(one, &key).await?,
+        many => {
+            store.concat(many, &key).await.map_err(write_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// A body stream that yields nothing (for finishing without a final chunk).
+pub fn empty_body() -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + Unpin {
+    futures::stream::empty().boxed()
+}

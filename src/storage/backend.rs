@@ -1,0 +1,60 @@
+//! Opening a `BlobStore` from a storage URL: `file:///path`, `s3://bucket/prefix` or `memory:`.
+use super::BlobStore;
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::prefix::PrefixStore;
+use std::sync::Arc;
+
+/// S3 options beyond the URL; keys and region come from the usual `AWS_*` variables.
+#[derive(Clone, Debug, Default)]
+pub struct S3Options {
+    pub endpoint: Option<String>,
+    pub allow_http: bool,
+    pub region: Option<String>,
+}
+
+pub fn open(url: &str, s3: &S3Options) -> Result<BlobStore, String> {
+    if url == "memory:" || url == "memory://" {
+        return Ok(BlobStore::memory());
+    }
+    let parsed = url::Url::parse(url).map_err(|e| format!("storage URL '{url}': {e}"))?;
+    match parsed.scheme() {
+        "file" => {
+            let path = parsed
+                .to_file_path()
+                .map_err(|_| format!("storage URL '{url}' is not a local path"))?;
+            std::fs::create_dir_all(&path)
+                .map_err(|e| format!("cannot create storage directory {}: {e}", path.display()))?;
+            let fs = LocalFileSystem::new_with_prefix(&path)
+                .map_err(|e| format!("storage directory {}: {e}", path.display()))?
+                .with_automatic_cleanup(true);
+            Ok(BlobStore::new(Arc::new(fs), format!("file://{}", path.display())))
+        }
+        "s3" => {
+            let bucket = parsed
+                .host_str()
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| format!("storage URL '{url}' names no bucket"))?;
+            let mut builder = AmazonS3Builder::from_env()
+                .with_bucket_name(bucket)
+                .with_allow_http(s3.allow_http);
+            if let Some(endpoint) = &s3.endpoint {
+                builder = builder.with_endpoint(endpoint).with_virtual_hosted_style_request(false);
+            }
+            if let Some(region) = &s3.region {
+                builder = builder.with_region(region);
+            }
+            let store = builder.build().map_err(|e| format!("S3 storage: {e}"))?;
+            let prefix = parsed.path().trim_matches('/').to_string();
+            let desc = format!("s3://{bucket}/{prefix}");
+            if prefix.is_empty() {
+                Ok(BlobStore::new(Arc::new(store), desc))
+            } else {
+                Ok(BlobStore::new(Arc::new(PrefixStore::new(store, prefix)), desc))
+            }
+        }
+        other => Err(format!(
+            "storage URL scheme '{other}' is not supported (use file://, s3:// or memory:)"
+        )),
+    }
+}
