@@ -73,8 +73,7 @@ pub async fn get(
         .insert_header((header::CACHE_CONTROL, "max-age=31536000"));
     let len = range.as_ref().map(|r| r.end - r.start).unwrap_or(size);
     if !with_body {
-        res.no_chunking(len);
-        return Ok(res.finish());
+        return Ok(res.body(SizedStream::new(len, empty_body())));
     }
     let stream = svc::open(&st.store, digest, range).await?;
     Ok(res.body(SizedStream::new(len, stream)))
@@ -83,4 +82,9 @@ pub async fn get(
 pub async fn delete(st: &AppState, name: &RepoName, digest: &Digest) -> OciResult<HttpResponse> {
     svc::delete(&st.db, name, digest).await?;
     Ok(HttpResponse::Accepted().finish())
+}
+
+/// An empty body stream: a HEAD response declares the length without sending bytes.
+pub(super) fn empty_body() -> futures::stream::Empty<Result<bytes::Bytes, std::convert::Infallible>> {
+    futures::stream::empty()
 }

@@ -6,6 +6,7 @@ use crate::domain::name::{Reference, RepoName};
 use crate::error::Error;
 use crate::service::manifests as svc;
 use crate::state::AppState;
+use actix_web::body::SizedStream;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures::StreamExt;
@@ -39,8 +40,7 @@ pub async fn get(
     if with_body {
         Ok(res.body(row.data))
     } else {
-        res.no_chunking(row.size as u64);
-        Ok(res.finish())
+        Ok(res.body(SizedStream::new(row.size as u64, super::blobs::empty_body())))
     }
 }
 

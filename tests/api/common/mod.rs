@@ -1,0 +1,119 @@
+//! Test harness: `TestApp` (fresh database and storage per test, server on port 0, restartable)
+//! and OCI helpers to push blobs, images and indexes.
+pub mod oci;
+
+use berth::config::Settings;
+use berth::startup;
+use std::net::TcpListener;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    pub dir: tempfile::TempDir,
+    handle: actix_web::dev::ServerHandle,
+}
+
+/// A fresh PostgreSQL database on the server `BERTH_TEST_DATABASE_URL` names, or `None` for SQLite.
+async fn fresh_database() -> Option<String> {
+    let base = std::env::var("BERTH_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
+    let name = format!("berth_test_{}", uuid::Uuid::new_v4().simple());
+    let (server, _) = base.rsplit_once('/').expect("database URL has a path");
+    let admin = sea_orm::Database::connect(format!("{server}/postgres")).await.expect("connect to postgres");
+    use sea_orm::ConnectionTrait;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    Some(format!("{server}/{name}"))
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = Settings::for_data_dir(dir.path().to_path_buf()).unwrap();
+        settings.admin_password = Some("admin-password".into());
+        if let Some(url) = fresh_database().await {
+            settings.database_url = url;
+        }
+        tweak(&mut settings);
+        let (base, handle) = start(settings.clone()).await;
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            settings,
+            dir,
+            handle,
+        }
+    }
+
+    /// Stops the server and starts a new one on the same database and storage.
+    pub async fn restart(&mut self) {
+        self.handle.stop(true).await;
+        let (base, handle) = start(self.settings.clone()).await;
+        self.base = base;
+        self.handle = handle;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(self.url(path))
+    }
+    pub fn head(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.head(self.url(path))
+    }
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.post(self.url(path))
+    }
+    pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.put(self.url(path))
+    }
+    pub fn patch(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.patch(self.url(path))
+    }
+    pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.delete(self.url(path))
+    }
+}
+
+async fn start(settings: Settings) -> (String, actix_web::dev::ServerHandle) {
+    let state = startup::state(settings).await.expect("app state");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = startup::server(state, listener).unwrap();
+    let handle = server.handle();
+    tokio::spawn(server);
+    (format!("http://127.0.0.1:{port}"), handle)
+}
+
+/// The `errors[0].code` of an OCI error response.
+pub async fn error_code(res: reqwest::Response) -> String {
+    let body: serde_json::Value = res.json().await.expect("an OCI error body");
+    body["errors"][0]["code"].as_str().unwrap_or_default().to_string()
+}
+
+impl TestApp {
+    /// Version numbers of repository `name`, read straight from the database.
+    pub async fn versions(&self, name: &str) -> Vec<i64> {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = sea_orm::Database::connect(&self.settings.database_url).await.unwrap();
+        let backend = db.get_database_backend();
+        let ph = if backend == sea_orm::DbBackend::Postgres { "$1" } else { "?" };
+        let rows = db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                format!("SELECT v.number FROM repository_versions v JOIN repositories r ON r.id = v.repository_id WHERE r.name = {ph} ORDER BY v.number"),
+                vec![name.into()],
+            ))
+            .await
+            .unwrap();
+        rows.iter().map(|r| r.try_get::<i64>("", "number").unwrap()).collect()
+    }
+}

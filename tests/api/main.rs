@@ -1,0 +1,10 @@
+//! The one integration-test binary: every test drives the real HTTP server (`TestApp`), on
+//! SQLite by default or on PostgreSQL when `BERTH_TEST_DATABASE_URL` names a server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod oci_base;
+mod oci_blobs;
+mod oci_manifests;
+mod oci_uploads;
