@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The test command: unit tests, then the integration suite on SQLite and on PostgreSQL.
+# PostgreSQL: BERTH_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
+# each test creates its own database there. S3 tests use BERTH_TEST_S3_ENDPOINT (moto).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PG_URL="${BERTH_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+echo "== unit tests and integration tests on SQLite =="
+env -u BERTH_TEST_DATABASE_URL cargo test --workspace --locked
+
+echo "== integration tests on PostgreSQL ($PG_URL) =="
+BERTH_TEST_DATABASE_URL="$PG_URL" cargo test --locked --test api
+
+# Drop the per-test databases this run created.
+if command -v psql >/dev/null 2>&1; then
+  psql "$PG_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'berth_test_%'" 2>/dev/null |
+    while read -r db; do psql "$PG_URL" -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1 || true; done
+fi
