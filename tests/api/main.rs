@@ -7,4 +7,6 @@ mod common;
 mod oci_base;
 mod oci_blobs;
 mod oci_manifests;
+mod oci_disconnect;
 mod oci_uploads;
+mod openapi;
