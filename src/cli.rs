@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "berth", version, about = "A container registry with a Pulp-compatible API")]
+#[command(
+    name = "berth",
+    version,
+    about = "A container registry with a Pulp-compatible API"
+)]
 pub struct Cli {
     /// Optional TOML file with any of the settings below (flags and env override it).
     #[arg(long, global = true, env = "BERTH_CONFIG")]

@@ -34,7 +34,12 @@ pub struct Overrides {
     #[arg(long, global = true, env = "BERTH_S3_REGION")]
     pub s3_region: Option<String>,
     /// Password for the bootstrap `admin` user on first start (else one is generated).
-    #[arg(long, global = true, env = "BERTH_ADMIN_PASSWORD", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "BERTH_ADMIN_PASSWORD",
+        hide_env_values = true
+    )]
     pub admin_password: Option<String>,
     /// Hours an idle upload session is kept before it is discarded.
     #[arg(long, global = true, env = "BERTH_UPLOAD_EXPIRY_HOURS")]
@@ -81,13 +86,21 @@ impl Settings {
             None => Overrides::default(),
         };
         let o = cli.or(from_file);
-        let data_dir = o.data_dir.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let data_dir = o
+            .data_dir
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         let listen = o.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-        listen
-            .parse::<std::net::SocketAddr>()
-            .map_err(|_| format!("listen address '{listen}' is not host:port (e.g. 127.0.0.1:24817)"))?;
+        listen.parse::<std::net::SocketAddr>().map_err(|_| {
+            format!("listen address '{listen}' is not host:port (e.g. 127.0.0.1:24817)")
+        })?;
         let database_url = match o.database_url {
-            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") || u.starts_with("sqlite:") => u,
+            Some(u)
+                if u.starts_with("postgres://")
+                    || u.starts_with("postgresql://")
+                    || u.starts_with("sqlite:") =>
+            {
+                u
+            }
             Some(u) => {
                 return Err(format!(
                     "database URL '{}' must start with postgres://, postgresql:// or sqlite:",
@@ -167,12 +180,16 @@ mod tests {
             listen: Some("nonsense".into()),
             ..Default::default()
         };
-        assert!(Settings::resolve(bad, None).unwrap_err().contains("listen address"));
+        assert!(Settings::resolve(bad, None)
+            .unwrap_err()
+            .contains("listen address"));
         let bad = Overrides {
             database_url: Some("mysql://x".into()),
             ..Default::default()
         };
-        assert!(Settings::resolve(bad, None).unwrap_err().contains("database URL"));
+        assert!(Settings::resolve(bad, None)
+            .unwrap_err()
+            .contains("database URL"));
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("berth.toml");
         std::fs::write(&file, "unknown_key = 1\n").unwrap();

@@ -32,7 +32,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", berth::api::openapi::document());
         return Ok(());
     }
-    let settings = Settings::resolve(cli.settings, cli.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let settings =
+        Settings::resolve(cli.settings, cli.config.as_deref()).map_err(anyhow::Error::msg)?;
     match cli.command {
         Command::Openapi => Ok(()),
         Command::Migrate => {
@@ -71,7 +72,11 @@ async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
     let db = repo::Db::connect(&settings.database_url).await?;
     db.migrate().await?;
     match action {
-        AdminAction::CreateUser { username, password, superuser } => {
+        AdminAction::CreateUser {
+            username,
+            password,
+            superuser,
+        } => {
             if password.len() < 8 {
                 anyhow::bail!("the password must have at least 8 characters");
             }
@@ -92,7 +97,11 @@ async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
         }
         AdminAction::ListUsers => {
             for u in repo::users::list(&db.conn).await? {
-                println!("{}\t{}", u.username, if u.is_superuser { "superuser" } else { "user" });
+                println!(
+                    "{}\t{}",
+                    u.username,
+                    if u.is_superuser { "superuser" } else { "user" }
+                );
             }
         }
     }

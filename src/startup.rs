@@ -13,15 +13,24 @@ use std::time::Duration;
 
 /// Connects, migrates and opens everything the settings name.
 pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
-    std::fs::create_dir_all(&settings.data_dir)
-        .with_context(|| format!("cannot create data directory {}", settings.data_dir.display()))?;
-    let db = Db::connect(&settings.database_url)
-        .await
-        .with_context(|| format!("cannot open database {}", crate::config::redact(&settings.database_url)))?;
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "cannot create data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
+    let db = Db::connect(&settings.database_url).await.with_context(|| {
+        format!(
+            "cannot open database {}",
+            crate::config::redact(&settings.database_url)
+        )
+    })?;
     db.migrate().await.context("database migration failed")?;
     let store = storage::open(&settings.storage_url, &settings.s3).map_err(anyhow::Error::msg)?;
     let password_file = settings.data_dir.join("admin-password");
-    if let Some(pw) = auth::bootstrap_admin(&db, settings.admin_password.as_deref(), &password_file).await? {
+    if let Some(pw) =
+        auth::bootstrap_admin(&db, settings.admin_password.as_deref(), &password_file).await?
+    {
         println!(
             "Created user 'admin' with password: {pw}\n(also written to {}; set BERTH_ADMIN_PASSWORD to choose it)",
             password_file.display()
@@ -54,7 +63,10 @@ pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_we
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
-            .wrap(actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms").log_target("berth::http"))
+            .wrap(
+                actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms")
+                    .log_target("berth::http"),
+            )
             .configure(routes)
     })
     .listen(listener)?

@@ -12,28 +12,50 @@ impl MigrationName for Migration {
 }
 
 fn uuid_pk(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).uuid().not_null().primary_key().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .uuid()
+        .not_null()
+        .primary_key()
+        .to_owned()
 }
 fn uuid_col(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).uuid().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .uuid()
+        .not_null()
+        .to_owned()
 }
 fn text(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).text().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .text()
+        .not_null()
+        .to_owned()
 }
 fn text_null(name: &'static str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).text().null().to_owned()
 }
 fn big(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).big_integer().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .not_null()
+        .to_owned()
 }
 fn big_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).big_integer().null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .null()
+        .to_owned()
 }
 fn boolean(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).boolean().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .boolean()
+        .not_null()
+        .to_owned()
 }
 fn ts(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 fn fk(
     table: &'static str,
@@ -88,7 +110,12 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(big("next_version"))
             .col(ts("created_at"))
             .col(ts("updated_at"))
-            .foreign_key(&mut fk("repositories", "namespace_id", "namespaces", Cascade))
+            .foreign_key(&mut fk(
+                "repositories",
+                "namespace_id",
+                "namespaces",
+                Cascade,
+            ))
             .to_owned(),
         t("repository_versions")
             .col(uuid_pk("id"))
@@ -96,7 +123,12 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(big("number"))
             .col(text("content_summary"))
             .col(ts("created_at"))
-            .foreign_key(&mut fk("repository_versions", "repository_id", "repositories", Cascade))
+            .foreign_key(&mut fk(
+                "repository_versions",
+                "repository_id",
+                "repositories",
+                Cascade,
+            ))
             .to_owned(),
         t("distributions")
             .col(uuid_pk("id"))
@@ -108,8 +140,18 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(text_null("description"))
             .col(ts("created_at"))
             .col(ts("updated_at"))
-            .foreign_key(&mut fk("distributions", "namespace_id", "namespaces", Cascade))
-            .foreign_key(&mut fk("distributions", "repository_id", "repositories", SetNull))
+            .foreign_key(&mut fk(
+                "distributions",
+                "namespace_id",
+                "namespaces",
+                Cascade,
+            ))
+            .foreign_key(&mut fk(
+                "distributions",
+                "repository_id",
+                "repositories",
+                SetNull,
+            ))
             .to_owned(),
         t("blobs")
             .col(uuid_pk("id"))
@@ -141,16 +183,39 @@ fn tables() -> Vec<TableCreateStatement> {
         t("manifest_blobs")
             .col(uuid_col("manifest_id"))
             .col(uuid_col("blob_id"))
-            .primary_key(Index::create().col(Alias::new("manifest_id")).col(Alias::new("blob_id")))
-            .foreign_key(&mut fk("manifest_blobs", "manifest_id", "manifests", Cascade))
+            .primary_key(
+                Index::create()
+                    .col(Alias::new("manifest_id"))
+                    .col(Alias::new("blob_id")),
+            )
+            .foreign_key(&mut fk(
+                "manifest_blobs",
+                "manifest_id",
+                "manifests",
+                Cascade,
+            ))
             .foreign_key(&mut fk("manifest_blobs", "blob_id", "blobs", Restrict))
             .to_owned(),
         t("manifest_list_manifests")
             .col(uuid_col("list_id"))
             .col(uuid_col("manifest_id"))
-            .primary_key(Index::create().col(Alias::new("list_id")).col(Alias::new("manifest_id")))
-            .foreign_key(&mut fk("manifest_list_manifests", "list_id", "manifests", Cascade))
-            .foreign_key(&mut fk("manifest_list_manifests", "manifest_id", "manifests", Restrict))
+            .primary_key(
+                Index::create()
+                    .col(Alias::new("list_id"))
+                    .col(Alias::new("manifest_id")),
+            )
+            .foreign_key(&mut fk(
+                "manifest_list_manifests",
+                "list_id",
+                "manifests",
+                Cascade,
+            ))
+            .foreign_key(&mut fk(
+                "manifest_list_manifests",
+                "manifest_id",
+                "manifests",
+                Restrict,
+            ))
             .to_owned(),
         t("tags")
             .col(uuid_pk("id"))
@@ -172,7 +237,12 @@ fn tables() -> Vec<TableCreateStatement> {
                     .col(Alias::new("content_id"))
                     .col(Alias::new("version_added")),
             )
-            .foreign_key(&mut fk("repository_content", "repository_id", "repositories", Cascade))
+            .foreign_key(&mut fk(
+                "repository_content",
+                "repository_id",
+                "repositories",
+                Cascade,
+            ))
             .to_owned(),
         t("repository_pending")
             .col(uuid_col("repository_id"))
@@ -184,7 +254,12 @@ fn tables() -> Vec<TableCreateStatement> {
                     .col(Alias::new("repository_id"))
                     .col(Alias::new("content_id")),
             )
-            .foreign_key(&mut fk("repository_pending", "repository_id", "repositories", Cascade))
+            .foreign_key(&mut fk(
+                "repository_pending",
+                "repository_id",
+                "repositories",
+                Cascade,
+            ))
             .to_owned(),
         t("uploads")
             .col(uuid_pk("id"))
@@ -212,7 +287,11 @@ fn indexes() -> Vec<IndexCreateStatement> {
         index("tags", &["name", "manifest_id"], true),
         index("tags", &["manifest_id"], false),
         index("repository_content", &["content_id"], false),
-        index("repository_content", &["repository_id", "version_removed", "content_type"], false),
+        index(
+            "repository_content",
+            &["repository_id", "version_removed", "content_type"],
+            false,
+        ),
         index("repository_pending", &["content_id"], false),
         index("uploads", &["repository_id"], false),
     ]
@@ -234,7 +313,9 @@ impl MigrationTrait for Migration {
         for table in tables().into_iter().rev() {
             let name = table.get_table_name().cloned();
             if let Some(name) = name {
-                manager.drop_table(Table::drop().table(name).to_owned()).await?;
+                manager
+                    .drop_table(Table::drop().table(name).to_owned())
+                    .await?;
             }
         }
         Ok(())

@@ -26,5 +26,7 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Option<
     if user.is_empty() && password.is_empty() {
         return Ok(None);
     }
-    verify(&state.db, &state.creds, user, password).await.map(Some)
+    verify(&state.db, &state.creds, user, password)
+        .await
+        .map(Some)
 }

@@ -48,7 +48,12 @@ impl Digest {
     }
     /// The object-store key under which these bytes are kept.
     pub fn storage_key(&self) -> String {
-        format!("blobs/{}/{}/{}", self.algorithm.name(), &self.hex[..2], self.hex)
+        format!(
+            "blobs/{}/{}/{}",
+            self.algorithm.name(),
+            &self.hex[..2],
+            self.hex
+        )
     }
 }
 
@@ -159,9 +164,15 @@ mod tests {
     fn digests_parse_only_lowercase_hex_of_the_right_length() {
         let ok = format!("sha256:{}", "a".repeat(64));
         assert!(ok.parse::<Digest>().is_ok());
-        assert!(format!("sha256:{}", "A".repeat(64)).parse::<Digest>().is_err());
-        assert!(format!("sha256:{}", "a".repeat(63)).parse::<Digest>().is_err());
-        assert!(format!("sha512:{}", "b".repeat(128)).parse::<Digest>().is_ok());
+        assert!(format!("sha256:{}", "A".repeat(64))
+            .parse::<Digest>()
+            .is_err());
+        assert!(format!("sha256:{}", "a".repeat(63))
+            .parse::<Digest>()
+            .is_err());
+        assert!(format!("sha512:{}", "b".repeat(128))
+            .parse::<Digest>()
+            .is_ok());
         assert!("md5:abc".parse::<Digest>().is_err());
         assert!("nocolon".parse::<Digest>().is_err());
     }

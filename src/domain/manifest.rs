@@ -134,17 +134,13 @@ pub fn parse(body: &[u8], content_type: Option<&str>) -> Result<ParsedManifest, 
             ));
         }
     }
-    let media_type = raw
-        .media_type
-        .clone()
-        .or(header_type)
-        .unwrap_or_else(|| {
-            if raw.manifests.is_some() {
-                mt::OCI_INDEX.to_string()
-            } else {
-                mt::OCI_MANIFEST.to_string()
-            }
-        });
+    let media_type = raw.media_type.clone().or(header_type).unwrap_or_else(|| {
+        if raw.manifests.is_some() {
+            mt::OCI_INDEX.to_string()
+        } else {
+            mt::OCI_MANIFEST.to_string()
+        }
+    });
     if mt::is_schema1(&media_type) {
         return Err("Pushing manifests of the version V1 is not supported".into());
     }
@@ -163,7 +159,9 @@ pub fn parse(body: &[u8], content_type: Option<&str>) -> Result<ParsedManifest, 
         annotations: raw.annotations,
     };
     if parsed.is_index() {
-        let list = raw.manifests.ok_or("an index must have a manifests array")?;
+        let list = raw
+            .manifests
+            .ok_or("an index must have a manifests array")?;
         parsed.manifests = list
             .into_iter()
             .enumerate()
@@ -247,7 +245,10 @@ mod tests {
     fn schema1_bad_json_and_mismatched_types_are_refused() {
         assert!(parse(br#"{"schemaVersion":1,"fsLayers":[]}"#, None).is_err());
         assert!(parse(b"not json", None).is_err());
-        let body = format!(r#"{{"schemaVersion":2,"mediaType":"{}","manifests":[]}}"#, mt::OCI_INDEX);
+        let body = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{}","manifests":[]}}"#,
+            mt::OCI_INDEX
+        );
         assert!(parse(body.as_bytes(), Some(mt::OCI_MANIFEST)).is_err());
         assert!(parse(body.as_bytes(), Some(mt::OCI_INDEX)).is_ok());
     }

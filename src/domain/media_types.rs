@@ -51,7 +51,10 @@ mod tests {
         let h = |s: &str| vec![s.to_string()];
         assert!(accepts(&[], OCI_MANIFEST));
         assert!(accepts(&h("*/*"), OCI_MANIFEST));
-        assert!(accepts(&h(&format!("{OCI_INDEX}, {OCI_MANIFEST};q=0.5")), OCI_MANIFEST));
+        assert!(accepts(
+            &h(&format!("{OCI_INDEX}, {OCI_MANIFEST};q=0.5")),
+            OCI_MANIFEST
+        ));
         assert!(!accepts(&h(DOCKER_MANIFEST_V2), OCI_MANIFEST));
         assert!(accepts(&h("application/json"), OCI_MANIFEST));
     }

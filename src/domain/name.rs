@@ -87,7 +87,9 @@ impl Reference {
         } else if tag_ok(s) {
             Ok(Reference::Tag(s.to_string()))
         } else {
-            Err(crate::error::Error::TagInvalid(s.chars().take(200).collect()))
+            Err(crate::error::Error::TagInvalid(
+                s.chars().take(200).collect(),
+            ))
         }
     }
 }
@@ -107,10 +109,20 @@ mod tests {
 
     #[test]
     fn names_follow_the_distribution_spec_grammar() {
-        for ok in ["a", "library/alpine", "a/b/c/d", "my-app", "a__b", "a.b_c", "x---y"] {
+        for ok in [
+            "a",
+            "library/alpine",
+            "a/b/c/d",
+            "my-app",
+            "a__b",
+            "a.b_c",
+            "x---y",
+        ] {
             assert!(RepoName::parse(ok).is_some(), "{ok}");
         }
-        for bad in ["", "A", "a//b", "/a", "a/", "a_-b", "-a", "a.", "a___b", "a b", "a/../b"] {
+        for bad in [
+            "", "A", "a//b", "/a", "a/", "a_-b", "-a", "a.", "a___b", "a b", "a/../b",
+        ] {
             assert!(RepoName::parse(bad).is_none(), "{bad}");
         }
         assert!(RepoName::parse(&"a".repeat(256)).is_none());

@@ -45,7 +45,12 @@ pub async fn blob_in_repo(
 
 /// A blob row anywhere in the registry.
 pub async fn blob_global(c: &impl ConnectionTrait, digest: &str) -> Result<Option<BlobRow>, DbErr> {
-    let row = one(c, "SELECT id, size FROM blobs WHERE digest = ?", vec![digest.into()]).await?;
+    let row = one(
+        c,
+        "SELECT id, size FROM blobs WHERE digest = ?",
+        vec![digest.into()],
+    )
+    .await?;
     row.map(|r| {
         Ok(BlobRow {
             id: r.try_get("", "id")?,
@@ -62,12 +67,22 @@ pub async fn upsert_blob(c: &impl ConnectionTrait, digest: &str, size: u64) -> R
         c,
         "INSERT INTO blobs (id, digest, size, created_at, touched_at) VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (digest) DO UPDATE SET touched_at = excluded.touched_at",
-        vec![new_id().into(), digest.into(), (size as i64).into(), t.into(), t.into()],
+        vec![
+            new_id().into(),
+            digest.into(),
+            (size as i64).into(),
+            t.into(),
+            t.into(),
+        ],
     )
     .await?;
-    let row = one(c, "SELECT id FROM blobs WHERE digest = ?", vec![digest.into()])
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("blob {digest}")))?;
+    let row = one(
+        c,
+        "SELECT id FROM blobs WHERE digest = ?",
+        vec![digest.into()],
+    )
+    .await?
+    .ok_or_else(|| DbErr::RecordNotFound(format!("blob {digest}")))?;
     row.try_get("", "id")
 }
 
@@ -82,13 +97,22 @@ pub async fn add_pending(
         c,
         "INSERT INTO repository_pending (repository_id, content_id, content_type, created_at) \
          VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        vec![repo.into(), content.into(), content_type.into(), now().into()],
+        vec![
+            repo.into(),
+            content.into(),
+            content_type.into(),
+            now().into(),
+        ],
     )
     .await?;
     Ok(())
 }
 
-pub async fn remove_pending(c: &impl ConnectionTrait, repo: Uuid, content: Uuid) -> Result<u64, DbErr> {
+pub async fn remove_pending(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    content: Uuid,
+) -> Result<u64, DbErr> {
     exec(
         c,
         "DELETE FROM repository_pending WHERE repository_id = ? AND content_id = ?",

@@ -60,7 +60,12 @@ pub async fn by_digest(
 
 /// The id of manifest `digest` anywhere in the registry.
 pub async fn id_global(c: &impl ConnectionTrait, digest: &str) -> Result<Option<Uuid>, DbErr> {
-    let row = one(c, "SELECT id FROM manifests WHERE digest = ?", vec![digest.into()]).await?;
+    let row = one(
+        c,
+        "SELECT id FROM manifests WHERE digest = ?",
+        vec![digest.into()],
+    )
+    .await?;
     row.map(|r| r.try_get("", "id")).transpose()
 }
 
@@ -85,7 +90,12 @@ pub struct NewManifest<'a> {
 pub async fn upsert(c: &impl ConnectionTrait, m: &NewManifest<'_>) -> Result<Uuid, DbErr> {
     let t = now();
     if let Some(id) = id_global(c, m.digest).await? {
-        exec(c, "UPDATE manifests SET touched_at = ? WHERE id = ?", vec![t.into(), id.into()]).await?;
+        exec(
+            c,
+            "UPDATE manifests SET touched_at = ? WHERE id = ?",
+            vec![t.into(), id.into()],
+        )
+        .await?;
         return Ok(id);
     }
     let id = new_id();
@@ -142,13 +152,23 @@ pub async fn upsert(c: &impl ConnectionTrait, m: &NewManifest<'_>) -> Result<Uui
 }
 
 /// Fetches or creates tag `name` → `manifest`; returns its id.
-pub async fn upsert_tag(c: &impl ConnectionTrait, name: &str, manifest: Uuid) -> Result<Uuid, DbErr> {
+pub async fn upsert_tag(
+    c: &impl ConnectionTrait,
+    name: &str,
+    manifest: Uuid,
+) -> Result<Uuid, DbErr> {
     let t = now();
     exec(
         c,
         "INSERT INTO tags (id, name, manifest_id, created_at, touched_at) VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (name, manifest_id) DO UPDATE SET touched_at = excluded.touched_at",
-        vec![new_id().into(), name.into(), manifest.into(), t.into(), t.into()],
+        vec![
+            new_id().into(),
+            name.into(),
+            manifest.into(),
+            t.into(),
+            t.into(),
+        ],
     )
     .await?;
     let row = one(
@@ -174,7 +194,12 @@ pub async fn tag_names(
          WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND rc.content_type = 'tag' \
          AND t.name{co} > ? ORDER BY t.name{co} LIMIT ?"
     );
-    let rows = all(c, &sql, vec![repo.into(), last.unwrap_or("").into(), (n as i64).into()]).await?;
+    let rows = all(
+        c,
+        &sql,
+        vec![repo.into(), last.unwrap_or("").into(), (n as i64).into()],
+    )
+    .await?;
     rows.iter().map(|r| r.try_get("", "name")).collect()
 }
 

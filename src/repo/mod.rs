@@ -115,7 +115,9 @@ pub fn placeholders(n: usize) -> String {
 }
 
 pub async fn exec(c: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
-    let r = c.execute_raw(stmt(c.get_database_backend(), sql, values)).await?;
+    let r = c
+        .execute_raw(stmt(c.get_database_backend(), sql, values))
+        .await?;
     Ok(r.rows_affected())
 }
 
@@ -124,7 +126,8 @@ pub async fn one(
     sql: &str,
     values: Vec<Value>,
 ) -> Result<Option<QueryResult>, DbErr> {
-    c.query_one_raw(stmt(c.get_database_backend(), sql, values)).await
+    c.query_one_raw(stmt(c.get_database_backend(), sql, values))
+        .await
 }
 
 pub async fn all(
@@ -132,7 +135,8 @@ pub async fn all(
     sql: &str,
     values: Vec<Value>,
 ) -> Result<Vec<QueryResult>, DbErr> {
-    c.query_all_raw(stmt(c.get_database_backend(), sql, values)).await
+    c.query_all_raw(stmt(c.get_database_backend(), sql, values))
+        .await
 }
 
 /// The `FOR UPDATE` suffix where the backend has row locks.

@@ -11,7 +11,12 @@ pub struct RepoRow {
 }
 
 pub async fn find_by_name(c: &impl ConnectionTrait, name: &str) -> Result<Option<RepoRow>, DbErr> {
-    let row = one(c, "SELECT id FROM repositories WHERE name = ?", vec![name.into()]).await?;
+    let row = one(
+        c,
+        "SELECT id FROM repositories WHERE name = ?",
+        vec![name.into()],
+    )
+    .await?;
     row.map(|r| {
         Ok(RepoRow {
             id: r.try_get("", "id")?,
@@ -39,9 +44,13 @@ pub async fn get_or_create(
         vec![new_id().into(), namespace.into(), t.into(), t.into()],
     )
     .await?;
-    let ns = one(c, "SELECT id FROM namespaces WHERE name = ?", vec![namespace.into()])
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("namespace {namespace}")))?;
+    let ns = one(
+        c,
+        "SELECT id FROM namespaces WHERE name = ?",
+        vec![namespace.into()],
+    )
+    .await?
+    .ok_or_else(|| DbErr::RecordNotFound(format!("namespace {namespace}")))?;
     let ns_id: Uuid = ns.try_get("", "id")?;
     let repo_id = new_id();
     let inserted = exec(
@@ -49,7 +58,13 @@ pub async fn get_or_create(
         "INSERT INTO repositories (id, name, namespace_id, description, retain_repo_versions, \
          next_version, created_at, updated_at) VALUES (?, ?, ?, NULL, NULL, 1, ?, ?) \
          ON CONFLICT (name) DO NOTHING",
-        vec![repo_id.into(), name.into(), ns_id.into(), t.into(), t.into()],
+        vec![
+            repo_id.into(),
+            name.into(),
+            ns_id.into(),
+            t.into(),
+            t.into(),
+        ],
     )
     .await?;
     if inserted == 1 {
@@ -91,7 +106,10 @@ pub async fn catalog(
 ) -> Result<Vec<String>, DbErr> {
     let rows = all(
         c,
-        &format!("SELECT name FROM repositories WHERE name{co} > ? ORDER BY name{co} LIMIT ?", co = super::collate(c)),
+        &format!(
+            "SELECT name FROM repositories WHERE name{co} > ? ORDER BY name{co} LIMIT ?",
+            co = super::collate(c)
+        ),
         vec![last.unwrap_or("").into(), (n as i64).into()],
     )
     .await?;

@@ -24,13 +24,23 @@ pub async fn create(
         c,
         "INSERT INTO uploads (id, repository_id, \"offset\", hash_state, parts, created_at, \
          updated_at) VALUES (?, ?, 0, ?, '[]', ?, ?)",
-        vec![id.into(), repo.into(), hash_state.into(), t.into(), t.into()],
+        vec![
+            id.into(),
+            repo.into(),
+            hash_state.into(),
+            t.into(),
+            t.into(),
+        ],
     )
     .await?;
     Ok(())
 }
 
-pub async fn get(c: &impl ConnectionTrait, id: Uuid, repo: Uuid) -> Result<Option<UploadRow>, DbErr> {
+pub async fn get(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    repo: Uuid,
+) -> Result<Option<UploadRow>, DbErr> {
     let row = one(
         c,
         "SELECT id, repository_id, \"offset\", hash_state, parts FROM uploads WHERE id = ? AND repository_id = ?",
@@ -65,7 +75,14 @@ pub async fn advance(
         c,
         "UPDATE uploads SET \"offset\" = ?, hash_state = ?, parts = ?, updated_at = ? \
          WHERE id = ? AND \"offset\" = ?",
-        vec![to.into(), hash_state.into(), parts.into(), now().into(), id.into(), from.into()],
+        vec![
+            to.into(),
+            hash_state.into(),
+            parts.into(),
+            now().into(),
+            id.into(),
+            from.into(),
+        ],
     )
     .await?;
     Ok(n == 1)

@@ -12,7 +12,10 @@ pub struct UserRow {
     pub is_active: bool,
 }
 
-pub async fn by_username(c: &impl ConnectionTrait, username: &str) -> Result<Option<UserRow>, DbErr> {
+pub async fn by_username(
+    c: &impl ConnectionTrait,
+    username: &str,
+) -> Result<Option<UserRow>, DbErr> {
     let row = one(
         c,
         "SELECT id, username, password_hash, is_superuser, is_active FROM users WHERE username = ?",
@@ -55,7 +58,11 @@ pub async fn insert(
     Ok(n == 1)
 }
 
-pub async fn set_password(c: &impl ConnectionTrait, username: &str, hash: &str) -> Result<bool, DbErr> {
+pub async fn set_password(
+    c: &impl ConnectionTrait,
+    username: &str,
+    hash: &str,
+) -> Result<bool, DbErr> {
     let n = exec(
         c,
         "UPDATE users SET password_hash = ? WHERE username = ?",

@@ -11,7 +11,10 @@ const CHUNK: usize = 500;
 
 /// Locks the repository row for the rest of the transaction; returns its `next_version`.
 pub async fn lock(c: &impl ConnectionTrait, repo: Uuid) -> Result<i64, DbErr> {
-    let sql = format!("SELECT next_version FROM repositories WHERE id = ?{}", for_update(c));
+    let sql = format!(
+        "SELECT next_version FROM repositories WHERE id = ?{}",
+        for_update(c)
+    );
     let row = one(c, &sql, vec![repo.into()])
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("repository {repo}")))?;
@@ -41,7 +44,11 @@ async fn ids_query(
 }
 
 /// Which of `ids` are in the latest version.
-pub async fn present_among(c: &impl ConnectionTrait, repo: Uuid, ids: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
+pub async fn present_among(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<Uuid>, DbErr> {
     ids_query(
         c,
         "SELECT content_id FROM repository_content WHERE repository_id = ? \
@@ -118,7 +125,11 @@ pub async fn blobs_of(c: &impl ConnectionTrait, manifests: &[Uuid]) -> Result<Ve
 }
 
 /// The content ids of the latest version of `repo` of one type.
-pub async fn current_of_type(c: &impl ConnectionTrait, repo: Uuid, content_type: &str) -> Result<Vec<Uuid>, DbErr> {
+pub async fn current_of_type(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    content_type: &str,
+) -> Result<Vec<Uuid>, DbErr> {
     all(
         c,
         "SELECT content_id FROM repository_content WHERE repository_id = ? \
@@ -206,7 +217,12 @@ pub async fn insert_added(
     Ok(())
 }
 
-pub async fn mark_removed(c: &impl ConnectionTrait, repo: Uuid, number: i64, ids: &[Uuid]) -> Result<(), DbErr> {
+pub async fn mark_removed(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    number: i64,
+    ids: &[Uuid],
+) -> Result<(), DbErr> {
     for chunk in ids.chunks(CHUNK) {
         let sql = format!(
             "UPDATE repository_content SET version_removed = ? WHERE repository_id = ? \
@@ -220,7 +236,11 @@ pub async fn mark_removed(c: &impl ConnectionTrait, repo: Uuid, number: i64, ids
     Ok(())
 }
 
-pub async fn clear_pending(c: &impl ConnectionTrait, repo: Uuid, ids: &[Uuid]) -> Result<(), DbErr> {
+pub async fn clear_pending(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    ids: &[Uuid],
+) -> Result<(), DbErr> {
     for chunk in ids.chunks(CHUNK) {
         let sql = format!(
             "DELETE FROM repository_pending WHERE repository_id = ? AND content_id IN ({})",
@@ -234,7 +254,10 @@ pub async fn clear_pending(c: &impl ConnectionTrait, repo: Uuid, ids: &[Uuid]) -
 }
 
 /// Counts of the latest version's content per type.
-pub async fn present_counts(c: &impl ConnectionTrait, repo: Uuid) -> Result<BTreeMap<String, i64>, DbErr> {
+pub async fn present_counts(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+) -> Result<BTreeMap<String, i64>, DbErr> {
     let rows = all(
         c,
         "SELECT content_type, COUNT(*) AS n FROM repository_content WHERE repository_id = ? \
@@ -258,7 +281,13 @@ pub async fn insert_version(
         c,
         "INSERT INTO repository_versions (id, repository_id, number, content_summary, created_at) \
          VALUES (?, ?, ?, ?, ?)",
-        vec![new_id().into(), repo.into(), number.into(), summary.into(), t.into()],
+        vec![
+            new_id().into(),
+            repo.into(),
+            number.into(),
+            summary.into(),
+            t.into(),
+        ],
     )
     .await?;
     exec(
@@ -271,7 +300,11 @@ pub async fn insert_version(
 }
 
 /// Of `manifests`, those that a tag in the latest version points at.
-pub async fn tagged_among(c: &impl ConnectionTrait, repo: Uuid, manifests: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
+pub async fn tagged_among(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    manifests: &[Uuid],
+) -> Result<Vec<Uuid>, DbErr> {
     ids_query(
         c,
         "SELECT DISTINCT t.manifest_id FROM repository_content rc JOIN tags t ON t.id = rc.content_id \

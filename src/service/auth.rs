@@ -36,13 +36,26 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 /// Checks `username`/`password`; `Err(Unauthorized)` when they do not match an active user.
-pub async fn verify(db: &Db, cache: &CredentialCache, username: &str, password: &str) -> Result<Principal> {
-    let key = Digest::of(Algorithm::Sha256, format!("{username}\0{password}").as_bytes()).to_string();
+pub async fn verify(
+    db: &Db,
+    cache: &CredentialCache,
+    username: &str,
+    password: &str,
+) -> Result<Principal> {
+    let key = Digest::of(
+        Algorithm::Sha256,
+        format!("{username}\0{password}").as_bytes(),
+    )
+    .to_string();
     if let Ok(map) = cache.inner.lock() {
         if let Some((at, p)) = map.get(&key) {
             if at.elapsed() < CACHE_TTL {
@@ -50,7 +63,9 @@ pub async fn verify(db: &Db, cache: &CredentialCache, username: &str, password: 
             }
         }
     }
-    let user = users::by_username(&db.conn, username).await?.ok_or(Error::Unauthorized)?;
+    let user = users::by_username(&db.conn, username)
+        .await?
+        .ok_or(Error::Unauthorized)?;
     let hash = user.password_hash.clone();
     let pw = password.to_string();
     let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))

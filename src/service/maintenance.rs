@@ -7,8 +7,13 @@ use std::time::Duration;
 use uuid::Uuid;
 
 /// Removes expired sessions; returns how many sessions and stray objects were removed.
-pub async fn expire_uploads(db: &Db, store: &BlobStore, max_idle: Duration) -> Result<(usize, usize)> {
-    let cutoff = chrono::Utc::now() - chrono::Duration::from_std(max_idle).unwrap_or(chrono::Duration::days(3));
+pub async fn expire_uploads(
+    db: &Db,
+    store: &BlobStore,
+    max_idle: Duration,
+) -> Result<(usize, usize)> {
+    let cutoff = chrono::Utc::now()
+        - chrono::Duration::from_std(max_idle).unwrap_or(chrono::Duration::days(3));
     let rows = all(
         &db.conn,
         "SELECT id, parts FROM uploads WHERE updated_at < ?",
@@ -18,8 +23,14 @@ pub async fn expire_uploads(db: &Db, store: &BlobStore, max_idle: Duration) -> R
     let mut sessions = 0;
     for r in rows {
         let id: Uuid = r.try_get("", "id")?;
-        let parts: Vec<String> = serde_json::from_str(&r.try_get::<String>("", "parts")?).unwrap_or_default();
-        exec(&db.conn, "DELETE FROM uploads WHERE id = ?", vec![id.into()]).await?;
+        let parts: Vec<String> =
+            serde_json::from_str(&r.try_get::<String>("", "parts")?).unwrap_or_default();
+        exec(
+            &db.conn,
+            "DELETE FROM uploads WHERE id = ?",
+            vec![id.into()],
+        )
+        .await?;
         for p in parts {
             store.delete(&p).await?;
         }

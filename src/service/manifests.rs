@@ -165,10 +165,15 @@ async fn config_facts(store: &BlobStore, parsed: &ParsedManifest) -> ConfigFacts
     let Some(cfg) = &parsed.config else {
         return ConfigFacts::default();
     };
-    if !matches!(cfg.media_type.as_str(), mt::DOCKER_CONFIG | mt::OCI_CONFIG) || cfg.size > MAX_CONFIG_READ {
+    if !matches!(cfg.media_type.as_str(), mt::DOCKER_CONFIG | mt::OCI_CONFIG)
+        || cfg.size > MAX_CONFIG_READ
+    {
         return ConfigFacts::default();
     }
-    match store.read_small(&cfg.digest.storage_key(), MAX_CONFIG_READ).await {
+    match store
+        .read_small(&cfg.digest.storage_key(), MAX_CONFIG_READ)
+        .await
+    {
         Ok(Some(bytes)) => m::config_facts(&bytes),
         _ => ConfigFacts::default(),
     }
@@ -198,7 +203,12 @@ pub async fn delete(db: &Db, name: &RepoName, reference: &Reference) -> Result<(
     let txn = db.begin_write().await?;
     match reference {
         Reference::Tag(tag) => {
-            let tags = crate::repo::versions::current_tags_named(&*txn, repo.id, std::slice::from_ref(tag)).await?;
+            let tags = crate::repo::versions::current_tags_named(
+                &*txn,
+                repo.id,
+                std::slice::from_ref(tag),
+            )
+            .await?;
             if tags.is_empty() {
                 return Err(Error::ManifestUnknown(tag.clone()));
             }

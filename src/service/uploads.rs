@@ -39,13 +39,21 @@ fn write_error(e: WriteError) -> Error {
 pub async fn start(db: &Db, name: &RepoName) -> Result<Session> {
     let repo = ensure(db, name).await?;
     let id = Uuid::now_v7();
-    q::create(&db.conn, id, repo.id, Hasher::new(Algorithm::Sha256).serialize()).await?;
+    q::create(
+        &db.conn,
+        id,
+        repo.id,
+        Hasher::new(Algorithm::Sha256).serialize(),
+    )
+    .await?;
     Ok(Session { id, offset: 0 })
 }
 
 pub async fn status(db: &Db, name: &RepoName, id: Uuid) -> Result<Session> {
     let repo = require(db, name).await?;
-    let up = q::get(&db.conn, id, repo.id).await?.ok_or(Error::UploadUnknown)?;
+    let up = q::get(&db.conn, id, repo.id)
+        .await?
+        .ok_or(Error::UploadUnknown)?;
     Ok(Session {
         id,
         offset: up.offset as u64,
@@ -66,7 +74,9 @@ where
     E: std::fmt::Display,
 {
     let repo = require(db, name).await?;
-    let up = q::get(&db.conn, id, repo.id).await?.ok_or(Error::UploadUnknown)?;
+    let up = q::get(&db.conn, id, repo.id)
+        .await?
+        .ok_or(Error::UploadUnknown)?;
     let offset = up.offset as u64;
     if let Some((start, end)) = range {
         if start != offset || end < start {
@@ -93,7 +103,16 @@ where
     let mut parts = up.parts.clone();
     parts.push(key.clone());
     let to = offset + n;
-    if !q::advance(&db.conn, id, up.offset, to as i64, hasher.serialize(), &parts).await? {
+    if !q::advance(
+        &db.conn,
+        id,
+        up.offset,
+        to as i64,
+        hasher.serialize(),
+        &parts,
+    )
+    .await?
+    {
         store.delete(&key).await?;
         return Err(Error::RangeInvalid { offset });
     }
@@ -115,7 +134,9 @@ where
 {
     let session = append(db, store, name, id, None, body).await?;
     let repo = require(db, name).await?;
-    let up = q::get(&db.conn, id, repo.id).await?.ok_or(Error::UploadUnknown)?;
+    let up = q::get(&db.conn, id, repo.id)
+        .await?
+        .ok_or(Error::UploadUnknown)?;
     let hasher = Hasher::deserialize(&up.hash_state)
         .ok_or_else(|| Error::Internal(format!("upload {id} has a corrupt hash state")))?;
     let actual = if digest.algorithm() == hasher.algorithm() {
@@ -205,7 +226,9 @@ pub async fn mount(
 
 pub async fn cancel(db: &Db, store: &BlobStore, name: &RepoName, id: Uuid) -> Result<()> {
     let repo = require(db, name).await?;
-    let up = q::get(&db.conn, id, repo.id).await?.ok_or(Error::UploadUnknown)?;
+    let up = q::get(&db.conn, id, repo.id)
+        .await?
+        .ok_or(Error::UploadUnknown)?;
     discard(db, store, id, &up.parts).await
 }
 

@@ -28,7 +28,12 @@ pub async fn apply(c: &impl ConnectionTrait, repo: Uuid, change: Change) -> Resu
     let mut remove = change.remove;
     let add_ids: Vec<Uuid> = dedup(change.add.iter().map(|(id, _)| *id));
     let replaced = q::current_tags_named(c, repo, &change.tag_names).await?;
-    remove.extend(replaced.into_iter().filter(|t| !add_ids.contains(t)).map(|t| (t, TAG)));
+    remove.extend(
+        replaced
+            .into_iter()
+            .filter(|t| !add_ids.contains(t))
+            .map(|t| (t, TAG)),
+    );
     let removed_manifests: Vec<Uuid> = remove
         .iter()
         .filter(|(_, ty)| *ty == MANIFEST)
@@ -43,7 +48,10 @@ pub async fn apply(c: &impl ConnectionTrait, repo: Uuid, change: Change) -> Resu
         }
     }
 
-    let present: HashSet<Uuid> = q::present_among(c, repo, &add_ids).await?.into_iter().collect();
+    let present: HashSet<Uuid> = q::present_among(c, repo, &add_ids)
+        .await?
+        .into_iter()
+        .collect();
     let mut seen = HashSet::new();
     let added: Vec<(Uuid, &str)> = change
         .add
@@ -51,8 +59,16 @@ pub async fn apply(c: &impl ConnectionTrait, repo: Uuid, change: Change) -> Resu
         .filter(|(id, _)| !present.contains(id) && seen.insert(*id))
         .map(|(id, ty)| (*id, *ty))
         .collect();
-    let remove_ids: Vec<Uuid> = dedup(remove.iter().map(|(id, _)| *id).filter(|id| !add_ids.contains(id)));
-    let removed_present: HashSet<Uuid> = q::present_among(c, repo, &remove_ids).await?.into_iter().collect();
+    let remove_ids: Vec<Uuid> = dedup(
+        remove
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| !add_ids.contains(id)),
+    );
+    let removed_present: HashSet<Uuid> = q::present_among(c, repo, &remove_ids)
+        .await?
+        .into_iter()
+        .collect();
     let mut seen = HashSet::new();
     let removed: Vec<(Uuid, &str)> = remove
         .iter()
@@ -90,7 +106,10 @@ async fn expand(
     remove.extend(tags.into_iter().map(|t| (t, TAG)));
     let children = q::children_of(c, manifests).await?;
     let mut gone: Vec<Uuid> = manifests.to_vec();
-    let listed: HashSet<Uuid> = q::still_listed(c, repo, manifests, manifests).await?.into_iter().collect();
+    let listed: HashSet<Uuid> = q::still_listed(c, repo, manifests, manifests)
+        .await?
+        .into_iter()
+        .collect();
     gone.retain(|m| !listed.contains(m));
     remove.retain(|(id, ty)| *ty != MANIFEST || !listed.contains(id));
     if !children.is_empty() {
@@ -105,8 +124,16 @@ async fn expand(
         }
     }
     let blobs = q::blobs_of(c, &gone).await?;
-    let used: HashSet<Uuid> = q::blobs_still_used(c, repo, &blobs, &gone).await?.into_iter().collect();
-    remove.extend(blobs.into_iter().filter(|b| !used.contains(b)).map(|b| (b, BLOB)));
+    let used: HashSet<Uuid> = q::blobs_still_used(c, repo, &blobs, &gone)
+        .await?
+        .into_iter()
+        .collect();
+    remove.extend(
+        blobs
+            .into_iter()
+            .filter(|b| !used.contains(b))
+            .map(|b| (b, BLOB)),
+    );
     Ok(remove)
 }
 

@@ -28,7 +28,10 @@ pub fn open(url: &str, s3: &S3Options) -> Result<BlobStore, String> {
             let fs = LocalFileSystem::new_with_prefix(&path)
                 .map_err(|e| format!("storage directory {}: {e}", path.display()))?
                 .with_automatic_cleanup(true);
-            Ok(BlobStore::new(Arc::new(fs), format!("file://{}", path.display())))
+            Ok(BlobStore::new(
+                Arc::new(fs),
+                format!("file://{}", path.display()),
+            ))
         }
         "s3" => {
             let bucket = parsed
@@ -39,7 +42,9 @@ pub fn open(url: &str, s3: &S3Options) -> Result<BlobStore, String> {
                 .with_bucket_name(bucket)
                 .with_allow_http(s3.allow_http);
             if let Some(endpoint) = &s3.endpoint {
-                builder = builder.with_endpoint(endpoint).with_virtual_hosted_style_request(false);
+                builder = builder
+                    .with_endpoint(endpoint)
+                    .with_virtual_hosted_style_request(false);
             }
             if let Some(region) = &s3.region {
                 builder = builder.with_region(region);
@@ -50,7 +55,10 @@ pub fn open(url: &str, s3: &S3Options) -> Result<BlobStore, String> {
             if prefix.is_empty() {
                 Ok(BlobStore::new(Arc::new(store), desc))
             } else {
-                Ok(BlobStore::new(Arc::new(PrefixStore::new(store, prefix)), desc))
+                Ok(BlobStore::new(
+                    Arc::new(PrefixStore::new(store, prefix)),
+                    desc,
+                ))
             }
         }
         other => Err(format!(

@@ -121,7 +121,11 @@ impl BlobStore {
     }
 
     /// Reads a whole small object (configs, never layers).
-    pub async fn read_small(&self, key: &str, max: u64) -> Result<Option<Bytes>, object_store::Error> {
+    pub async fn read_small(
+        &self,
+        key: &str,
+        max: u64,
+    ) -> Result<Option<Bytes>, object_store::Error> {
         let meta = self.inner.head(&Path::from(key)).await?;
         if meta.size > max {
             return Ok(None);

@@ -12,7 +12,11 @@ use actix_web::{HttpRequest, HttpResponse};
 /// Parses `bytes=a-b`, `bytes=a-` or `bytes=-n` against `size` into a half-open range.
 /// `Ok(None)`: no usable Range header (serve it all); `Err`: unsatisfiable.
 fn range(req: &HttpRequest, size: u64) -> Result<Option<std::ops::Range<u64>>, Error> {
-    let Some(v) = req.headers().get(header::RANGE).and_then(|v| v.to_str().ok()) else {
+    let Some(v) = req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return Ok(None);
     };
     let Some(spec) = v.trim().strip_prefix("bytes=") else {
@@ -61,7 +65,10 @@ pub async fn get(
     let mut res = match &range {
         Some(r) => {
             let mut b = HttpResponse::PartialContent();
-            b.insert_header((header::CONTENT_RANGE, format!("bytes {}-{}/{size}", r.start, r.end - 1)));
+            b.insert_header((
+                header::CONTENT_RANGE,
+                format!("bytes {}-{}/{size}", r.start, r.end - 1),
+            ));
             b
         }
         None => HttpResponse::Ok(),
@@ -85,6 +92,7 @@ pub async fn delete(st: &AppState, name: &RepoName, digest: &Digest) -> OciResul
 }
 
 /// An empty body stream: a HEAD response declares the length without sending bytes.
-pub(super) fn empty_body() -> futures::stream::Empty<Result<bytes::Bytes, std::convert::Infallible>> {
+pub(super) fn empty_body() -> futures::stream::Empty<Result<bytes::Bytes, std::convert::Infallible>>
+{
     futures::stream::empty()
 }

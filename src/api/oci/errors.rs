@@ -25,11 +25,27 @@ fn table(e: &Error) -> (StatusCode, &'static str, Value) {
     match e {
         NameInvalid(n) => (StatusCode::BAD_REQUEST, "NAME_INVALID", json!({"name": n})),
         NameUnknown(n) => (StatusCode::NOT_FOUND, "NAME_UNKNOWN", json!({"name": n})),
-        DigestInvalid(d) => (StatusCode::BAD_REQUEST, "DIGEST_INVALID", json!({"reason": d})),
-        TagInvalid(t) => (StatusCode::BAD_REQUEST, "MANIFEST_INVALID", json!({"tag": t})),
-        BlobUnknown(d) => (StatusCode::NOT_FOUND, "BLOB_UNKNOWN", json!({"digest": d.to_string()})),
+        DigestInvalid(d) => (
+            StatusCode::BAD_REQUEST,
+            "DIGEST_INVALID",
+            json!({"reason": d}),
+        ),
+        TagInvalid(t) => (
+            StatusCode::BAD_REQUEST,
+            "MANIFEST_INVALID",
+            json!({"tag": t}),
+        ),
+        BlobUnknown(d) => (
+            StatusCode::NOT_FOUND,
+            "BLOB_UNKNOWN",
+            json!({"digest": d.to_string()}),
+        ),
         UploadUnknown => (StatusCode::NOT_FOUND, "BLOB_UPLOAD_UNKNOWN", json!({})),
-        UploadInvalid(r) => (StatusCode::BAD_REQUEST, "BLOB_UPLOAD_INVALID", json!({"reason": r})),
+        UploadInvalid(r) => (
+            StatusCode::BAD_REQUEST,
+            "BLOB_UPLOAD_INVALID",
+            json!({"reason": r}),
+        ),
         RangeInvalid { offset } => (
             StatusCode::RANGE_NOT_SATISFIABLE,
             "BLOB_UPLOAD_INVALID",
@@ -40,14 +56,26 @@ fn table(e: &Error) -> (StatusCode, &'static str, Value) {
             "BLOB_UNKNOWN",
             json!({"size": size}),
         ),
-        SizeInvalid(r) => (StatusCode::BAD_REQUEST, "SIZE_INVALID", json!({"reason": r})),
-        ManifestInvalid(r) => (StatusCode::BAD_REQUEST, "MANIFEST_INVALID", json!({"reason": r})),
+        SizeInvalid(r) => (
+            StatusCode::BAD_REQUEST,
+            "SIZE_INVALID",
+            json!({"reason": r}),
+        ),
+        ManifestInvalid(r) => (
+            StatusCode::BAD_REQUEST,
+            "MANIFEST_INVALID",
+            json!({"reason": r}),
+        ),
         ManifestTooBig { size, limit } => (
             StatusCode::PAYLOAD_TOO_LARGE,
             "SIZE_INVALID",
             json!({"size": size, "limit": limit}),
         ),
-        ManifestUnknown(r) => (StatusCode::NOT_FOUND, "MANIFEST_UNKNOWN", json!({"reference": r})),
+        ManifestUnknown(r) => (
+            StatusCode::NOT_FOUND,
+            "MANIFEST_UNKNOWN",
+            json!({"reference": r}),
+        ),
         ManifestBlobUnknown { digest, .. } => (
             StatusCode::BAD_REQUEST,
             "MANIFEST_BLOB_UNKNOWN",

@@ -40,7 +40,10 @@ pub async fn get(
     if with_body {
         Ok(res.body(row.data))
     } else {
-        Ok(res.body(SizedStream::new(row.size as u64, super::blobs::empty_body())))
+        Ok(res.body(SizedStream::new(
+            row.size as u64,
+            super::blobs::empty_body(),
+        )))
     }
 }
 
@@ -74,15 +77,22 @@ pub async fn put(
         .and_then(|v| v.to_str().ok());
     let pushed = svc::put(&st.db, &st.store, name, reference, content_type, &bytes).await?;
     let mut res = HttpResponse::Created();
-    res.insert_header((header::LOCATION, format!("/v2/{name}/manifests/{}", pushed.digest)))
-        .insert_header(("Docker-Content-Digest", pushed.digest.to_string()));
+    res.insert_header((
+        header::LOCATION,
+        format!("/v2/{name}/manifests/{}", pushed.digest),
+    ))
+    .insert_header(("Docker-Content-Digest", pushed.digest.to_string()));
     if let Some(subject) = pushed.subject {
         res.insert_header(("OCI-Subject", subject.to_string()));
     }
     Ok(res.finish())
 }
 
-pub async fn delete(st: &AppState, name: &RepoName, reference: &Reference) -> OciResult<HttpResponse> {
+pub async fn delete(
+    st: &AppState,
+    name: &RepoName,
+    reference: &Reference,
+) -> OciResult<HttpResponse> {
     svc::delete(&st.db, name, reference).await?;
     Ok(HttpResponse::Accepted().finish())
 }

@@ -39,12 +39,16 @@ async fn dispatch(
     let m = req.method().clone();
     let st = state.get_ref();
     match (route, m) {
-        (Route::Base, Method::GET | Method::HEAD) => Ok(HttpResponse::Ok().json(serde_json::json!({}))),
+        (Route::Base, Method::GET | Method::HEAD) => {
+            Ok(HttpResponse::Ok().json(serde_json::json!({})))
+        }
         (Route::Catalog, Method::GET) => listing::catalog(&req, st).await,
         (Route::Tags(name), Method::GET) => listing::tags(&req, st, &name).await,
         (Route::Referrers(name, d), Method::GET) => listing::referrers(&req, st, &name, &d).await,
         (Route::Manifest(name, r), Method::GET) => manifests::get(&req, st, &name, &r, true).await,
-        (Route::Manifest(name, r), Method::HEAD) => manifests::get(&req, st, &name, &r, false).await,
+        (Route::Manifest(name, r), Method::HEAD) => {
+            manifests::get(&req, st, &name, &r, false).await
+        }
         (Route::Manifest(name, r), Method::PUT) => manifests::put(&req, st, &name, &r, body).await,
         (Route::Manifest(name, r), Method::DELETE) => manifests::delete(st, &name, &r).await,
         (Route::Blob(name, d), Method::GET) => blobs::get(&req, st, &name, &d, true).await,
@@ -53,8 +57,12 @@ async fn dispatch(
         (Route::UploadStart(name), Method::POST) => uploads::start(&req, st, &name, body).await,
         (Route::Upload(name, id), Method::PATCH) => uploads::patch(&req, st, &name, id, body).await,
         (Route::Upload(name, id), Method::PUT) => uploads::put(&req, st, &name, id, body).await,
-        (Route::Upload(name, id), Method::GET | Method::HEAD) => uploads::status(st, &name, id).await,
+        (Route::Upload(name, id), Method::GET | Method::HEAD) => {
+            uploads::status(st, &name, id).await
+        }
         (Route::Upload(name, id), Method::DELETE) => uploads::cancel(st, &name, id).await,
-        (_, m) => Err(OciError(Error::Unsupported(format!("method {m} not allowed here")))),
+        (_, m) => Err(OciError(Error::Unsupported(format!(
+            "method {m} not allowed here"
+        )))),
     }
 }

@@ -40,7 +40,10 @@ pub fn parse(tail: &str) -> Result<Route> {
     if let Some(n) = tail.strip_suffix("/tags/list") {
         return Ok(Route::Tags(name(n)?));
     }
-    if let Some(n) = tail.strip_suffix("/blobs/uploads/").or_else(|| tail.strip_suffix("/blobs/uploads")) {
+    if let Some(n) = tail
+        .strip_suffix("/blobs/uploads/")
+        .or_else(|| tail.strip_suffix("/blobs/uploads"))
+    {
         return Ok(Route::UploadStart(name(n)?));
     }
     if let Some((n, id)) = tail.rsplit_once("/blobs/uploads/") {
@@ -75,18 +78,43 @@ mod tests {
         let d = format!("sha256:{}", "a".repeat(64));
         assert!(matches!(parse("").unwrap(), Route::Base));
         assert!(matches!(parse("_catalog").unwrap(), Route::Catalog));
-        assert!(matches!(parse("a/b/c/tags/list").unwrap(), Route::Tags(n) if n.as_str() == "a/b/c"));
-        assert!(matches!(parse("a/manifests/x/manifests/latest").unwrap(), Route::Manifest(n, _) if n.as_str() == "a/manifests/x"));
-        assert!(matches!(parse(&format!("a/b/blobs/{d}")).unwrap(), Route::Blob(..)));
-        assert!(matches!(parse("a/b/blobs/uploads/").unwrap(), Route::UploadStart(_)));
-        assert!(matches!(parse("a/b/blobs/uploads/not-a-uuid").unwrap(), Route::Upload(_, None)));
-        assert!(matches!(parse(&format!("a/referrers/{d}")).unwrap(), Route::Referrers(..)));
+        assert!(
+            matches!(parse("a/b/c/tags/list").unwrap(), Route::Tags(n) if n.as_str() == "a/b/c")
+        );
+        assert!(
+            matches!(parse("a/manifests/x/manifests/latest").unwrap(), Route::Manifest(n, _) if n.as_str() == "a/manifests/x")
+        );
+        assert!(matches!(
+            parse(&format!("a/b/blobs/{d}")).unwrap(),
+            Route::Blob(..)
+        ));
+        assert!(matches!(
+            parse("a/b/blobs/uploads/").unwrap(),
+            Route::UploadStart(_)
+        ));
+        assert!(matches!(
+            parse("a/b/blobs/uploads/not-a-uuid").unwrap(),
+            Route::Upload(_, None)
+        ));
+        assert!(matches!(
+            parse(&format!("a/referrers/{d}")).unwrap(),
+            Route::Referrers(..)
+        ));
     }
 
     #[test]
     fn bad_names_and_digests_are_refused() {
-        assert!(matches!(parse("UPPER/tags/list"), Err(Error::NameInvalid(_))));
-        assert!(matches!(parse("a/blobs/sha256:zz"), Err(Error::DigestInvalid(_))));
-        assert!(matches!(parse("a/manifests/bad tag!"), Err(Error::TagInvalid(_))));
+        assert!(matches!(
+            parse("UPPER/tags/list"),
+            Err(Error::NameInvalid(_))
+        ));
+        assert!(matches!(
+            parse("a/blobs/sha256:zz"),
+            Err(Error::DigestInvalid(_))
+        ));
+        assert!(matches!(
+            parse("a/manifests/bad tag!"),
+            Err(Error::TagInvalid(_))
+        ));
     }
 }

@@ -14,11 +14,18 @@ fn range_header(offset: u64) -> String {
     format!("0-{}", offset.saturating_sub(1))
 }
 
-fn session_response(mut res: actix_web::HttpResponseBuilder, name: &RepoName, s: &Session) -> HttpResponse {
-    res.insert_header((header::LOCATION, format!("/v2/{name}/blobs/uploads/{}", s.id)))
-        .insert_header(("Docker-Upload-UUID", s.id.to_string()))
-        .insert_header((header::RANGE, range_header(s.offset)))
-        .insert_header((header::CONTENT_LENGTH, "0"));
+fn session_response(
+    mut res: actix_web::HttpResponseBuilder,
+    name: &RepoName,
+    s: &Session,
+) -> HttpResponse {
+    res.insert_header((
+        header::LOCATION,
+        format!("/v2/{name}/blobs/uploads/{}", s.id),
+    ))
+    .insert_header(("Docker-Upload-UUID", s.id.to_string()))
+    .insert_header((header::RANGE, range_header(s.offset)))
+    .insert_header((header::CONTENT_LENGTH, "0"));
     res.finish()
 }
 
@@ -41,7 +48,8 @@ pub async fn start(
         let d = digest(mount)?;
         let from = match param(&q, "from") {
             Some(f) => Some(
-                RepoName::parse(f).ok_or_else(|| Error::NameInvalid(f.chars().take(300).collect()))?,
+                RepoName::parse(f)
+                    .ok_or_else(|| Error::NameInvalid(f.chars().take(300).collect()))?,
             ),
             None => None,
         };
@@ -65,7 +73,10 @@ fn content_range(req: &HttpRequest) -> Result<Option<(u64, u64)>, Error> {
         return Ok(None);
     };
     let s = v.to_str().map_err(|_| Error::RangeInvalid { offset: 0 })?;
-    let s = s.trim().trim_start_matches("bytes").trim_start_matches([' ', '=']);
+    let s = s
+        .trim()
+        .trim_start_matches("bytes")
+        .trim_start_matches([' ', '=']);
     let s = s.split('/').next().unwrap_or(s);
     let (a, b) = s.split_once('-').ok_or(Error::RangeInvalid { offset: 0 })?;
     match (a.trim().parse(), b.trim().parse()) {
@@ -75,14 +86,22 @@ fn content_range(req: &HttpRequest) -> Result<Option<(u64, u64)>, Error> {
 }
 
 /// A 416 for an out-of-order chunk, with the session's real position in its headers.
-async fn range_error(st: &AppState, name: &RepoName, id: uuid::Uuid, e: Error) -> OciResult<HttpResponse> {
+async fn range_error(
+    st: &AppState,
+    name: &RepoName,
+    id: uuid::Uuid,
+    e: Error,
+) -> OciResult<HttpResponse> {
     let mut res = OciError(e).error_response();
     if let Ok(s) = svc::status(&st.db, name, id).await {
         let h = res.headers_mut();
         let pairs = [
             (header::LOCATION, format!("/v2/{name}/blobs/uploads/{id}")),
             (header::RANGE, range_header(s.offset)),
-            (header::HeaderName::from_static("docker-upload-uuid"), id.to_string()),
+            (
+                header::HeaderName::from_static("docker-upload-uuid"),
+                id.to_string(),
+            ),
         ];
         for (k, v) in pairs {
             if let Ok(v) = header::HeaderValue::from_str(&v) {
@@ -121,7 +140,10 @@ pub async fn put(
 ) -> OciResult<HttpResponse> {
     let id = id.ok_or(Error::UploadUnknown)?;
     let q = query(req);
-    let d = digest(param(&q, "digest").ok_or_else(|| Error::DigestInvalid("the digest query parameter is required".into()))?)?;
+    let d =
+        digest(param(&q, "digest").ok_or_else(|| {
+            Error::DigestInvalid("the digest query parameter is required".into())
+        })?)?;
     svc::finish(&st.db, &st.store, name, id, &d, body).await?;
     Ok(blob_created(name, &d))
 }
