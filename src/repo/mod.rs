@@ -74,7 +74,15 @@ impl Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let txn = self.conn.begin().await?;
+        // BEGIN IMMEDIATE on SQLite: take the write lock up front, so a transaction that reads
+        // before it writes can never fail with SQLITE_BUSY_SNAPSHOT.
+        let opts = sea_orm::TransactionOptions {
+            sqlite_transaction_mode: guard
+                .is_some()
+                .then_some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let txn = self.conn.begin_with_options(opts).await?;
         Ok(WriteTxn { txn, _guard: guard })
     }
 

@@ -117,7 +117,11 @@ impl BlobStore {
             ..Default::default()
         };
         let res = self.inner.get_opts(&Path::from(key), opts).await?;
-        Ok(res.into_stream())
+        match res.payload {
+            // object_store reads local files 8 KiB per blocking task; read in large chunks instead.
+            object_store::GetResultPayload::File(file, _) => Ok(file_stream(file, res.range)),
+            object_store::GetResultPayload::Stream(s) => Ok(s),
+        }
     }
 
     /// Reads a whole small object (configs, never layers).
@@ -195,4 +199,26 @@ impl BlobStore {
         let mut scratch = Hasher::new(crate::domain::digest::Algorithm::Sha256);
         self.write_stream(to, stream, &mut scratch, None).await
     }
+}
+
+/// Bytes `range` of a local file, read in `READ_CHUNK` pieces.
+fn file_stream(file: std::fs::File, range: std::ops::Range<u64>) -> ByteStream {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    const READ_CHUNK: usize = 256 * 1024;
+    let to_store_error = |e: std::io::Error| object_store::Error::Generic {
+        store: "LocalFileSystem",
+        source: Box::new(e),
+    };
+    let stream = async move {
+        let mut f = tokio::fs::File::from_std(file);
+        f.seek(std::io::SeekFrom::Start(range.start)).await?;
+        Ok::<_, std::io::Error>(tokio_util::io::ReaderStream::with_capacity(
+            f.take(range.end - range.start),
+            READ_CHUNK,
+        ))
+    };
+    futures::stream::once(stream)
+        .try_flatten()
+        .map_err(to_store_error)
+        .boxed()
 }

@@ -6,7 +6,8 @@ mod common;
 
 mod oci_base;
 mod oci_blobs;
-mod oci_manifests;
+mod oci_concurrency;
 mod oci_disconnect;
+mod oci_manifests;
 mod oci_uploads;
 mod openapi;

@@ -7,26 +7,48 @@ async fn the_base_endpoint_answers_200_with_the_api_version_header() {
     let app = TestApp::spawn().await;
     let res = app.get("/v2/").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["docker-distribution-api-version"], "registry/2.0");
+    assert_eq!(
+        res.headers()["docker-distribution-api-version"],
+        "registry/2.0"
+    );
 }
 
 #[tokio::test]
 async fn valid_admin_credentials_are_accepted_and_wrong_ones_get_401() {
     let app = TestApp::spawn().await;
-    let ok = app.get("/v2/").basic_auth("admin", Some("admin-password")).send().await.unwrap();
+    let ok = app
+        .get("/v2/")
+        .basic_auth("admin", Some("admin-password"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
-    let bad = app.get("/v2/").basic_auth("admin", Some("wrong")).send().await.unwrap();
+    let bad = app
+        .get("/v2/")
+        .basic_auth("admin", Some("wrong"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
     assert!(bad.headers().contains_key("www-authenticate"));
     assert_eq!(error_code(bad).await, "UNAUTHORIZED");
-    let garbage = app.get("/v2/").header("Authorization", "Basic !!!").send().await.unwrap();
+    let garbage = app
+        .get("/v2/")
+        .header("Authorization", "Basic !!!")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(garbage.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn invalid_names_are_refused_with_name_invalid() {
     let app = TestApp::spawn().await;
-    for path in ["/v2/UPPER/tags/list", "/v2/a//b/tags/list", "/v2/-a/blobs/uploads/"] {
+    for path in [
+        "/v2/UPPER/tags/list",
+        "/v2/a//b/tags/list",
+        "/v2/-a/blobs/uploads/",
+    ] {
         let res = app.post(path).send().await.unwrap();
         let res = if res.status() == StatusCode::METHOD_NOT_ALLOWED {
             app.get(path).send().await.unwrap()
@@ -63,9 +85,16 @@ async fn the_catalog_is_sorted_and_paginated_with_a_link_header() {
     let res = app.get("/v2/_catalog?n=3").send().await.unwrap();
     let link = res.headers()["link"].to_str().unwrap().to_string();
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["repositories"], serde_json::json!(["alpha/app", "mid/app", "mid/app-b"]));
+    assert_eq!(
+        body["repositories"],
+        serde_json::json!(["alpha/app", "mid/app", "mid/app-b"])
+    );
     assert_eq!(link, "</v2/_catalog?n=3&last=mid%2Fapp-b>; rel=\"next\"");
-    let res = app.get("/v2/_catalog?n=3&last=mid%2Fapp-b").send().await.unwrap();
+    let res = app
+        .get("/v2/_catalog?n=3&last=mid%2Fapp-b")
+        .send()
+        .await
+        .unwrap();
     assert!(res.headers().get("link").is_none());
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["repositories"], serde_json::json!(["zeta/app"]));

@@ -9,7 +9,13 @@ async fn a_client_that_disconnects_mid_patch_leaves_a_resumable_session() {
     let app = TestApp::spawn().await;
     let res = app.post("/v2/lib/cut/blobs/uploads/").send().await.unwrap();
     let loc = res.headers()["location"].to_str().unwrap().to_string();
-    let ok = app.patch(&loc).header("Content-Range", "0-3").body("abcd").send().await.unwrap();
+    let ok = app
+        .patch(&loc)
+        .header("Content-Range", "0-3")
+        .body("abcd")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), StatusCode::ACCEPTED);
 
     let addr = app.base.trim_start_matches("http://").to_string();
@@ -26,12 +32,29 @@ async fn a_client_that_disconnects_mid_patch_leaves_a_resumable_session() {
 
     let status = app.get(&loc).send().await.unwrap();
     assert_eq!(status.status(), StatusCode::NO_CONTENT);
-    assert_eq!(status.headers()["range"], "0-3", "the cut chunk was not counted");
-    let rest = app.patch(&loc).header("Content-Range", "4-6").body("efg").send().await.unwrap();
+    assert_eq!(
+        status.headers()["range"],
+        "0-3",
+        "the cut chunk was not counted"
+    );
+    let rest = app
+        .patch(&loc)
+        .header("Content-Range", "4-6")
+        .body("efg")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(rest.status(), StatusCode::ACCEPTED);
     let d = sha256(b"abcdefg");
     let done = app.put(&format!("{loc}?digest={d}")).send().await.unwrap();
     assert_eq!(done.status(), StatusCode::CREATED);
-    let body = app.get(&format!("/v2/lib/cut/blobs/{d}")).send().await.unwrap().bytes().await.unwrap();
+    let body = app
+        .get(&format!("/v2/lib/cut/blobs/{d}"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(body.as_ref(), b"abcdefg");
 }

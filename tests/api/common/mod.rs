@@ -16,10 +16,14 @@ pub struct TestApp {
 
 /// A fresh PostgreSQL database on the server `BERTH_TEST_DATABASE_URL` names, or `None` for SQLite.
 async fn fresh_database() -> Option<String> {
-    let base = std::env::var("BERTH_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
+    let base = std::env::var("BERTH_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))?;
     let name = format!("berth_test_{}", uuid::Uuid::new_v4().simple());
     let (server, _) = base.rsplit_once('/').expect("database URL has a path");
-    let admin = sea_orm::Database::connect(format!("{server}/postgres")).await.expect("connect to postgres");
+    let admin = sea_orm::Database::connect(format!("{server}/postgres"))
+        .await
+        .expect("connect to postgres");
     use sea_orm::ConnectionTrait;
     admin
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
@@ -96,16 +100,25 @@ async fn start(settings: Settings) -> (String, actix_web::dev::ServerHandle) {
 /// The `errors[0].code` of an OCI error response.
 pub async fn error_code(res: reqwest::Response) -> String {
     let body: serde_json::Value = res.json().await.expect("an OCI error body");
-    body["errors"][0]["code"].as_str().unwrap_or_default().to_string()
+    body["errors"][0]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 impl TestApp {
     /// Version numbers of repository `name`, read straight from the database.
     pub async fn versions(&self, name: &str) -> Vec<i64> {
         use sea_orm::{ConnectionTrait, Statement};
-        let db = sea_orm::Database::connect(&self.settings.database_url).await.unwrap();
+        let db = sea_orm::Database::connect(&self.settings.database_url)
+            .await
+            .unwrap();
         let backend = db.get_database_backend();
-        let ph = if backend == sea_orm::DbBackend::Postgres { "$1" } else { "?" };
+        let ph = if backend == sea_orm::DbBackend::Postgres {
+            "$1"
+        } else {
+            "?"
+        };
         let rows = db
             .query_all_raw(Statement::from_sql_and_values(
                 backend,
@@ -114,6 +127,8 @@ impl TestApp {
             ))
             .await
             .unwrap();
-        rows.iter().map(|r| r.try_get::<i64>("", "number").unwrap()).collect()
+        rows.iter()
+            .map(|r| r.try_get::<i64>("", "number").unwrap())
+            .collect()
     }
 }

@@ -15,7 +15,9 @@ pub fn sha256(bytes: &[u8]) -> String {
 
 /// Deterministic pseudo-random bytes.
 pub fn bytes(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
             x ^= x << 13;
@@ -44,7 +46,13 @@ impl TestApp {
         d
     }
 
-    pub async fn put_manifest(&self, name: &str, reference: &str, media_type: &str, body: &[u8]) -> reqwest::Response {
+    pub async fn put_manifest(
+        &self,
+        name: &str,
+        reference: &str,
+        media_type: &str,
+        body: &[u8],
+    ) -> reqwest::Response {
         self.put(&format!("/v2/{name}/manifests/{reference}"))
             .header("Content-Type", media_type)
             .body(body.to_vec())
@@ -55,7 +63,12 @@ impl TestApp {
 
     /// Pushes config and layers, then an OCI image manifest under `reference`; returns
     /// (manifest bytes, manifest digest).
-    pub async fn push_image(&self, name: &str, reference: &str, layers: &[Vec<u8>]) -> (Vec<u8>, String) {
+    pub async fn push_image(
+        &self,
+        name: &str,
+        reference: &str,
+        layers: &[Vec<u8>],
+    ) -> (Vec<u8>, String) {
         let config = json!({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []},
             "config": {"Labels": {"made-by": "berth-tests"}}, "seed": sha256(&layers.concat())})
         .to_string()
@@ -70,7 +83,9 @@ impl TestApp {
             "config": descriptor(OCI_CONFIG, &config), "layers": descs})
         .to_string()
         .into_bytes();
-        let res = self.put_manifest(name, reference, OCI_MANIFEST, &manifest).await;
+        let res = self
+            .put_manifest(name, reference, OCI_MANIFEST, &manifest)
+            .await;
         assert_eq!(res.status(), StatusCode::CREATED, "{:?}", res.text().await);
         let d = sha256(&manifest);
         (manifest, d)
