@@ -42,6 +42,15 @@ pub enum Error {
     Denied,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Field validation failures: `{"field": ["message", …]}` in the Pulp dialect.
+    #[error("invalid input")]
+    Validation(Vec<(String, String)>),
+    #[error("Invalid Filter: '{0}'")]
+    InvalidFilter(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("method {0} not allowed")]
+    MethodNotAllowed(String),
     #[error("database error")]
     Db(#[from] sea_orm::DbErr),
     #[error("storage error")]
@@ -61,5 +70,12 @@ impl Error {
             self,
             Error::Db(_) | Error::Storage(_) | Error::Io(_) | Error::Internal(_)
         )
+    }
+}
+
+impl Error {
+    /// One field's validation failure.
+    pub fn field(field: &str, message: impl Into<String>) -> Error {
+        Error::Validation(vec![(field.to_string(), message.into())])
     }
 }

@@ -2,7 +2,9 @@
 //! `$n` on PostgreSQL) so the hot paths stay single indexed statements; every function takes
 //! `&impl ConnectionTrait` so it can join a caller's transaction. This layer never touches storage.
 pub mod content;
+pub mod criteria;
 pub mod manifests;
+pub mod namespaces;
 pub mod repositories;
 pub mod uploads;
 pub mod users;

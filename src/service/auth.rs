@@ -16,6 +16,7 @@ const CACHE_MAX: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct Principal {
+    pub id: uuid::Uuid,
     pub username: String,
     pub is_superuser: bool,
 }
@@ -75,6 +76,7 @@ pub async fn verify(
         return Err(Error::Unauthorized);
     }
     let principal = Principal {
+        id: user.id,
         username: user.username,
         is_superuser: user.is_superuser,
     };

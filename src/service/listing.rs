@@ -36,8 +36,11 @@ pub async fn referrers(
     digest: &Digest,
     artifact_type: Option<&str>,
 ) -> Result<Value> {
-    let repo = require(db, name).await?;
-    let rows = manifests::referrers(&db.conn, repo.id, &digest.to_string()).await?;
+    // The spec forbids 404 here: an unknown repository simply has no referrers.
+    let rows = match repositories::find_by_name(&db.conn, name.as_str()).await? {
+        Some(repo) => manifests::referrers(&db.conn, repo.id, &digest.to_string()).await?,
+        None => vec![],
+    };
     let descriptors: Vec<Value> = rows
         .into_iter()
         .filter(|r| artifact_type.is_none() || r.artifact_type.as_deref() == artifact_type)

@@ -119,20 +119,22 @@ where
     Ok(Session { id, offset: to })
 }
 
-/// Completes a session with `digest`, after appending `body` (possibly empty).
+/// Completes a session with `digest`, after appending `body` (possibly empty; `range` is its
+/// `Content-Range`, checked like a PATCH's).
 pub async fn finish<S, E>(
     db: &Db,
     store: &BlobStore,
     name: &RepoName,
     id: Uuid,
     digest: &Digest,
+    range: Option<(u64, u64)>,
     body: S,
 ) -> Result<()>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let session = append(db, store, name, id, None, body).await?;
+    let session = append(db, store, name, id, range, body).await?;
     let repo = require(db, name).await?;
     let up = q::get(&db.conn, id, repo.id)
         .await?

@@ -341,4 +341,11 @@ async fn referrers_list_artifacts_by_subject_with_artifact_type_filtering() {
         .await
         .unwrap();
     assert_eq!(none.status(), StatusCode::OK);
+    let unknown_repo = app
+        .get(&format!("/v2/no/such-repo/referrers/{subject}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown_repo.status(), StatusCode::OK, "the referrers API never answers 404");
+    assert_eq!(unknown_repo.headers()["content-type"], OCI_INDEX);
 }

@@ -144,8 +144,15 @@ pub async fn put(
         digest(param(&q, "digest").ok_or_else(|| {
             Error::DigestInvalid("the digest query parameter is required".into())
         })?)?;
-    svc::finish(&st.db, &st.store, name, id, &d, body).await?;
-    Ok(blob_created(name, &d))
+    let range = match content_range(req) {
+        Ok(r) => r,
+        Err(e) => return range_error(st, name, id, e).await,
+    };
+    match svc::finish(&st.db, &st.store, name, id, &d, range, body).await {
+        Ok(()) => Ok(blob_created(name, &d)),
+        Err(e @ Error::RangeInvalid { .. }) => range_error(st, name, id, e).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn status(st: &AppState, name: &RepoName, id: UploadRef) -> OciResult<HttpResponse> {

@@ -1,0 +1,66 @@
+//! Pulp-style hrefs and PRNs for every resource, and Pulp's timestamp format. Pure strings.
+use uuid::Uuid;
+
+pub const ROOT: &str = "/pulp/api/v3/";
+
+pub fn namespace(id: Uuid) -> String {
+    format!("{ROOT}pulp_container/namespaces/{id}/")
+}
+pub fn distribution(id: Uuid) -> String {
+    format!("{ROOT}distributions/container/container/{id}/")
+}
+pub fn push_repository(id: Uuid) -> String {
+    format!("{ROOT}repositories/container/container-push/{id}/")
+}
+pub fn version(repo: Uuid, number: i64) -> String {
+    format!("{}versions/{number}/", push_repository(repo))
+}
+pub fn task(id: Uuid) -> String {
+    format!("{ROOT}tasks/{id}/")
+}
+pub fn user(id: Uuid) -> String {
+    format!("{ROOT}users/{id}/")
+}
+/// `kind` is `blob`, `manifest` or `tag`.
+pub fn content(kind: &str, id: Uuid) -> String {
+    format!("{ROOT}content/container/{kind}s/{id}/")
+}
+
+pub fn prn(model: &str, id: Uuid) -> String {
+    format!("prn:{model}:{id}")
+}
+
+/// The id in an href of the form `<prefix><uuid>/` (or a PRN `prn:<model>:<uuid>`).
+pub fn parse_id(href: &str, prefix: &str, prn_model: &str) -> Option<Uuid> {
+    if let Some(rest) = href.strip_prefix(&format!("prn:{prn_model}:")) {
+        return Uuid::parse_str(rest).ok();
+    }
+    let rest = href.strip_prefix(prefix)?.strip_suffix('/')?;
+    Uuid::parse_str(rest).ok()
+}
+
+/// `2026-06-03T19:16:40.534341Z`
+pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrefs_and_prns_round_trip_to_ids() {
+        let id = Uuid::now_v7();
+        let h = namespace(id);
+        assert_eq!(parse_id(&h, &format!("{ROOT}pulp_container/namespaces/"), "container.containernamespace"), Some(id));
+        let p = prn("container.containernamespace", id);
+        assert_eq!(parse_id(&p, "x", "container.containernamespace"), Some(id));
+        assert_eq!(parse_id("/nope/", "/pulp/", "m"), None);
+    }
+
+    #[test]
+    fn timestamps_have_microseconds_and_a_z() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-06-03T19:16:40.534341Z").unwrap().to_utc();
+        assert_eq!(timestamp(t), "2026-06-03T19:16:40.534341Z");
+    }
+}
