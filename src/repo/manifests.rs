@@ -236,3 +236,15 @@ pub async fn referrers(
         })
         .collect()
 }
+
+/// The id of manifest `digest` if the latest version of `repo` holds it.
+pub async fn in_latest(c: &impl ConnectionTrait, repo: Uuid, digest: &str) -> Result<Option<Uuid>, DbErr> {
+    let row = one(
+        c,
+        "SELECT m.id FROM manifests m JOIN repository_content rc ON rc.content_id = m.id \
+         AND rc.repository_id = ? AND rc.version_removed IS NULL WHERE m.digest = ?",
+        vec![repo.into(), digest.into()],
+    )
+    .await?;
+    row.map(|r| r.try_get("", "id")).transpose()
+}

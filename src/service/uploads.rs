@@ -152,10 +152,11 @@ where
             "upload content has digest {actual}, not {digest}"
         )));
     }
-    store_blob(store, digest, &up.parts, session.offset).await?;
     let txn = db.begin_write().await?;
+    content::lock_digest(&*txn, &digest.to_string()).await?;
     let blob = content::upsert_blob(&*txn, &digest.to_string(), session.offset).await?;
     content::add_pending(&*txn, repo.id, blob, content::BLOB).await?;
+    place_bytes(store, digest, &up.parts, session.offset).await?;
     q::delete(&*txn, id).await?;
     txn.commit().await?;
     for part in &up.parts {
@@ -192,10 +193,11 @@ where
             "upload content has digest {actual}, not {digest}"
         )));
     }
-    store_blob(store, digest, std::slice::from_ref(&key), n).await?;
     let txn = db.begin_write().await?;
+    content::lock_digest(&*txn, &digest.to_string()).await?;
     let blob = content::upsert_blob(&*txn, &digest.to_string(), n).await?;
     content::add_pending(&*txn, repo.id, blob, content::BLOB).await?;
+    place_bytes(store, digest, std::slice::from_ref(&key), n).await?;
     txn.commit().await?;
     store.delete(&key).await?;
     Ok(())
@@ -216,6 +218,7 @@ pub async fn mount(
             if let Some(blob) = found {
                 let repo = ensure(db, name).await?;
                 let txn = db.begin_write().await?;
+                content::lock_digest(&*txn, &digest.to_string()).await?;
                 content::upsert_blob(&*txn, &digest.to_string(), blob.size as u64).await?;
                 content::add_pending(&*txn, repo.id, blob.id, content::BLOB).await?;
                 txn.commit().await?;
@@ -255,7 +258,9 @@ async fn rehash(store: &BlobStore, parts: &[String], algorithm: Algorithm) -> Re
 }
 
 /// Puts the verified bytes at the blob's content address (once: an existing copy is kept).
-async fn store_blob(store: &BlobStore, digest: &Digest, parts: &[String], size: u64) -> Result<()> {
+/// Called inside the transaction that commits the blob row, under `lock_digest`, so orphan
+/// cleanup can never delete these bytes between this check and the commit.
+async fn place_bytes(store: &BlobStore, digest: &Digest, parts: &[String], size: u64) -> Result<()> {
     let key = digest.storage_key();
     if store.size(&key).await? == Some(size) {
         return Ok(());
