@@ -18,6 +18,8 @@ const MAX_CONFIG_READ: u64 = 1024 * 1024;
 
 pub struct Pushed {
     pub digest: Digest,
+    /// The tags now pointing at the manifest (the reference's and any `?tag=` parameters).
+    pub tags: Vec<String>,
     pub subject: Option<Digest>,
 }
 
@@ -28,7 +30,11 @@ pub async fn put(
     reference: &Reference,
     content_type: Option<&str>,
     body: &[u8],
+    extra_tags: &[String],
 ) -> Result<Pushed> {
+    if let Some(bad) = extra_tags.iter().find(|t| !crate::domain::name::tag_ok(t)) {
+        return Err(Error::TagInvalid(bad.chars().take(200).collect()));
+    }
     if body.len() > m::MAX_MANIFEST_BYTES {
         return Err(Error::ManifestTooBig {
             size: body.len() as u64,
@@ -84,26 +90,32 @@ pub async fn put(
         },
     )
     .await?;
-    match reference {
-        Reference::Tag(tag) => {
-            let tag_id = q::upsert_tag(&*txn, tag, manifest_id).await?;
-            let mut add = vec![(tag_id, content::TAG), (manifest_id, content::MANIFEST)];
-            add.extend(blobs.iter().map(|b| (*b, content::BLOB)));
-            add.extend(children.iter().map(|c| (*c, content::MANIFEST)));
-            let change = Change {
-                add,
-                tag_names: vec![tag.clone()],
-                ..Default::default()
-            };
-            versions::apply(&*txn, repo.id, change).await?;
+    let mut tags: Vec<String> = extra_tags.to_vec();
+    if let Reference::Tag(tag) = reference {
+        tags.insert(0, tag.clone());
+    }
+    let mut seen = std::collections::HashSet::new();
+    tags.retain(|t| seen.insert(t.clone()));
+    if tags.is_empty() {
+        content::add_pending(&*txn, repo.id, manifest_id, content::MANIFEST).await?;
+    } else {
+        let mut add = vec![(manifest_id, content::MANIFEST)];
+        for tag in &tags {
+            add.push((q::upsert_tag(&*txn, tag, manifest_id).await?, content::TAG));
         }
-        Reference::Digest(_) => {
-            content::add_pending(&*txn, repo.id, manifest_id, content::MANIFEST).await?;
-        }
+        add.extend(blobs.iter().map(|b| (*b, content::BLOB)));
+        add.extend(children.iter().map(|c| (*c, content::MANIFEST)));
+        let change = Change {
+            add,
+            tag_names: tags.clone(),
+            ..Default::default()
+        };
+        versions::apply(&*txn, repo.id, change).await?;
     }
     txn.commit().await?;
     Ok(Pushed {
         digest,
+        tags,
         subject: parsed.subject.map(|s| s.digest),
     })
 }

@@ -349,3 +349,34 @@ async fn referrers_list_artifacts_by_subject_with_artifact_type_filtering() {
     assert_eq!(unknown_repo.status(), StatusCode::OK, "the referrers API never answers 404");
     assert_eq!(unknown_repo.headers()["content-type"], OCI_INDEX);
 }
+
+#[tokio::test]
+async fn a_push_by_digest_with_tag_parameters_tags_it_and_echoes_oci_tag() {
+    let app = TestApp::spawn().await;
+    let cfg = app.push_blob("team/tagparam", b"{}").await;
+    let manifest = json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": OCI_CONFIG, "digest": cfg, "size": 2}, "layers": []})
+    .to_string();
+    let d = sha256(manifest.as_bytes());
+    let res = app
+        .put(&format!("/v2/team/tagparam/manifests/{d}?tag=one&tag=two"))
+        .header("Content-Type", OCI_MANIFEST)
+        .body(manifest.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let echoed: Vec<&str> = res.headers().get_all("oci-tag").iter().map(|v| v.to_str().unwrap()).collect();
+    assert_eq!(echoed, vec!["one", "two"]);
+    let tags: serde_json::Value = app.get("/v2/team/tagparam/tags/list").send().await.unwrap().json().await.unwrap();
+    assert_eq!(tags["tags"], json!(["one", "two"]));
+    assert_eq!(app.versions("team/tagparam").await, vec![0, 1], "one version for all tags");
+    let res = app
+        .put(&format!("/v2/team/tagparam/manifests/{d}?tag=bad!"))
+        .header("Content-Type", OCI_MANIFEST)
+        .body(manifest)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}

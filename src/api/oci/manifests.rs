@@ -75,13 +75,27 @@ pub async fn put(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let pushed = svc::put(&st.db, &st.store, name, reference, content_type, &bytes).await?;
+    // OCI 1.1 `?tag=` parameters: extra tags for a manifest pushed by digest.
+    let extra: Vec<String> = match reference {
+        Reference::Digest(_) => super::listing::query(req)
+            .into_iter()
+            .filter(|(k, _)| k == "tag")
+            .map(|(_, v)| v)
+            .collect(),
+        Reference::Tag(_) => vec![],
+    };
+    let pushed = svc::put(&st.db, &st.store, name, reference, content_type, &bytes, &extra).await?;
     let mut res = HttpResponse::Created();
     res.insert_header((
         header::LOCATION,
         format!("/v2/{name}/manifests/{}", pushed.digest),
     ))
     .insert_header(("Docker-Content-Digest", pushed.digest.to_string()));
+    if !extra.is_empty() {
+        for tag in &pushed.tags {
+            res.append_header(("OCI-Tag", tag.as_str()));
+        }
+    }
     if let Some(subject) = pushed.subject {
         res.insert_header(("OCI-Subject", subject.to_string()));
     }
