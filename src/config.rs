@@ -41,6 +41,12 @@ pub struct Overrides {
         hide_env_values = true
     )]
     pub admin_password: Option<String>,
+    /// Task workers embedded in `berth serve` (0: none; run `berth worker` instead).
+    #[arg(long, global = true, env = "BERTH_WORKERS")]
+    pub workers: Option<usize>,
+    /// Default orphan protection time in minutes (Pulp's ORPHAN_PROTECTION_TIME).
+    #[arg(long, global = true, env = "BERTH_ORPHAN_PROTECTION_MINUTES")]
+    pub orphan_protection_minutes: Option<u64>,
     /// Hours an idle upload session is kept before it is discarded.
     #[arg(long, global = true, env = "BERTH_UPLOAD_EXPIRY_HOURS")]
     pub upload_expiry_hours: Option<u64>,
@@ -58,6 +64,10 @@ impl Overrides {
             s3_region: self.s3_region.or(file.s3_region),
             admin_password: self.admin_password.or(file.admin_password),
             upload_expiry_hours: self.upload_expiry_hours.or(file.upload_expiry_hours),
+            orphan_protection_minutes: self
+                .orphan_protection_minutes
+                .or(file.orphan_protection_minutes),
+            workers: self.workers.or(file.workers),
         }
     }
 }
@@ -71,6 +81,8 @@ pub struct Settings {
     pub s3: S3Options,
     pub admin_password: Option<String>,
     pub upload_expiry_hours: u64,
+    pub orphan_protection_minutes: u64,
+    pub workers: usize,
 }
 
 impl Settings {
@@ -129,6 +141,8 @@ impl Settings {
             },
             admin_password: o.admin_password.filter(|p| !p.is_empty()),
             upload_expiry_hours: o.upload_expiry_hours.unwrap_or(72),
+            orphan_protection_minutes: o.orphan_protection_minutes.unwrap_or(1440),
+            workers: o.workers.unwrap_or(2),
         })
     }
 

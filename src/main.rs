@@ -53,8 +53,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let hours = settings.upload_expiry_hours;
+            let workers = settings.workers.max(1);
             let state = startup::state(settings).await?;
-            tracing::info!("berth worker running housekeeping");
+            tracing::info!(workers, "berth worker running tasks and housekeeping");
+            berth::tasks::spawn_workers(&state, workers);
             maintenance::run_forever(
                 state.db,
                 state.store,

@@ -36,11 +36,15 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
             password_file.display()
         );
     }
+    let queue = crate::tasks::Queue::open(&db, &settings.database_url)
+        .await
+        .context("cannot open the task queue")?;
     Ok(AppState {
         db,
         store,
         creds: auth::CredentialCache::default(),
         settings: Arc::new(settings),
+        queue: Some(queue),
     })
 }
 
@@ -48,10 +52,12 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::api::oci::configure(cfg);
     crate::api::health::configure(cfg);
+    crate::api::pulp::configure(cfg);
 }
 
-/// The HTTP server over `listener`, plus the background housekeeping.
+/// The HTTP server over `listener`, plus the background housekeeping and embedded task workers.
 pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_web::dev::Server> {
+    crate::tasks::spawn_workers(&state, state.settings.workers);
     let expiry = Duration::from_secs(state.settings.upload_expiry_hours * 3600);
     tokio::spawn(maintenance::run_forever(
         state.db.clone(),

@@ -11,4 +11,6 @@ pub struct AppState {
     pub store: BlobStore,
     pub creds: CredentialCache,
     pub settings: Arc<Settings>,
+    /// The apalis queue tasks are pushed to (`None` only in tools that never dispatch).
+    pub queue: Option<crate::tasks::Queue>,
 }

@@ -11,11 +11,18 @@ impl MigrationName for Migration {
 }
 
 fn add(table: &'static str, col: ColumnDef) -> TableAlterStatement {
-    Table::alter().table(Alias::new(table)).add_column(col).to_owned()
+    Table::alter()
+        .table(Alias::new(table))
+        .add_column(col)
+        .to_owned()
 }
 
 fn labels() -> ColumnDef {
-    ColumnDef::new(Alias::new("pulp_labels")).text().not_null().default("{}").to_owned()
+    ColumnDef::new(Alias::new("pulp_labels"))
+        .text()
+        .not_null()
+        .default("{}")
+        .to_owned()
 }
 
 #[async_trait::async_trait]
@@ -26,22 +33,44 @@ impl MigrationTrait for Migration {
         m.alter_table(add("distributions", labels())).await?;
         m.alter_table(add(
             "distributions",
-            ColumnDef::new(Alias::new("hidden")).boolean().not_null().default(false).to_owned(),
+            ColumnDef::new(Alias::new("hidden"))
+                .boolean()
+                .not_null()
+                .default(false)
+                .to_owned(),
         ))
         .await?;
         m.alter_table(add(
             "distributions",
-            ColumnDef::new(Alias::new("repository_version_id")).uuid().null().to_owned(),
+            ColumnDef::new(Alias::new("repository_version_id"))
+                .uuid()
+                .null()
+                .to_owned(),
         ))
         .await?;
         let text = |n: &'static str| ColumnDef::new(Alias::new(n)).text().not_null().to_owned();
         let text_null = |n: &'static str| ColumnDef::new(Alias::new(n)).text().null().to_owned();
-        let ts = |n: &'static str| ColumnDef::new(Alias::new(n)).timestamp_with_time_zone().not_null().to_owned();
-        let ts_null = |n: &'static str| ColumnDef::new(Alias::new(n)).timestamp_with_time_zone().null().to_owned();
+        let ts = |n: &'static str| {
+            ColumnDef::new(Alias::new(n))
+                .timestamp_with_time_zone()
+                .not_null()
+                .to_owned()
+        };
+        let ts_null = |n: &'static str| {
+            ColumnDef::new(Alias::new(n))
+                .timestamp_with_time_zone()
+                .null()
+                .to_owned()
+        };
         m.create_table(
             Table::create()
                 .table(Alias::new("tasks"))
-                .col(ColumnDef::new(Alias::new("id")).uuid().not_null().primary_key())
+                .col(
+                    ColumnDef::new(Alias::new("id"))
+                        .uuid()
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(text("state"))
                 .col(text("name"))
                 .col(text("logging_cid"))
@@ -72,7 +101,12 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(Alias::new("task_locks"))
-                .col(ColumnDef::new(Alias::new("resource")).text().not_null().primary_key())
+                .col(
+                    ColumnDef::new(Alias::new("resource"))
+                        .text()
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(ColumnDef::new(Alias::new("task_id")).uuid().not_null())
                 .to_owned(),
         )

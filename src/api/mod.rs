@@ -4,3 +4,4 @@ pub mod auth;
 pub mod health;
 pub mod oci;
 pub mod openapi;
+pub mod pulp;

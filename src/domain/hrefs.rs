@@ -44,6 +44,28 @@ pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// The PRN of an href naming a namespace, distribution, push repository or task.
+pub fn href_to_prn(href: &str) -> Option<String> {
+    let known = [
+        ("pulp_container/namespaces/", "container.containernamespace"),
+        (
+            "distributions/container/container/",
+            "container.containerdistribution",
+        ),
+        (
+            "repositories/container/container-push/",
+            "container.containerpushrepository",
+        ),
+        ("tasks/", "core.task"),
+    ];
+    for (segment, model) in known {
+        if let Some(id) = parse_id(href, &format!("{ROOT}{segment}"), model) {
+            return Some(prn(model, id));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,7 +74,14 @@ mod tests {
     fn hrefs_and_prns_round_trip_to_ids() {
         let id = Uuid::now_v7();
         let h = namespace(id);
-        assert_eq!(parse_id(&h, &format!("{ROOT}pulp_container/namespaces/"), "container.containernamespace"), Some(id));
+        assert_eq!(
+            parse_id(
+                &h,
+                &format!("{ROOT}pulp_container/namespaces/"),
+                "container.containernamespace"
+            ),
+            Some(id)
+        );
         let p = prn("container.containernamespace", id);
         assert_eq!(parse_id(&p, "x", "container.containernamespace"), Some(id));
         assert_eq!(parse_id("/nope/", "/pulp/", "m"), None);
@@ -60,7 +89,9 @@ mod tests {
 
     #[test]
     fn timestamps_have_microseconds_and_a_z() {
-        let t = chrono::DateTime::parse_from_rfc3339("2026-06-03T19:16:40.534341Z").unwrap().to_utc();
+        let t = chrono::DateTime::parse_from_rfc3339("2026-06-03T19:16:40.534341Z")
+            .unwrap()
+            .to_utc();
         assert_eq!(timestamp(t), "2026-06-03T19:16:40.534341Z");
     }
 }

@@ -138,7 +138,12 @@ pub async fn in_latest(c: &impl ConnectionTrait, repo: Uuid, content: Uuid) -> R
 /// transaction-scoped advisory lock; SQLite write transactions are already serialised.
 pub async fn lock_digest(c: &impl ConnectionTrait, digest: &str) -> Result<(), DbErr> {
     if c.get_database_backend() == sea_orm::DbBackend::Postgres {
-        one(c, "SELECT 1 AS x FROM (SELECT pg_advisory_xact_lock(hashtext(?))) AS l", vec![digest.into()]).await?;
+        one(
+            c,
+            "SELECT 1 AS x FROM (SELECT pg_advisory_xact_lock(hashtext(?))) AS l",
+            vec![digest.into()],
+        )
+        .await?;
     }
     Ok(())
 }

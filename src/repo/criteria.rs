@@ -38,7 +38,9 @@ impl Criteria {
 }
 
 fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// `WHERE …` (or empty) and its values.
@@ -116,7 +118,12 @@ pub async fn page(
     crit: &Criteria,
 ) -> Result<(u64, Vec<QueryResult>), DbErr> {
     let (wh, values) = where_clause(crit, c.get_database_backend());
-    let count_row = one(c, &format!("SELECT COUNT(*) AS n FROM {from}{wh}"), values.clone()).await?;
+    let count_row = one(
+        c,
+        &format!("SELECT COUNT(*) AS n FROM {from}{wh}"),
+        values.clone(),
+    )
+    .await?;
     let count: i64 = match count_row {
         Some(r) => r.try_get("", "n")?,
         None => 0,

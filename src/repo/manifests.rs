@@ -238,7 +238,11 @@ pub async fn referrers(
 }
 
 /// The id of manifest `digest` if the latest version of `repo` holds it.
-pub async fn in_latest(c: &impl ConnectionTrait, repo: Uuid, digest: &str) -> Result<Option<Uuid>, DbErr> {
+pub async fn in_latest(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    digest: &str,
+) -> Result<Option<Uuid>, DbErr> {
     let row = one(
         c,
         "SELECT m.id FROM manifests m JOIN repository_content rc ON rc.content_id = m.id \

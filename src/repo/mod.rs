@@ -2,10 +2,14 @@
 //! `$n` on PostgreSQL) so the hot paths stay single indexed statements; every function takes
 //! `&impl ConnectionTrait` so it can join a caller's transaction. This layer never touches storage.
 pub mod content;
+pub mod content_list;
 pub mod criteria;
+pub mod distributions;
 pub mod manifests;
 pub mod namespaces;
+pub mod push_repos;
 pub mod repositories;
+pub mod tasks;
 pub mod uploads;
 pub mod users;
 pub mod versions;

@@ -26,23 +26,40 @@ fn row(r: &QueryResult) -> Result<NamespaceRow, DbErr> {
     })
 }
 
-pub async fn list(c: &impl ConnectionTrait, crit: &Criteria) -> Result<(u64, Vec<NamespaceRow>), DbErr> {
+pub async fn list(
+    c: &impl ConnectionTrait,
+    crit: &Criteria,
+) -> Result<(u64, Vec<NamespaceRow>), DbErr> {
     let (count, rows) = criteria::page(c, COLS, "namespaces n", crit).await?;
     Ok((count, rows.iter().map(row).collect::<Result<_, _>>()?))
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<NamespaceRow>, DbErr> {
-    let r = one(c, &format!("SELECT {COLS} FROM namespaces n WHERE n.id = ?"), vec![id.into()]).await?;
+    let r = one(
+        c,
+        &format!("SELECT {COLS} FROM namespaces n WHERE n.id = ?"),
+        vec![id.into()],
+    )
+    .await?;
     r.as_ref().map(row).transpose()
 }
 
 pub async fn by_name(c: &impl ConnectionTrait, name: &str) -> Result<Option<NamespaceRow>, DbErr> {
-    let r = one(c, &format!("SELECT {COLS} FROM namespaces n WHERE n.name = ?"), vec![name.into()]).await?;
+    let r = one(
+        c,
+        &format!("SELECT {COLS} FROM namespaces n WHERE n.name = ?"),
+        vec![name.into()],
+    )
+    .await?;
     r.as_ref().map(row).transpose()
 }
 
 /// Inserts a namespace; `None` when the name is taken.
-pub async fn insert(c: &impl ConnectionTrait, name: &str, labels: &str) -> Result<Option<Uuid>, DbErr> {
+pub async fn insert(
+    c: &impl ConnectionTrait,
+    name: &str,
+    labels: &str,
+) -> Result<Option<Uuid>, DbErr> {
     let id = new_id();
     let t = now();
     let n = exec(
@@ -65,6 +82,11 @@ pub async fn delete_cascade(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, 
         vec![id.into(), id.into()],
     )
     .await?;
-    exec(c, "DELETE FROM distributions WHERE namespace_id = ?", vec![id.into()]).await?;
+    exec(
+        c,
+        "DELETE FROM distributions WHERE namespace_id = ?",
+        vec![id.into()],
+    )
+    .await?;
     Ok(exec(c, "DELETE FROM namespaces WHERE id = ?", vec![id.into()]).await? == 1)
 }

@@ -260,7 +260,12 @@ async fn rehash(store: &BlobStore, parts: &[String], algorithm: Algorithm) -> Re
 /// Puts the verified bytes at the blob's content address (once: an existing copy is kept).
 /// Called inside the transaction that commits the blob row, under `lock_digest`, so orphan
 /// cleanup can never delete these bytes between this check and the commit.
-async fn place_bytes(store: &BlobStore, digest: &Digest, parts: &[String], size: u64) -> Result<()> {
+async fn place_bytes(
+    store: &BlobStore,
+    digest: &Digest,
+    parts: &[String],
+    size: u64,
+) -> Result<()> {
     let key = digest.storage_key();
     if store.size(&key).await? == Some(size) {
         return Ok(());

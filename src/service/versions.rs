@@ -90,6 +90,7 @@ pub async fn apply(c: &impl ConnectionTrait, repo: Uuid, change: Change) -> Resu
         "present": present,
     });
     q::insert_version(c, repo, number, &summary.to_string()).await?;
+    super::retention::prune(c, repo).await?;
     Ok(Some(number))
 }
 

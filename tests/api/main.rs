@@ -11,3 +11,6 @@ mod oci_disconnect;
 mod oci_manifests;
 mod oci_uploads;
 mod openapi;
+mod pulp_orphans_race;
+mod pulp_validation;
+mod pulp_walkthrough;

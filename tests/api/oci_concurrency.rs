@@ -10,16 +10,33 @@ async fn concurrent_pushes_of_images_sharing_layers_all_succeed() {
     for i in 0..8 {
         let app = app.clone();
         tasks.push(tokio::spawn(async move {
-            let repo = if i % 2 == 0 { "race/shared" } else { "race/other" };
-            let layers = vec![b"shared base layer".to_vec(), format!("own layer {i}").into_bytes()];
+            let repo = if i % 2 == 0 {
+                "race/shared"
+            } else {
+                "race/other"
+            };
+            let layers = vec![
+                b"shared base layer".to_vec(),
+                format!("own layer {i}").into_bytes(),
+            ];
             app.push_image(repo, &format!("t{i}"), &layers).await;
         }));
     }
     for t in tasks {
         t.await.unwrap();
     }
-    for (repo, expected) in [("race/shared", ["t0", "t2", "t4", "t6"]), ("race/other", ["t1", "t3", "t5", "t7"])] {
-        let body: serde_json::Value = app.get(&format!("/v2/{repo}/tags/list")).send().await.unwrap().json().await.unwrap();
+    for (repo, expected) in [
+        ("race/shared", ["t0", "t2", "t4", "t6"]),
+        ("race/other", ["t1", "t3", "t5", "t7"]),
+    ] {
+        let body: serde_json::Value = app
+            .get(&format!("/v2/{repo}/tags/list"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(body["tags"], serde_json::json!(expected));
         assert_eq!(app.versions(repo).await, vec![0, 1, 2, 3, 4]);
     }

@@ -346,7 +346,11 @@ async fn referrers_list_artifacts_by_subject_with_artifact_type_filtering() {
         .send()
         .await
         .unwrap();
-    assert_eq!(unknown_repo.status(), StatusCode::OK, "the referrers API never answers 404");
+    assert_eq!(
+        unknown_repo.status(),
+        StatusCode::OK,
+        "the referrers API never answers 404"
+    );
     assert_eq!(unknown_repo.headers()["content-type"], OCI_INDEX);
 }
 
@@ -366,11 +370,27 @@ async fn a_push_by_digest_with_tag_parameters_tags_it_and_echoes_oci_tag() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
-    let echoed: Vec<&str> = res.headers().get_all("oci-tag").iter().map(|v| v.to_str().unwrap()).collect();
+    let echoed: Vec<&str> = res
+        .headers()
+        .get_all("oci-tag")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
     assert_eq!(echoed, vec!["one", "two"]);
-    let tags: serde_json::Value = app.get("/v2/team/tagparam/tags/list").send().await.unwrap().json().await.unwrap();
+    let tags: serde_json::Value = app
+        .get("/v2/team/tagparam/tags/list")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(tags["tags"], json!(["one", "two"]));
-    assert_eq!(app.versions("team/tagparam").await, vec![0, 1], "one version for all tags");
+    assert_eq!(
+        app.versions("team/tagparam").await,
+        vec![0, 1],
+        "one version for all tags"
+    );
     let res = app
         .put(&format!("/v2/team/tagparam/manifests/{d}?tag=bad!"))
         .header("Content-Type", OCI_MANIFEST)

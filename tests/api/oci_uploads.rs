@@ -341,7 +341,10 @@ async fn a_blob_mounts_from_a_repository_that_has_it_and_falls_back_to_a_session
 async fn an_out_of_order_final_chunk_on_put_gets_416_and_the_session_survives() {
     let app = TestApp::spawn().await;
     let loc = open_session(&app, "lib/putorder").await;
-    assert_eq!(patch(&app, &loc, 0, b"abc").await.status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        patch(&app, &loc, 0, b"abc").await.status(),
+        StatusCode::ACCEPTED
+    );
     let d = sha256(b"abcdef");
     let res = app
         .put(&format!("{loc}?digest={d}"))

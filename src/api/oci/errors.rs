@@ -88,7 +88,9 @@ fn table(e: &Error) -> (StatusCode, &'static str, Value) {
         ),
         Validation(_) | InvalidFilter(_) => (StatusCode::BAD_REQUEST, "UNSUPPORTED", json!({})),
         NotFound(r) => (StatusCode::NOT_FOUND, "NAME_UNKNOWN", json!({"reason": r})),
-        MethodNotAllowed(_) | Unsupported(_) => (StatusCode::METHOD_NOT_ALLOWED, "UNSUPPORTED", json!({})),
+        MethodNotAllowed(_) | Unsupported(_) => {
+            (StatusCode::METHOD_NOT_ALLOWED, "UNSUPPORTED", json!({}))
+        }
         Unauthorized => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED", json!({})),
         Denied => (StatusCode::FORBIDDEN, "DENIED", json!({})),
         Conflict(r) => (StatusCode::CONFLICT, "UNSUPPORTED", json!({"reason": r})),

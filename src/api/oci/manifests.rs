@@ -84,7 +84,16 @@ pub async fn put(
             .collect(),
         Reference::Tag(_) => vec![],
     };
-    let pushed = svc::put(&st.db, &st.store, name, reference, content_type, &bytes, &extra).await?;
+    let pushed = svc::put(
+        &st.db,
+        &st.store,
+        name,
+        reference,
+        content_type,
+        &bytes,
+        &extra,
+    )
+    .await?;
     let mut res = HttpResponse::Created();
     res.insert_header((
         header::LOCATION,

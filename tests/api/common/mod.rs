@@ -1,6 +1,7 @@
 //! Test harness: `TestApp` (fresh database and storage per test, server on port 0, restartable)
 //! and OCI helpers to push blobs, images and indexes.
 pub mod oci;
+pub mod pulp;
 
 use berth::config::Settings;
 use berth::startup;

@@ -1,0 +1,342 @@
+//! Read-only content: `/pulp/api/v3/content/container/{blobs,manifests,tags}/`, with the
+//! version filters (`repository_version`, `_added`, `_removed`), digests, names, media types and
+//! `orphaned_for`.
+use super::common::{self, object, paginated, Params};
+use super::errors::PulpResult;
+use super::filters;
+use crate::domain::hrefs;
+use crate::error::Error;
+use crate::repo::content_list as q;
+use crate::repo::criteria::{Criteria, Op};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use sea_orm::Value as SqlValue;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+const CONTENT: &str = "/pulp/api/v3/content/container/";
+
+/// The id in a content href or PRN of any container content type.
+pub fn content_id(href: &str) -> Option<Uuid> {
+    for kind in ["blob", "manifest", "tag"] {
+        let prefix = format!("{CONTENT}{kind}s/");
+        if let Some(id) = hrefs::parse_id(href, &prefix, &format!("container.{kind}")) {
+            return Some(id);
+        }
+    }
+    None
+}
+
+/// `(repository, number)` of a version href `/pulp/api/v3/repositories/container/container-push/<id>/versions/<n>/`.
+pub fn version_ref(href: &str) -> Option<(Uuid, i64)> {
+    let rest = href.strip_prefix(super::repositories::PREFIX)?;
+    let (id, rest) = rest.split_once("/versions/")?;
+    let n = rest.strip_suffix('/')?.parse().ok()?;
+    Some((Uuid::parse_str(id).ok()?, n))
+}
+
+fn version_filters(p: &Params, crit: &mut Criteria, orphan_default: i64) -> Result<(), Error> {
+    for (key, cond) in [
+        (
+            "repository_version",
+            "rc.version_added <= ? AND (rc.version_removed IS NULL OR rc.version_removed > ?)",
+        ),
+        ("repository_version_added", "rc.version_added = ? AND 0 = ?"),
+        (
+            "repository_version_removed",
+            "rc.version_removed = ? AND 0 = ?",
+        ),
+    ] {
+        if let Some(href) = p.get(key) {
+            let (repo, n) = version_ref(href)
+                .ok_or_else(|| Error::field(key, "Invalid hyperlink - Object does not exist."))?;
+            let second: i64 = if key == "repository_version" { n } else { 0 };
+            crit.push(
+                "",
+                Op::Sql(
+                    format!("x.id IN (SELECT rc.content_id FROM repository_content rc WHERE rc.repository_id = ? AND {cond})"),
+                    vec![repo.into(), n.into(), second.into()],
+                ),
+            );
+        }
+    }
+    if let Some(minutes) = p.int("orphaned_for")? {
+        let minutes = if minutes < 0 { orphan_default } else { minutes };
+        let cutoff = chrono::Utc::now() - chrono::Duration::minutes(minutes);
+        crit.push(
+            "",
+            Op::Sql(
+                "NOT EXISTS (SELECT 1 FROM repository_content rc WHERE rc.content_id = x.id) \
+                 AND NOT EXISTS (SELECT 1 FROM repository_pending pe WHERE pe.content_id = x.id) AND x.touched_at < ?"
+                    .into(),
+                vec![cutoff.into()],
+            ),
+        );
+    }
+    Ok(())
+}
+
+const COMMON: &[&str] = &[
+    "repository_version",
+    "repository_version_added",
+    "repository_version_removed",
+    "orphaned_for",
+    "pulp_id__in",
+    "pulp_href__in",
+    "prn__in",
+];
+
+fn prepare(req: &HttpRequest, kind: &str, extra: &[&str]) -> Result<(Params, Criteria), Error> {
+    let p = Params::from(req);
+    let mut allowed = COMMON.to_vec();
+    allowed.extend_from_slice(extra);
+    p.check(&allowed)?;
+    let mut crit = Criteria::default();
+    filters::ids(
+        &p,
+        &mut crit,
+        "x.id",
+        &format!("{CONTENT}{kind}s/"),
+        &format!("container.{kind}"),
+    )?;
+    version_filters(&p, &mut crit, 1440)?;
+    Ok((p, crit))
+}
+
+fn base(
+    kind: &str,
+    id: Uuid,
+    created: chrono::DateTime<chrono::Utc>,
+) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("pulp_href".into(), hrefs::content(kind, id).into());
+    m.insert(
+        "prn".into(),
+        hrefs::prn(&format!("container.{kind}"), id).into(),
+    );
+    m.insert("pulp_created".into(), hrefs::timestamp(created).into());
+    m.insert("pulp_last_updated".into(), hrefs::timestamp(created).into());
+    m.insert("pulp_labels".into(), json!({}));
+    m.insert("vuln_report".into(), Value::Null);
+    m
+}
+
+fn render_blob(b: &q::BlobUnit) -> Value {
+    let mut m = base("blob", b.id, b.created_at);
+    m.insert("artifact".into(), Value::Null);
+    m.insert("digest".into(), b.digest.clone().into());
+    Value::Object(m)
+}
+
+fn render_manifest(u: &q::ManifestUnit) -> Value {
+    let mut m = base("manifest", u.id, u.created_at);
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or_else(|_| json!({}));
+    m.insert("digest".into(), u.digest.clone().into());
+    m.insert("schema_version".into(), u.schema_version.into());
+    m.insert("media_type".into(), u.media_type.clone().into());
+    m.insert(
+        "listed_manifests".into(),
+        u.listed
+            .iter()
+            .map(|i| Value::from(hrefs::content("manifest", *i)))
+            .collect(),
+    );
+    m.insert(
+        "config_blob".into(),
+        u.config_blob_id.map(|i| hrefs::content("blob", i)).into(),
+    );
+    m.insert(
+        "blobs".into(),
+        u.blobs
+            .iter()
+            .map(|i| Value::from(hrefs::content("blob", *i)))
+            .collect(),
+    );
+    m.insert("annotations".into(), parse(&u.annotations));
+    m.insert("labels".into(), parse(&u.labels));
+    m.insert("is_bootable".into(), false.into());
+    m.insert("is_flatpak".into(), false.into());
+    m.insert("type".into(), u.kind.clone().into());
+    m.insert("architecture".into(), u.architecture.clone().into());
+    m.insert("os".into(), u.os.clone().into());
+    m.insert("compressed_image_size".into(), u.compressed_size.into());
+    Value::Object(m)
+}
+
+fn render_tag(t: &q::TagUnit) -> Value {
+    let mut m = base("tag", t.id, t.created_at);
+    m.insert("name".into(), t.name.clone().into());
+    m.insert(
+        "tagged_manifest".into(),
+        hrefs::content("manifest", t.manifest_id).into(),
+    );
+    Value::Object(m)
+}
+
+fn digests(p: &Params, crit: &mut Criteria, col: &str) {
+    if let Some(d) = p.get("digest") {
+        crit.push(
+            col,
+            Op::In(
+                d.split(',')
+                    .map(|s| SqlValue::from(s.to_string()))
+                    .collect(),
+            ),
+        );
+    }
+    if let Some(list) = p.list("digest__in") {
+        crit.push(col, Op::In(list.into_iter().map(SqlValue::from).collect()));
+    }
+}
+
+fn media_types(p: &Params, crit: &mut Criteria, col: &str) {
+    let v: Vec<SqlValue> =
+        p.0.iter()
+            .filter(|(k, _)| k == "media_type")
+            .flat_map(|(_, v)| {
+                v.split(',')
+                    .map(|s| SqlValue::from(s.to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    if !v.is_empty() {
+        crit.push(col, Op::In(v));
+    }
+}
+
+fn order(p: &Params, crit: &mut Criteria, extra: &[(&str, &str)]) -> Result<(), Error> {
+    let mut allowed = vec![
+        ("pulp_created", "x.created_at"),
+        ("pk", "x.id"),
+        ("pulp_id", "x.id"),
+    ];
+    allowed.extend_from_slice(extra);
+    filters::ordering(p, crit, &allowed, &["x.created_at DESC", "x.id"])?;
+    filters::paginate(p, crit);
+    Ok(())
+}
+
+pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let (p, mut crit) = prepare(&req, "blob", &["digest", "digest__in"])?;
+    digests(&p, &mut crit, "x.digest");
+    order(&p, &mut crit, &[("digest", "x.digest")])?;
+    let (n, rows) = q::blobs(&st.db.conn, &crit).await.map_err(Error::from)?;
+    Ok(paginated(
+        &req,
+        &p,
+        n,
+        rows.iter().map(render_blob).collect(),
+    ))
+}
+
+pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let (p, mut crit) = prepare(
+        &req,
+        "manifest",
+        &[
+            "digest",
+            "digest__in",
+            "media_type",
+            "is_bootable",
+            "is_flatpak",
+        ],
+    )?;
+    digests(&p, &mut crit, "x.digest");
+    media_types(&p, &mut crit, "x.media_type");
+    if p.bool("is_bootable")? == Some(true) || p.bool("is_flatpak")? == Some(true) {
+        crit.push("", Op::Sql("1 = 0".into(), vec![]));
+    }
+    order(&p, &mut crit, &[("digest", "x.digest")])?;
+    let (n, rows) = q::manifests(&st.db.conn, &crit)
+        .await
+        .map_err(Error::from)?;
+    Ok(paginated(
+        &req,
+        &p,
+        n,
+        rows.iter().map(render_manifest).collect(),
+    ))
+}
+
+pub async fn tags(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let (p, mut crit) = prepare(&req, "tag", &["name", "name__in", "digest", "media_type"])?;
+    if let Some(n) = p.get("name") {
+        crit.push("x.name", Op::Eq(n.into()));
+    }
+    if let Some(list) = p.list("name__in") {
+        crit.push(
+            "x.name",
+            Op::In(list.into_iter().map(SqlValue::from).collect()),
+        );
+    }
+    if let Some(d) = p.get("digest") {
+        let vals: Vec<SqlValue> = d
+            .split(',')
+            .map(|s| SqlValue::from(s.to_string()))
+            .collect();
+        let sql = format!(
+            "x.manifest_id IN (SELECT id FROM manifests WHERE digest IN ({}))",
+            crate::repo::placeholders(vals.len())
+        );
+        crit.push("", Op::Sql(sql, vals));
+    }
+    let mts: Vec<SqlValue> =
+        p.0.iter()
+            .filter(|(k, _)| k == "media_type")
+            .map(|(_, v)| SqlValue::from(v.clone()))
+            .collect();
+    if !mts.is_empty() {
+        let sql = format!(
+            "x.manifest_id IN (SELECT id FROM manifests WHERE media_type IN ({}))",
+            crate::repo::placeholders(mts.len())
+        );
+        crit.push("", Op::Sql(sql, mts));
+    }
+    order(&p, &mut crit, &[("name", "x.name")])?;
+    let (n, rows) = q::tags(&st.db.conn, &crit).await.map_err(Error::from)?;
+    Ok(paginated(
+        &req,
+        &p,
+        n,
+        rows.iter().map(render_tag).collect(),
+    ))
+}
+
+/// `GET …/{kind}s/{id}/`: one unit, through the same list query.
+pub async fn read(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let (kind, id) = path.into_inner();
+    let mut crit = Criteria::default();
+    crit.push("x.id", Op::Eq(id.into()));
+    let db = &st.db.conn;
+    let found = match kind.as_str() {
+        "blobs" => q::blobs(db, &crit)
+            .await
+            .map_err(Error::from)?
+            .1
+            .first()
+            .map(render_blob),
+        "manifests" => q::manifests(db, &crit)
+            .await
+            .map_err(Error::from)?
+            .1
+            .first()
+            .map(render_manifest),
+        "tags" => q::tags(db, &crit)
+            .await
+            .map_err(Error::from)?
+            .1
+            .first()
+            .map(render_tag),
+        _ => None,
+    };
+    let v = found.ok_or_else(|| Error::NotFound("content".into()))?;
+    Ok(object(&Params::from(&req), v))
+}

@@ -1,0 +1,236 @@
+//! `/pulp/api/v3/distributions/container/container/`: list, create (202), read, update and
+//! partial update (200 when nothing changes, else 202), delete (202; also its push repository).
+use super::common::{self, object, paginated, task_accepted, Params};
+use super::errors::PulpResult;
+use super::filters;
+use crate::domain::hrefs;
+use crate::repo::criteria::{Criteria, Op};
+use crate::repo::distributions::DistributionRow;
+use crate::service::{distributions as svc, tasks};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+const PREFIX: &str = "/pulp/api/v3/distributions/container/container/";
+pub const PRN: &str = "container.containerdistribution";
+
+pub fn render(req: &HttpRequest, d: &DistributionRow) -> Value {
+    let host = req.connection_info().host().to_string();
+    json!({
+        "pulp_href": hrefs::distribution(d.id),
+        "prn": hrefs::prn(PRN, d.id),
+        "pulp_created": hrefs::timestamp(d.created_at),
+        "pulp_last_updated": hrefs::timestamp(d.updated_at),
+        "base_path": d.base_path,
+        "content_guard": Value::Null,
+        "content_guard_prn": Value::Null,
+        "no_content_change_since": d.repository_version.map(|_| hrefs::timestamp(d.updated_at)),
+        "hidden": d.hidden,
+        "pulp_labels": serde_json::from_str::<Value>(&d.pulp_labels).unwrap_or_else(|_| json!({})),
+        "name": d.name,
+        "repository": d.repository_id.map(hrefs::push_repository),
+        "repository_version": d.repository_version.map(|(r, n)| hrefs::version(r, n)),
+        "registry_path": format!("{host}/{}", d.base_path),
+        "remote": Value::Null,
+        "namespace": hrefs::namespace(d.namespace_id),
+        "private": d.private,
+        "description": d.description,
+    })
+}
+
+const FILTERS: &[&str] = &[
+    "base_path",
+    "base_path__contains",
+    "base_path__icontains",
+    "base_path__in",
+    "repository",
+    "repository__in",
+    "namespace__name",
+    "with_content",
+];
+
+pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let p = Params::from(&req);
+    let mut allowed = filters::NAME_LOOKUPS.to_vec();
+    allowed.extend_from_slice(filters::COMMON);
+    allowed.extend_from_slice(FILTERS);
+    p.check(&allowed)?;
+    let mut crit = Criteria::default();
+    filters::text(&p, &mut crit, "name", "d.name");
+    filters::text(&p, &mut crit, "base_path", "d.base_path");
+    filters::ids(&p, &mut crit, "d.id", PREFIX, PRN)?;
+    filters::labels(&p, &mut crit, "d.pulp_labels");
+    let repo_prefix = "/pulp/api/v3/repositories/container/container-push/";
+    let repo_prn = "container.containerpushrepository";
+    if let Some(r) = p.get("repository") {
+        let id = hrefs::parse_id(r, repo_prefix, repo_prn);
+        crit.push(
+            "d.repository_id",
+            Op::In(id.into_iter().map(Into::into).collect()),
+        );
+    }
+    if let Some(list) = p.list("repository__in") {
+        let ids = list
+            .iter()
+            .filter_map(|h| hrefs::parse_id(h, repo_prefix, repo_prn))
+            .map(Into::into)
+            .collect();
+        crit.push("d.repository_id", Op::In(ids));
+    }
+    if let Some(ns) = p.get("namespace__name") {
+        crit.push(
+            "",
+            Op::Sql(
+                "d.namespace_id IN (SELECT id FROM namespaces WHERE name = ?)".into(),
+                vec![ns.into()],
+            ),
+        );
+    }
+    if let Some(href) = p.get("with_content") {
+        let id = super::content::content_id(href);
+        crit.push(
+            "",
+            Op::Sql(
+                "d.repository_id IN (SELECT repository_id FROM repository_content WHERE content_id = ? \
+                 AND version_removed IS NULL)"
+                    .into(),
+                vec![id.unwrap_or_default().into()],
+            ),
+        );
+    }
+    filters::ordering(
+        &p,
+        &mut crit,
+        &[
+            ("name", "d.name"),
+            ("base_path", "d.base_path"),
+            ("hidden", "d.hidden"),
+            ("private", "d.private"),
+            ("description", "d.description"),
+            ("pulp_created", "d.created_at"),
+            ("pulp_last_updated", "d.updated_at"),
+            ("pk", "d.id"),
+            ("pulp_id", "d.id"),
+        ],
+        &["d.name"],
+    )?;
+    filters::paginate(&p, &mut crit);
+    let (count, rows) = svc::list(&st.db, &crit).await?;
+    Ok(paginated(
+        &req,
+        &p,
+        count,
+        rows.iter().map(|d| render(&req, d)).collect(),
+    ))
+}
+
+pub async fn read(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let d = svc::get(&st.db, *id).await?;
+    Ok(object(&Params::from(&req), render(&req, &d)))
+}
+
+pub async fn create(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    let user = common::user(&req, &st).await?;
+    let b = common::body(&body, svc::FIELDS)?;
+    let d = svc::prepare(&st.db, None, &b, false).await?;
+    let task = tasks::dispatch(
+        &st,
+        tasks::NewTask {
+            name: tasks::GENERAL_CREATE,
+            args: json!({"kind": "distribution", "row": d}),
+            exclusive: vec![
+                "pdrn:distributions".into(),
+                format!("pdrn:distribution.base_path:{}", d.base_path),
+            ],
+            created_by: Some(user.id),
+            logging_cid: common::cid(&req),
+        },
+    )
+    .await?;
+    Ok(task_accepted(hrefs::task(task)))
+}
+
+async fn update_inner(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: Uuid,
+    body: web::Bytes,
+    partial: bool,
+) -> PulpResult<HttpResponse> {
+    let user = common::user(&req, &st).await?;
+    let old = svc::get(&st.db, id).await?;
+    let b = common::body(&body, svc::FIELDS)?;
+    let new = svc::prepare(&st.db, Some(&old), &b, partial).await?;
+    if svc::unchanged(&old, &new) {
+        return Ok(HttpResponse::Ok().json(render(&req, &old)));
+    }
+    let task = tasks::dispatch(
+        &st,
+        tasks::NewTask {
+            name: tasks::GENERAL_UPDATE,
+            args: json!({"kind": "distribution", "row": new}),
+            exclusive: vec![
+                hrefs::prn(PRN, id),
+                format!("pdrn:distribution.base_path:{}", new.base_path),
+            ],
+            created_by: Some(user.id),
+            logging_cid: common::cid(&req),
+        },
+    )
+    .await?;
+    Ok(task_accepted(hrefs::task(task)))
+}
+
+pub async fn partial_update(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    update_inner(req, st, *id, body, true).await
+}
+
+pub async fn update(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    update_inner(req, st, *id, body, false).await
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> PulpResult<HttpResponse> {
+    let user = common::user(&req, &st).await?;
+    let d = svc::get(&st.db, *id).await?;
+    let mut exclusive = vec![hrefs::prn(PRN, d.id)];
+    if let Some(r) = d.repository_id {
+        exclusive.push(hrefs::prn("container.containerpushrepository", r));
+    }
+    let task = tasks::dispatch(
+        &st,
+        tasks::NewTask {
+            name: tasks::GENERAL_MULTI_DELETE,
+            args: json!({"kind": "distribution", "id": d.id}),
+            exclusive,
+            created_by: Some(user.id),
+            logging_cid: common::cid(&req),
+        },
+    )
+    .await?;
+    Ok(task_accepted(hrefs::task(task)))
+}

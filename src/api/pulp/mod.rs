@@ -1,0 +1,100 @@
+//! The Pulp-compatible management API under `/pulp/api/v3/`. One module per resource, named
+//! after its URL segment; all responses are `application/json` and carry `Correlation-ID`.
+pub mod common;
+pub mod content;
+pub mod distributions;
+pub mod errors;
+pub mod filters;
+pub mod namespaces;
+pub mod orphans;
+pub mod repositories;
+pub mod status;
+pub mod tasks;
+pub mod versions;
+
+use crate::error::Error;
+use actix_web::{web, HttpRequest, HttpResponse};
+use errors::PulpResult;
+
+async fn method_not_allowed(req: HttpRequest) -> PulpResult<HttpResponse> {
+    Err(Error::MethodNotAllowed(req.method().to_string()).into())
+}
+
+async fn not_found() -> PulpResult<HttpResponse> {
+    Err(Error::NotFound("path".into()).into())
+}
+
+/// A resource whose unrouted methods answer Pulp's 405 body.
+fn res(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+const PUSH: &str = "/repositories/container/container-push";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/pulp/api/v3")
+            .wrap(actix_web::middleware::from_fn(common::correlation_id))
+            .default_service(web::to(not_found))
+            .service(res("/status/").get(status::status))
+            .service(res("/livez/").get(crate::api::health::livez))
+            .service(res("/docs/api.json").get(crate::api::health::api_json))
+            .service(
+                res("/pulp_container/namespaces/")
+                    .get(namespaces::list)
+                    .post(namespaces::create),
+            )
+            .service(
+                res("/pulp_container/namespaces/{id}/")
+                    .get(namespaces::read)
+                    .delete(namespaces::delete),
+            )
+            .service(
+                res("/distributions/container/container/")
+                    .get(distributions::list)
+                    .post(distributions::create),
+            )
+            .service(
+                res("/distributions/container/container/{id}/")
+                    .get(distributions::read)
+                    .patch(distributions::partial_update)
+                    .put(distributions::update)
+                    .delete(distributions::delete),
+            )
+            .service(res(&format!("{PUSH}/")).get(repositories::list))
+            .service(
+                res(&format!("{PUSH}/{{id}}/"))
+                    .get(repositories::read)
+                    .patch(repositories::partial_update)
+                    .put(repositories::update),
+            )
+            .service(res(&format!("{PUSH}/{{id}}/remove_image/")).post(repositories::remove_image))
+            .service(res(&format!("{PUSH}/{{id}}/tag/")).post(repositories::tag))
+            .service(res(&format!("{PUSH}/{{id}}/untag/")).post(repositories::untag))
+            .service(res(&format!("{PUSH}/{{id}}/versions/")).get(versions::list))
+            .service(
+                res(&format!("{PUSH}/{{id}}/versions/{{number}}/"))
+                    .get(versions::read)
+                    .delete(versions::forbidden),
+            )
+            .service(
+                res(&format!("{PUSH}/{{id}}/versions/{{number}}/repair/"))
+                    .post(versions::forbidden),
+            )
+            .service(res("/repository_versions/").get(versions::list_all))
+            .service(res("/content/container/blobs/").get(content::blobs))
+            .service(res("/content/container/manifests/").get(content::manifests))
+            .service(res("/content/container/tags/").get(content::tags))
+            .service(res("/content/container/{kind}/{id}/").get(content::read))
+            .service(res("/tasks/").get(tasks::list))
+            .service(res("/tasks/purge/").post(tasks::purge))
+            .service(
+                res("/tasks/{id}/")
+                    .get(tasks::read)
+                    .patch(tasks::cancel)
+                    .delete(tasks::delete),
+            )
+            .service(res("/orphans/").delete(orphans::delete))
+            .service(res("/orphans/cleanup/").post(orphans::cleanup)),
+    );
+}

@@ -1,0 +1,100 @@
+//! `/pulp/api/v3/pulp_container/namespaces/`: list, create (201), read, delete (202 task).
+use super::common::{self, object, paginated, task_accepted, Params};
+use super::errors::PulpResult;
+use super::filters;
+use crate::domain::hrefs;
+use crate::repo::criteria::Criteria;
+use crate::repo::namespaces::NamespaceRow;
+use crate::service::{namespaces as svc, tasks};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+const PREFIX: &str = "/pulp/api/v3/pulp_container/namespaces/";
+const PRN: &str = "container.containernamespace";
+
+pub fn render(n: &NamespaceRow) -> Value {
+    json!({
+        "pulp_href": hrefs::namespace(n.id),
+        "prn": hrefs::prn(PRN, n.id),
+        "pulp_created": hrefs::timestamp(n.created_at),
+        "pulp_last_updated": hrefs::timestamp(n.updated_at),
+        "name": n.name,
+        "pulp_labels": serde_json::from_str::<Value>(&n.pulp_labels).unwrap_or_else(|_| json!({})),
+    })
+}
+
+pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let p = Params::from(&req);
+    let mut allowed = filters::NAME_LOOKUPS.to_vec();
+    allowed.extend_from_slice(filters::COMMON);
+    p.check(&allowed)?;
+    let mut crit = Criteria::default();
+    filters::text(&p, &mut crit, "name", "n.name");
+    filters::ids(&p, &mut crit, "n.id", PREFIX, PRN)?;
+    filters::labels(&p, &mut crit, "n.pulp_labels");
+    filters::ordering(
+        &p,
+        &mut crit,
+        &[
+            ("name", "n.name"),
+            ("pulp_created", "n.created_at"),
+            ("pulp_last_updated", "n.updated_at"),
+            ("pulp_id", "n.id"),
+            ("pk", "n.id"),
+        ],
+        &["n.name"],
+    )?;
+    filters::paginate(&p, &mut crit);
+    let (count, rows) = svc::list(&st.db, &crit).await?;
+    Ok(paginated(
+        &req,
+        &p,
+        count,
+        rows.iter().map(render).collect(),
+    ))
+}
+
+pub async fn create(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let b = common::body(&body, &["name", "pulp_labels"])?;
+    let n = svc::create(&st.db, &b).await?;
+    Ok(HttpResponse::Created().json(render(&n)))
+}
+
+pub async fn read(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let p = Params::from(&req);
+    Ok(object(&p, render(&svc::get(&st.db, *id).await?)))
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> PulpResult<HttpResponse> {
+    let user = common::user(&req, &st).await?;
+    let n = svc::get(&st.db, *id).await?;
+    let task = tasks::dispatch(
+        &st,
+        tasks::NewTask {
+            name: tasks::GENERAL_MULTI_DELETE,
+            args: json!({"kind": "namespace", "id": n.id}),
+            exclusive: vec![hrefs::prn(PRN, n.id)],
+            created_by: Some(user.id),
+            logging_cid: common::cid(&req),
+        },
+    )
+    .await?;
+    Ok(task_accepted(hrefs::task(task)))
+}

@@ -1,0 +1,89 @@
+//! `POST /pulp/api/v3/orphans/cleanup/` and the deprecated `DELETE /pulp/api/v3/orphans/`:
+//! superuser only, one at a time (exclusive `pdrn:orphans`), 202 with the task.
+use super::common::{self, task_accepted};
+use super::errors::PulpResult;
+use crate::error::Error;
+use crate::service::tasks;
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+
+pub const ORPHAN_LOCK: &str = "pdrn:orphans";
+
+async fn dispatch(req: &HttpRequest, st: &AppState, args: Value) -> PulpResult<HttpResponse> {
+    let user = common::superuser(req, st).await?;
+    let task = tasks::dispatch(
+        st,
+        tasks::NewTask {
+            name: tasks::ORPHAN_CLEANUP,
+            args,
+            exclusive: vec![ORPHAN_LOCK.into()],
+            created_by: Some(user.id),
+            logging_cid: common::cid(req),
+        },
+    )
+    .await?;
+    Ok(task_accepted(crate::domain::hrefs::task(task)))
+}
+
+pub async fn cleanup(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    common::superuser(&req, &st).await?;
+    let b = common::body(&body, &["content_hrefs", "orphan_protection_time"])?;
+    let content = match b.get("content_hrefs") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(a)) if a.is_empty() => {
+            return Err(Error::field("content_hrefs", "Must not be [].").into())
+        }
+        Some(Value::Array(a)) => {
+            let mut ids = vec![];
+            for h in a {
+                let id = h.as_str().and_then(super::content::content_id);
+                match id {
+                    Some(id) => ids.push(id),
+                    None => {
+                        return Err(Error::field(
+                            "content_hrefs",
+                            format!("Could not find the following content units: {h}"),
+                        )
+                        .into())
+                    }
+                }
+            }
+            Some(ids)
+        }
+        Some(_) => return Err(Error::field("content_hrefs", "Expected a list of items.").into()),
+    };
+    let minutes = match b.get("orphan_protection_time") {
+        None | Some(Value::Null) => st.settings.orphan_protection_minutes as i64,
+        Some(v) => match v.as_i64() {
+            Some(n) if (0..=4_294_967_295).contains(&n) => n,
+            _ => {
+                return Err(Error::field(
+                    "orphan_protection_time",
+                    "Ensure this value is between 0 and 4294967295.",
+                )
+                .into())
+            }
+        },
+    };
+    dispatch(
+        &req,
+        &st,
+        json!({"content": content, "orphan_protection_time": minutes}),
+    )
+    .await
+}
+
+pub async fn delete(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+    let minutes = st.settings.orphan_protection_minutes as i64;
+    dispatch(
+        &req,
+        &st,
+        json!({"content": Value::Null, "orphan_protection_time": minutes}),
+    )
+    .await
+}

@@ -1,0 +1,258 @@
+//! `/pulp/api/v3/repositories/container/container-push/`: list, read, update (200 / 202),
+//! and the `tag/`, `untag/`, `remove_image/` actions (202 tasks). Create and delete answer 405.
+use super::common::{self, object, paginated, task_accepted, Params};
+use super::errors::{PulpError, PulpResult};
+use super::filters;
+use crate::domain::hrefs;
+use crate::error::Error;
+use crate::repo::criteria::{Criteria, Op};
+use crate::repo::push_repos::PushRepoRow;
+use crate::service::{push_repos as svc, tasks};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub const PREFIX: &str = "/pulp/api/v3/repositories/container/container-push/";
+pub const PRN: &str = "container.containerpushrepository";
+
+pub fn render(r: &PushRepoRow) -> Value {
+    let href = hrefs::push_repository(r.id);
+    json!({
+        "pulp_href": href,
+        "prn": hrefs::prn(PRN, r.id),
+        "pulp_created": hrefs::timestamp(r.created_at),
+        "pulp_last_updated": hrefs::timestamp(r.updated_at),
+        "versions_href": format!("{href}versions/"),
+        "pulp_labels": serde_json::from_str::<Value>(&r.pulp_labels).unwrap_or_else(|_| json!({})),
+        "latest_version_href": hrefs::version(r.id, r.latest_version),
+        "name": r.name,
+        "description": r.description,
+        "retain_repo_versions": r.retain_repo_versions,
+        "retain_checkpoints": Value::Null,
+        "manifest_signing_service": Value::Null,
+    })
+}
+
+const FILTERS: &[&str] = &[
+    "retain_repo_versions",
+    "retain_repo_versions__gt",
+    "retain_repo_versions__gte",
+    "retain_repo_versions__lt",
+    "retain_repo_versions__lte",
+    "retain_repo_versions__ne",
+    "retain_repo_versions__isnull",
+    "with_content",
+    "latest_with_content",
+    "remote",
+];
+
+pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let p = Params::from(&req);
+    let mut allowed = filters::NAME_LOOKUPS.to_vec();
+    allowed.extend_from_slice(filters::COMMON);
+    allowed.extend_from_slice(FILTERS);
+    p.check(&allowed)?;
+    let mut crit = Criteria::default();
+    filters::text(&p, &mut crit, "name", "r.name");
+    filters::ids(&p, &mut crit, "r.id", PREFIX, PRN)?;
+    filters::labels(&p, &mut crit, "r.pulp_labels");
+    filters::numeric(
+        &p,
+        &mut crit,
+        "retain_repo_versions",
+        "r.retain_repo_versions",
+    )?;
+    if let Some(remote) = p.get("remote") {
+        if remote != "null" {
+            crit.push("", Op::Sql("1 = 0".into(), vec![]));
+        }
+    }
+    for (key, latest) in [("with_content", false), ("latest_with_content", true)] {
+        if let Some(href) = p.get(key) {
+            let id = super::content::content_id(href).unwrap_or_default();
+            let cond = if latest {
+                " AND version_removed IS NULL"
+            } else {
+                ""
+            };
+            crit.push(
+                "",
+                Op::Sql(format!("r.id IN (SELECT repository_id FROM repository_content WHERE content_id = ?{cond})"), vec![id.into()]),
+            );
+        }
+    }
+    filters::ordering(
+        &p,
+        &mut crit,
+        &[
+            ("name", "r.name"),
+            ("pulp_created", "r.created_at"),
+            ("pulp_last_updated", "r.updated_at"),
+            ("description", "r.description"),
+            ("retain_repo_versions", "r.retain_repo_versions"),
+            ("pk", "r.id"),
+            ("pulp_id", "r.id"),
+        ],
+        &["r.name"],
+    )?;
+    filters::paginate(&p, &mut crit);
+    let (count, rows) = svc::list(&st.db, &crit).await?;
+    Ok(paginated(
+        &req,
+        &p,
+        count,
+        rows.iter().map(render).collect(),
+    ))
+}
+
+pub async fn read(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    Ok(object(
+        &Params::from(&req),
+        render(&svc::get(&st.db, *id).await?),
+    ))
+}
+
+async fn update_inner(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: Uuid,
+    body: web::Bytes,
+    partial: bool,
+) -> PulpResult<HttpResponse> {
+    let user = common::user(&req, &st).await?;
+    let old = svc::get(&st.db, id).await?;
+    let b = common::body(&body, svc::FIELDS)?;
+    let new = svc::prepare(&old, &b, partial)?;
+    if new == old {
+        return Ok(HttpResponse::Ok().json(render(&old)));
+    }
+    let task = dispatch(
+        &req,
+        &st,
+        tasks::GENERAL_UPDATE,
+        id,
+        json!({"kind": "repository", "row": new}),
+        user.id,
+    )
+    .await?;
+    Ok(task_accepted(task))
+}
+
+pub async fn partial_update(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    update_inner(req, st, *id, body, true).await
+}
+
+pub async fn update(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    update_inner(req, st, *id, body, false).await
+}
+
+async fn dispatch(
+    req: &HttpRequest,
+    st: &AppState,
+    name: &'static str,
+    repo: Uuid,
+    args: Value,
+    user: Uuid,
+) -> Result<String, PulpError> {
+    let task = tasks::dispatch(
+        st,
+        tasks::NewTask {
+            name,
+            args,
+            exclusive: vec![hrefs::prn(PRN, repo)],
+            created_by: Some(user),
+            logging_cid: common::cid(req),
+        },
+    )
+    .await?;
+    Ok(hrefs::task(task))
+}
+
+pub async fn remove_image(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    let user = common::user(&req, &st).await?;
+    let r = svc::get(&st.db, *id).await?;
+    let b = common::body(&body, &["digest"])?;
+    let digest = svc::manifest_in_latest(&st.db, &r, &b).await?;
+    let task = dispatch(
+        &req,
+        &st,
+        tasks::REMOVE_IMAGE,
+        r.id,
+        json!({"repository": r.id, "digest": digest}),
+        user.id,
+    )
+    .await?;
+    Ok(task_accepted(task))
+}
+
+pub async fn tag(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    let user = common::user(&req, &st).await?;
+    let r = svc::get(&st.db, *id).await?;
+    let b = common::body(&body, &["tag", "digest"])?;
+    let tag = svc::tag_name(&b)?;
+    let digest = svc::manifest_in_latest(&st.db, &r, &b).await?;
+    let task = dispatch(
+        &req,
+        &st,
+        tasks::TAG,
+        r.id,
+        json!({"repository": r.id, "tag": tag, "digest": digest}),
+        user.id,
+    )
+    .await?;
+    Ok(task_accepted(task))
+}
+
+pub async fn untag(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    let user = common::user(&req, &st).await?;
+    let r = svc::get(&st.db, *id).await?;
+    let b = common::body(&body, &["tag"])?;
+    let tag = svc::existing_tag(&st.db, &r, &b).await?;
+    let task = dispatch(
+        &req,
+        &st,
+        tasks::UNTAG,
+        r.id,
+        json!({"repository": r.id, "tag": tag}),
+        user.id,
+    )
+    .await?;
+    Ok(task_accepted(task))
+}
+
+/// Create and delete are not routes of a push repository.
+pub async fn not_allowed(req: HttpRequest) -> PulpResult<HttpResponse> {
+    Err(Error::MethodNotAllowed(req.method().to_string()).into())
+}

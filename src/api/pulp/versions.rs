@@ -1,0 +1,171 @@
+//! Repository versions: `{repo}versions/` (newest first), `{repo}versions/{number}/`, and
+//! `/pulp/api/v3/repository_versions/`. Versions are immutable; deleting push-repository
+//! versions is refused as in Pulp.
+use super::common::{self, object, paginated, Params};
+use super::errors::PulpResult;
+use super::filters;
+use crate::domain::hrefs;
+use crate::error::Error;
+use crate::repo::criteria::{Criteria, Op};
+use crate::repo::push_repos::{self as q, VersionRow};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+const CONTENT_FILTER: &str = "EXISTS (SELECT 1 FROM repository_content rc WHERE rc.repository_id = v.repository_id \
+     AND rc.content_id = ? AND rc.version_added <= v.number AND (rc.version_removed IS NULL OR rc.version_removed > v.number))";
+
+/// `{"added": {"blob": 2}}` → `{"added": {"container.blob": {"count": 2, "href": …}}}`.
+fn summary(stored: &str, version_href: &str) -> Value {
+    let parsed: Map<String, Value> = serde_json::from_str(stored).unwrap_or_default();
+    let mut out = Map::new();
+    for (section, filter) in [
+        ("added", "repository_version_added"),
+        ("removed", "repository_version_removed"),
+        ("present", "repository_version"),
+    ] {
+        let mut m = Map::new();
+        if let Some(Value::Object(counts)) = parsed.get(section) {
+            for (kind, n) in counts {
+                if n.as_i64().unwrap_or(0) == 0 {
+                    continue;
+                }
+                let href =
+                    format!("/pulp/api/v3/content/container/{kind}s/?{filter}={version_href}");
+                m.insert(
+                    format!("container.{kind}"),
+                    json!({"count": n, "href": href}),
+                );
+            }
+        }
+        out.insert(section.to_string(), Value::Object(m));
+    }
+    Value::Object(out)
+}
+
+pub fn render(v: &VersionRow) -> Value {
+    let href = hrefs::version(v.repository_id, v.number);
+    json!({
+        "pulp_href": href,
+        "prn": hrefs::prn("core.repositoryversion", v.id),
+        "pulp_created": hrefs::timestamp(v.created_at),
+        "pulp_last_updated": hrefs::timestamp(v.created_at),
+        "number": v.number,
+        "repository": hrefs::push_repository(v.repository_id),
+        "base_version": Value::Null,
+        "content_summary": summary(&v.content_summary, &href),
+        "vuln_report": Value::Null,
+    })
+}
+
+const FILTERS: &[&str] = &[
+    "number",
+    "number__lt",
+    "number__lte",
+    "number__gt",
+    "number__gte",
+    "number__ne",
+    "content",
+    "content__in",
+    "pulp_id__in",
+    "pulp_href__in",
+    "prn__in",
+];
+
+async fn list_inner(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    repo: Option<Uuid>,
+) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let p = Params::from(&req);
+    p.check(FILTERS)?;
+    let mut crit = Criteria::default();
+    if let Some(repo) = repo {
+        crate::service::push_repos::get(&st.db, repo).await?;
+        crit.push("v.repository_id", Op::Eq(repo.into()));
+    }
+    filters::numeric(&p, &mut crit, "number", "v.number")?;
+    filters::ids(
+        &p,
+        &mut crit,
+        "v.id",
+        "/pulp/api/v3/repository_versions/",
+        "core.repositoryversion",
+    )?;
+    if let Some(href) = p.get("content") {
+        let id = super::content::content_id(href).unwrap_or_default();
+        crit.push("", Op::Sql(CONTENT_FILTER.into(), vec![id.into()]));
+    }
+    if let Some(list) = p.list("content__in") {
+        let ids: Vec<String> = list
+            .iter()
+            .filter_map(|h| super::content::content_id(h))
+            .map(|u| u.to_string())
+            .collect();
+        let conds: Vec<String> = ids.iter().map(|_| CONTENT_FILTER.to_string()).collect();
+        let values = ids
+            .iter()
+            .filter_map(|s| Uuid::parse_str(s).ok())
+            .map(Into::into)
+            .collect();
+        let sql = if conds.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            conds.join(" OR ")
+        };
+        crit.push("", Op::Sql(sql, values));
+    }
+    filters::ordering(
+        &p,
+        &mut crit,
+        &[
+            ("number", "v.number"),
+            ("pulp_created", "v.created_at"),
+            ("pk", "v.id"),
+            ("pulp_id", "v.id"),
+        ],
+        &["v.number DESC", "v.created_at DESC"],
+    )?;
+    filters::paginate(&p, &mut crit);
+    let (count, rows) = q::versions(&st.db.conn, &crit).await.map_err(Error::from)?;
+    Ok(paginated(
+        &req,
+        &p,
+        count,
+        rows.iter().map(render).collect(),
+    ))
+}
+
+pub async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    repo: web::Path<Uuid>,
+) -> PulpResult<HttpResponse> {
+    list_inner(req, st, Some(*repo)).await
+}
+
+pub async fn list_all(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+    list_inner(req, st, None).await
+}
+
+pub async fn read(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    path: web::Path<(Uuid, i64)>,
+) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    let (repo, number) = *path;
+    let v = q::version(&st.db.conn, repo, number)
+        .await
+        .map_err(Error::from)?
+        .ok_or_else(|| Error::NotFound("version".into()))?;
+    Ok(object(&Params::from(&req), render(&v)))
+}
+
+/// Push-repository versions cannot be deleted or repaired (Pulp's access policy refuses it).
+pub async fn forbidden(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+    common::user(&req, &st).await?;
+    Err(Error::Denied.into())
+}

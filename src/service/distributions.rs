@@ -1,0 +1,235 @@
+//! Distributions: validation of create/update requests (Pulp's rules), and the task bodies that
+//! create, update and delete (with the push repository they serve).
+use crate::domain::hrefs;
+use crate::domain::name::RepoName;
+use crate::error::{Error, Result};
+use crate::repo::criteria::Criteria;
+use crate::repo::distributions::{self as q, DistributionRow};
+use crate::repo::{namespaces, Db};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+pub const FIELDS: &[&str] = &[
+    "name",
+    "base_path",
+    "repository",
+    "repository_version",
+    "content_guard",
+    "hidden",
+    "pulp_labels",
+    "private",
+    "description",
+];
+
+pub async fn list(db: &Db, crit: &Criteria) -> Result<(u64, Vec<DistributionRow>)> {
+    Ok(q::list(&db.conn, crit).await?)
+}
+
+pub async fn get(db: &Db, id: Uuid) -> Result<DistributionRow> {
+    q::get(&db.conn, id)
+        .await?
+        .ok_or_else(|| Error::NotFound("distribution".into()))
+}
+
+fn string(body: &Map<String, Value>, key: &str) -> Result<Option<String>> {
+    match body.get(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Error::field(key, "Not a valid string.")),
+    }
+}
+
+fn boolean(body: &Map<String, Value>, key: &str) -> Result<Option<bool>> {
+    match body.get(key) {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(Error::field(key, "Must be a valid boolean.")),
+    }
+}
+
+const PUSH_PREFIX: &str = "/pulp/api/v3/repositories/container/container-push/";
+
+/// The distribution `body` describes, over `existing` for updates (`partial` = PATCH).
+/// Namespaces named by a new base path are fetched or created here, as Pulp does.
+pub async fn prepare(
+    db: &Db,
+    existing: Option<&DistributionRow>,
+    body: &Map<String, Value>,
+    partial: bool,
+) -> Result<DistributionRow> {
+    let required = existing.is_none() || !partial;
+    let mut errors = vec![];
+    let name = string(body, "name")?;
+    let base_path = string(body, "base_path")?;
+    for (key, v) in [("name", &name), ("base_path", &base_path)] {
+        match v {
+            None if required => {
+                errors.push((key.to_string(), "This field is required.".to_string()))
+            }
+            Some(s) if s.is_empty() => {
+                errors.push((key.to_string(), "This field may not be blank.".to_string()))
+            }
+            _ => {}
+        }
+    }
+    if let Some(bp) = &base_path {
+        if !bp.is_empty() && RepoName::parse(bp).is_none() {
+            errors.push((
+                "base_path".into(),
+                "The provided base path contains forbidden characters.".into(),
+            ));
+        }
+    }
+    let repo_given = body.get("repository");
+    let version_given = body.get("repository_version");
+    if matches!((repo_given, version_given), (Some(r), Some(v)) if !r.is_null() && !v.is_null()) {
+        errors.push((
+            "non_field_errors".into(),
+            "Only one of the attributes 'repository' and 'repository_version' may be used simultaneously.".into(),
+        ));
+    }
+    if version_given.is_some_and(|v| !v.is_null()) {
+        errors.push((
+            "non_field_errors".into(),
+            "A container push repository cannot be distributed by specifying a repository version."
+                .into(),
+        ));
+    }
+    if body.get("content_guard").is_some_and(|v| !v.is_null()) {
+        errors.push((
+            "content_guard".into(),
+            "Invalid hyperlink - Object does not exist.".into(),
+        ));
+    }
+    let repository = match repo_given {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(h)) => {
+            match hrefs::parse_id(h, PUSH_PREFIX, "container.containerpushrepository") {
+                Some(id) if crate::repo::push_repos::get(&db.conn, id).await?.is_some() => {
+                    Some(Some(id))
+                }
+                _ => {
+                    errors.push((
+                        "repository".into(),
+                        "Invalid hyperlink - Object does not exist.".into(),
+                    ));
+                    None
+                }
+            }
+        }
+        Some(_) => {
+            errors.push((
+                "repository".into(),
+                "Incorrect type. Expected URL string.".into(),
+            ));
+            None
+        }
+    };
+    let labels = match body.get("pulp_labels") {
+        None => None,
+        Some(v) => Some(super::namespaces::labels(Some(v))?),
+    };
+    let description = match body.get("description") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => Some(Some(s.clone())),
+        Some(_) => return Err(Error::field("description", "Not a valid string.")),
+    };
+    let private = boolean(body, "private")?;
+    let hidden = boolean(body, "hidden")?;
+    for (col, v) in [("name", &name), ("base_path", &base_path)] {
+        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+            if q::taken(&db.conn, col, v, existing.map(|e| e.id)).await? {
+                errors.push((col.to_string(), "This field must be unique.".to_string()));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let base = existing.cloned();
+    let mut d = base.unwrap_or_else(|| DistributionRow {
+        id: q::fresh_id(),
+        name: String::new(),
+        base_path: String::new(),
+        namespace_id: Uuid::nil(),
+        repository_id: None,
+        repository_version: None,
+        private: false,
+        hidden: false,
+        description: None,
+        pulp_labels: "{}".into(),
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+    });
+    let full = !partial;
+    if let Some(n) = name {
+        d.name = n;
+    }
+    if let Some(bp) = base_path {
+        d.base_path = bp;
+    }
+    if repository.is_some() || full {
+        d.repository_id = repository.flatten();
+    }
+    if description.is_some() || full {
+        d.description = description.flatten();
+    }
+    if labels.is_some() || full {
+        d.pulp_labels = labels.unwrap_or_else(|| "{}".into());
+    }
+    if private.is_some() || full {
+        d.private = private.unwrap_or(false);
+    }
+    if hidden.is_some() || full {
+        d.hidden = hidden.unwrap_or(false);
+    }
+    let ns_name = d
+        .base_path
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    d.namespace_id = match namespaces::by_name(&db.conn, &ns_name).await? {
+        Some(ns) => ns.id,
+        None => {
+            let txn = db.begin_write().await?;
+            namespaces::insert(&*txn, &ns_name, "{}").await?;
+            txn.commit().await?;
+            namespaces::by_name(&db.conn, &ns_name)
+                .await?
+                .ok_or_else(|| Error::Internal("namespace vanished".into()))?
+                .id
+        }
+    };
+    Ok(d)
+}
+
+/// Whether applying `new` over `old` would change anything a client can see.
+pub fn unchanged(old: &DistributionRow, new: &DistributionRow) -> bool {
+    old == new
+}
+
+/// Task body: insert (`create`) or rewrite the distribution; returns its id.
+pub async fn save(db: &Db, d: &DistributionRow, create: bool) -> Result<Uuid> {
+    let txn = db.begin_write().await?;
+    for (col, v) in [("name", &d.name), ("base_path", &d.base_path)] {
+        if q::taken(&*txn, col, v, Some(d.id)).await? {
+            return Err(Error::Conflict(format!(
+                "a distribution with this {col} exists: {v}"
+            )));
+        }
+    }
+    q::save(&*txn, d, create).await?;
+    txn.commit().await?;
+    Ok(d.id)
+}
+
+/// Task body: delete the distribution and its push repository.
+pub async fn delete(db: &Db, id: Uuid) -> Result<()> {
+    let txn = db.begin_write().await?;
+    q::delete_cascade(&*txn, id).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! apalis wiring. A job carries only a task id; the task row (Pulp's model) lives in our
+//! database. SQLite deployments queue jobs in a SQLite file beside the database, PostgreSQL
+//! deployments in PostgreSQL. Workers run embedded in `berth serve` or alone in `berth worker`;
+//! a reconcile loop re-queues tasks left waiting and fails tasks whose worker died.
+use crate::error::{Error, Result};
+use crate::repo::tasks as q;
+use crate::state::AppState;
+use apalis::prelude::*;
+use apalis_postgres::PostgresStorage;
+use apalis_sqlite::SqliteStorage;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// How often idle workers look for new jobs.
+const POLL: Duration = Duration::from_millis(25);
+/// A running task whose heartbeat is older than this is considered dead.
+pub const DEAD_AFTER: Duration = Duration::from_secs(60);
+/// A waiting task not picked up for this long is queued again.
+const REQUEUE_AFTER: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskJob {
+    pub task_id: Uuid,
+}
+
+#[derive(Clone)]
+pub enum Queue {
+    Sqlite(SqliteStorage<TaskJob>),
+    Postgres(PostgresStorage<TaskJob>),
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Queue::Sqlite(_) => "Queue::Sqlite",
+            Queue::Postgres(_) => "Queue::Postgres",
+        })
+    }
+}
+
+/// The SQLite queue file for a SQLite database URL: `<db path>-queue`.
+fn queue_url(database_url: &str) -> String {
+    let (path, _) = database_url.split_once('?').unwrap_or((database_url, ""));
+    format!("{path}-queue?mode=rwc")
+}
+
+impl Queue {
+    pub async fn open(db: &crate::repo::Db, database_url: &str) -> anyhow::Result<Queue> {
+        if db.backend() == sea_orm::DbBackend::Postgres {
+            let pool = db.conn.get_postgres_connection_pool().clone();
+            PostgresStorage::<()>::setup(&pool).await?;
+            Ok(Queue::Postgres(PostgresStorage::new(&pool)))
+        } else {
+            use std::str::FromStr;
+            let opts = apalis_sqlite::SqliteConnectOptions::from_str(&queue_url(database_url))?
+                .create_if_missing(true)
+                .busy_timeout(Duration::from_secs(30));
+            let pool = apalis_sqlite::SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(opts)
+                .await?;
+            SqliteStorage::<()>::setup(&pool).await?;
+            Ok(Queue::Sqlite(SqliteStorage::new(&pool)))
+        }
+    }
+
+    pub async fn push(&self, task_id: Uuid) -> Result<()> {
+        let job = TaskJob { task_id };
+        let res = match self {
+            Queue::Sqlite(s) => s.clone().push(job).await.map_err(|e| e.to_string()),
+            Queue::Postgres(s) => s.clone().push(job).await.map_err(|e| e.to_string()),
+        };
+        res.map_err(|e| Error::Internal(format!("queueing task {task_id}: {e}")))
+    }
+}
+
+async fn handle(job: TaskJob, state: Data<AppState>) -> std::result::Result<(), BoxDynError> {
+    crate::service::tasks::run(&state, job.task_id).await;
+    Ok(())
+}
+
+async fn worker(state: AppState, queue: Queue, index: usize) {
+    let name = format!("berth-{}-{index}", std::process::id());
+    let strategy = || Strategy::new().interval(POLL);
+    let outcome = match queue {
+        Queue::Sqlite(s) => {
+            WorkerBuilder::new(name.as_str())
+                .backend(s.poll_with_strategy(strategy()))
+                .data(state)
+                .build(handle)
+                .run()
+                .await
+        }
+        Queue::Postgres(s) => {
+            WorkerBuilder::new(name.as_str())
+                .backend(s.poll_with_strategy(strategy()))
+                .data(state)
+                .build(handle)
+                .run()
+                .await
+        }
+    };
+    if let Err(e) = outcome {
+        tracing::error!(error = %e, worker = name, "task worker stopped");
+    }
+}
+
+/// Starts `count` workers and the reconcile loop in the background.
+pub fn spawn_workers(state: &AppState, count: usize) {
+    let Some(queue) = state.queue.clone() else {
+        return;
+    };
+    for i in 0..count {
+        tokio::spawn(worker(state.clone(), queue.clone(), i));
+    }
+    if count > 0 {
+        tokio::spawn(reconcile_forever(state.clone()));
+    }
+}
+
+/// Fails tasks whose worker died and re-queues tasks left waiting.
+pub async fn reconcile(state: &AppState) -> Result<(usize, usize)> {
+    let now = chrono::Utc::now();
+    let dead_cutoff =
+        now - chrono::Duration::from_std(DEAD_AFTER).unwrap_or(chrono::Duration::seconds(60));
+    let dead = q::stale_running(&state.db.conn, dead_cutoff).await?;
+    for id in &dead {
+        crate::service::tasks::fail(
+            state,
+            *id,
+            "The worker running this task stopped responding (worker died).",
+        )
+        .await?;
+    }
+    let wait_cutoff =
+        now - chrono::Duration::from_std(REQUEUE_AFTER).unwrap_or(chrono::Duration::seconds(30));
+    let waiting = q::stale_waiting(&state.db.conn, wait_cutoff).await?;
+    if let Some(queue) = &state.queue {
+        for id in &waiting {
+            q::touch(&state.db.conn, *id).await?;
+            queue.push(*id).await?;
+        }
+    }
+    Ok((dead.len(), waiting.len()))
+}
+
+async fn reconcile_forever(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(15));
+    loop {
+        tick.tick().await;
+        match reconcile(&state).await {
+            Ok((0, 0)) => {}
+            Ok((dead, requeued)) => tracing::warn!(dead, requeued, "reconciled tasks"),
+            Err(e) => tracing::warn!(error = ?e, "task reconcile failed"),
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Management-API helpers: admin-authenticated requests and waiting for tasks.
+use super::TestApp;
+use serde_json::Value;
+
+pub const ADMIN: (&str, &str) = ("admin", "admin-password");
+
+impl TestApp {
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (reqwest::StatusCode, Value) {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            self.url(path)
+        };
+        let mut req = self
+            .client
+            .request(method, url)
+            .basic_auth(ADMIN.0, Some(ADMIN.1));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn api_get(&self, path: &str) -> Value {
+        let (s, v) = self.api(reqwest::Method::GET, path, None).await;
+        assert_eq!(s, 200, "GET {path}: {v}");
+        v
+    }
+
+    /// Polls a task until it reaches a final state and returns it.
+    pub async fn task_done(&self, href: &str) -> Value {
+        for _ in 0..500 {
+            let t = self.api_get(href).await;
+            if matches!(
+                t["state"].as_str(),
+                Some("completed" | "failed" | "canceled" | "skipped")
+            ) {
+                return t;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("task {href} did not finish");
+    }
+
+    /// Sends an asynchronous request, asserts 202 `{"task": …}`, waits, asserts it completed.
+    pub async fn api_task(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
+        let (s, v) = self.api(method, path, body).await;
+        assert_eq!(s, 202, "{path}: {v}");
+        assert_eq!(
+            v.as_object().map(|o| o.len()),
+            Some(1),
+            "only a task href: {v}"
+        );
+        let t = self.task_done(v["task"].as_str().unwrap()).await;
+        assert_eq!(t["state"], "completed", "{t}");
+        t
+    }
+
+    /// The single result of a filtered list.
+    pub async fn api_one(&self, path: &str) -> Value {
+        let v = self.api_get(path).await;
+        assert_eq!(v["count"], 1, "{path}: {v}");
+        v["results"][0].clone()
+    }
+
+    /// Creates a plain user straight in the database.
+    pub async fn create_user(&self, name: &str, password: &str) {
+        let db = berth::repo::Db::connect(&self.settings.database_url)
+            .await
+            .unwrap();
+        let hash = berth::service::auth::hash_password(password).unwrap();
+        berth::repo::users::insert(&db.conn, name, &hash, false)
+            .await
+            .unwrap();
+    }
+}
