@@ -12,5 +12,6 @@ mod oci_manifests;
 mod oci_uploads;
 mod openapi;
 mod pulp_orphans_race;
+mod pulp_tasks;
 mod pulp_validation;
 mod pulp_walkthrough;
