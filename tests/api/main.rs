@@ -15,3 +15,5 @@ mod pulp_orphans_race;
 mod pulp_tasks;
 mod pulp_validation;
 mod pulp_walkthrough;
+mod skopeo;
+mod storage_contract;
