@@ -8,12 +8,10 @@ use crate::error::Result;
 use crate::repo::{all, content, exec, placeholders, Db};
 use crate::storage::BlobStore;
 use chrono::{DateTime, Utc};
-use futures::{StreamExt, TryStreamExt};
 use sea_orm::Value;
 use uuid::Uuid;
 
 const BATCH: usize = 1000;
-const DELETE_CONCURRENCY: usize = 32;
 
 /// What a cleanup removed: content units and stored objects.
 #[derive(Debug, Default, Clone, Copy)]
@@ -46,6 +44,7 @@ pub async fn cleanup(
     progress: &(dyn Fn(Report) + Send + Sync),
 ) -> Result<Report> {
     let cutoff = Utc::now() - chrono::Duration::minutes(protection_minutes.max(0));
+    let started = std::time::Instant::now();
     let mut report = Report::default();
     let (sc, sv) = scope(only);
     // Tags.
@@ -86,7 +85,13 @@ pub async fn cleanup(
              AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_id = x.id) \
              AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.config_blob_id = x.id) LIMIT {BATCH}"
         );
+        let t = std::time::Instant::now();
         let rows = all(&db.conn, &sql, values).await?;
+        tracing::debug!(
+            ms = t.elapsed().as_millis() as u64,
+            n = rows.len(),
+            "orphan blob batch selected"
+        );
         if rows.is_empty() {
             break;
         }
@@ -102,8 +107,16 @@ pub async fn cleanup(
             break;
         }
     }
+    let rows_done = started.elapsed();
     report.artifacts += sweep_stray_bytes(db, store, cutoff).await?;
     progress(report);
+    tracing::info!(
+        content = report.content,
+        artifacts = report.artifacts,
+        units_ms = rows_done.as_millis() as u64,
+        total_ms = started.elapsed().as_millis() as u64,
+        "orphan cleanup finished"
+    );
     Ok(report)
 }
 
@@ -121,10 +134,15 @@ async fn delete_blobs(
     let ids: Vec<Value> = batch.iter().map(|(id, _)| Value::from(*id)).collect();
     let mut values = ids.clone();
     values.push(cutoff.into());
+    // The orphan conditions are re-checked on each deleted row itself (correlated), so the
+    // statement costs O(batch), not a scan of every blob.
     let sql = format!(
-        "DELETE FROM blobs WHERE id IN ({}) AND id IN (SELECT x.id FROM blobs x WHERE {UNREFERENCED} \
-         AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_id = x.id) \
-         AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.config_blob_id = x.id)) RETURNING digest",
+        "DELETE FROM blobs WHERE id IN ({}) \
+         AND NOT EXISTS (SELECT 1 FROM repository_content rc WHERE rc.content_id = blobs.id) \
+         AND NOT EXISTS (SELECT 1 FROM repository_pending pe WHERE pe.content_id = blobs.id) \
+         AND touched_at < ? \
+         AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_id = blobs.id) \
+         AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.config_blob_id = blobs.id) RETURNING digest",
         placeholders(ids.len())
     );
     let gone: Vec<String> = all(&*txn, &sql, values)
@@ -137,22 +155,15 @@ async fn delete_blobs(
         .filter_map(|d| d.parse::<crate::domain::digest::Digest>().ok())
         .map(|d| d.storage_key())
         .collect();
-    let deleted = delete_keys(store, keys).await?;
+    let t = std::time::Instant::now();
+    let deleted = store.delete_many(keys).await?;
+    tracing::debug!(
+        ms = t.elapsed().as_millis() as u64,
+        n = deleted,
+        "orphan bytes deleted"
+    );
     txn.commit().await?;
     Ok((gone.len() as u64, deleted))
-}
-
-async fn delete_keys(store: &BlobStore, keys: Vec<String>) -> Result<u64> {
-    let n = keys.len() as u64;
-    futures::stream::iter(keys)
-        .map(|k| {
-            let store = store.clone();
-            async move { store.delete(&k).await }
-        })
-        .buffer_unordered(DELETE_CONCURRENCY)
-        .try_collect::<Vec<()>>()
-        .await?;
-    Ok(n)
 }
 
 /// Stored blobs with no row (left by a crash between placing bytes and committing), older than

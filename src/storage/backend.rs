@@ -28,10 +28,8 @@ pub fn open(url: &str, s3: &S3Options) -> Result<BlobStore, String> {
             let fs = LocalFileSystem::new_with_prefix(&path)
                 .map_err(|e| format!("storage directory {}: {e}", path.display()))?
                 .with_automatic_cleanup(true);
-            Ok(BlobStore::new(
-                Arc::new(fs),
-                format!("file://{}", path.display()),
-            ))
+            let desc = format!("file://{}", path.display());
+            Ok(BlobStore::new(Arc::new(fs), desc).with_local_root(path))
         }
         "s3" => {
             let bucket = parsed

@@ -22,6 +22,8 @@ use crate::domain::digest::Hasher;
 /// Part size for multipart writes; at most `MAX_IN_FLIGHT` parts are buffered at once.
 const PART_SIZE: usize = 8 * 1024 * 1024;
 const MAX_IN_FLIGHT: usize = 2;
+/// Blocking tasks a bulk local delete is split over.
+const LOCAL_DELETE_TASKS: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -37,6 +39,8 @@ pub enum WriteError {
 pub struct BlobStore {
     inner: Arc<dyn ObjectStore>,
     description: String,
+    /// The directory of a local backend, for bulk deletes without a task per file.
+    local_root: Option<std::path::PathBuf>,
 }
 
 pub type ByteStream = BoxStream<'static, Result<Bytes, object_store::Error>>;
@@ -46,7 +50,62 @@ impl BlobStore {
         BlobStore {
             inner,
             description: description.into(),
+            local_root: None,
         }
+    }
+
+    /// Marks this store as a local directory rooted at `root`.
+    pub fn with_local_root(mut self, root: std::path::PathBuf) -> Self {
+        self.local_root = Some(root);
+        self
+    }
+
+    /// Deletes many keys (missing ones are fine); returns how many existed. Local directories
+    /// unlink in one blocking task; object stores use their bulk delete (S3: 1,000 a request).
+    pub async fn delete_many(&self, keys: Vec<String>) -> Result<u64, object_store::Error> {
+        if let Some(root) = self.local_root.clone() {
+            // Unlinks in a few blocking tasks at once: file-system metadata work parallelises.
+            let per = keys.len().div_ceil(LOCAL_DELETE_TASKS).max(1);
+            let mut tasks = Vec::new();
+            for chunk in keys.chunks(per) {
+                let (root, chunk) = (root.clone(), chunk.to_vec());
+                tasks.push(tokio::task::spawn_blocking(move || {
+                    let mut n = 0u64;
+                    for k in chunk {
+                        match std::fs::remove_file(root.join(&k)) {
+                            Ok(()) => n += 1,
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Ok(n)
+                }));
+            }
+            let mut total = 0;
+            for t in tasks {
+                let generic =
+                    |e: Box<dyn std::error::Error + Send + Sync>| object_store::Error::Generic {
+                        store: "LocalFileSystem",
+                        source: e,
+                    };
+                total += t
+                    .await
+                    .map_err(|e| generic(Box::new(e)))?
+                    .map_err(|e| generic(Box::new(e)))?;
+            }
+            return Ok(total);
+        }
+        let paths = futures::stream::iter(keys.into_iter().map(|k| Ok(Path::from(k)))).boxed();
+        let mut n = 0;
+        let mut results = self.inner.delete_stream(paths);
+        while let Some(r) = results.next().await {
+            match r {
+                Ok(_) => n += 1,
+                Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(n)
     }
 
     pub fn memory() -> Self {
