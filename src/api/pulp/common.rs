@@ -239,3 +239,17 @@ pub async fn superuser(req: &HttpRequest, state: &AppState) -> PulpResult<Princi
     }
     Ok(p)
 }
+
+/// The start of every list: an authenticated caller and parameters that are all known filters
+/// (the union of `groups`).
+pub async fn list_params(
+    req: &HttpRequest,
+    state: &AppState,
+    groups: &[&[&str]],
+) -> PulpResult<Params> {
+    user(req, state).await?;
+    let p = Params::from(req);
+    let allowed: Vec<&str> = groups.iter().flat_map(|g| g.iter().copied()).collect();
+    p.check(&allowed)?;
+    Ok(p)
+}

@@ -51,12 +51,12 @@ const FILTERS: &[&str] = &[
 ];
 
 pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
-    let p = Params::from(&req);
-    let mut allowed = filters::NAME_LOOKUPS.to_vec();
-    allowed.extend_from_slice(filters::COMMON);
-    allowed.extend_from_slice(FILTERS);
-    p.check(&allowed)?;
+    let p = common::list_params(
+        &req,
+        &st,
+        &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS],
+    )
+    .await?;
     let mut crit = Criteria::default();
     filters::text(&p, &mut crit, "name", "d.name");
     filters::text(&p, &mut crit, "base_path", "d.base_path");

@@ -26,11 +26,7 @@ pub fn render(n: &NamespaceRow) -> Value {
 }
 
 pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
-    let p = Params::from(&req);
-    let mut allowed = filters::NAME_LOOKUPS.to_vec();
-    allowed.extend_from_slice(filters::COMMON);
-    p.check(&allowed)?;
+    let p = common::list_params(&req, &st, &[filters::NAME_LOOKUPS, filters::COMMON]).await?;
     let mut crit = Criteria::default();
     filters::text(&p, &mut crit, "name", "n.name");
     filters::ids(&p, &mut crit, "n.id", PREFIX, PRN)?;
