@@ -45,13 +45,14 @@ fn image(dir: &Path, arch: &str, seed: u64, sizes: &[usize]) -> Value {
     desc
 }
 
-/// An OCI layout with a multi-arch index tagged `multi` and its amd64 image tagged `single`.
-fn layout(dir: &Path) -> (Value, Vec<u8>) {
+/// An OCI layout with a multi-arch index tagged `multi` and its amd64 image tagged `single`;
+/// returns the amd64 and arm64 manifest descriptors and the index bytes.
+fn layout(dir: &Path) -> (Value, Value, Vec<u8>) {
     std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
     std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
     let amd = image(dir, "amd64", 1, &[6 * 1024 * 1024 + 17, 300_000, 4_096]);
     let arm = image(dir, "arm64", 2, &[2 * 1024 * 1024, 50_000]);
-    let index = json!({"schemaVersion": 2, "mediaType": INDEX, "manifests": [amd, arm]})
+    let index = json!({"schemaVersion": 2, "mediaType": INDEX, "manifests": [amd, arm.clone()]})
         .to_string()
         .into_bytes();
     let mut idx = write_blob(dir, &index);
@@ -64,21 +65,28 @@ fn layout(dir: &Path) -> (Value, Vec<u8>) {
         json!({"schemaVersion": 2, "manifests": [idx, single]}).to_string(),
     )
     .unwrap();
-    (amd, index)
+    (amd, arm, index)
 }
 
-async fn skopeo(args: &[&str]) -> String {
+/// Runs skopeo; fails the test when it is missing or exits non-zero. Returns (stdout, stderr).
+async fn skopeo_out(args: &[&str]) -> (String, String) {
     let out = tokio::process::Command::new("skopeo")
         .args(args)
         .output()
         .await
-        .expect("skopeo must be installed (apt-get install skopeo); .ci/run installs it");
-    assert!(
-        out.status.success(),
-        "skopeo {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        .unwrap_or_else(|e| {
+            panic!("skopeo must be installed (apt-get install skopeo; .ci/run installs it): {e}")
+        });
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
     );
-    String::from_utf8_lossy(&out.stdout).to_string()
+    assert!(out.status.success(), "skopeo {args:?}: {stderr}");
+    (stdout, stderr)
+}
+
+async fn skopeo(args: &[&str]) -> String {
+    skopeo_out(args).await.0
 }
 
 /// Every blob file of `a` exists in `b` with the same bytes.
@@ -104,9 +112,11 @@ async fn skopeo_copies_a_multi_arch_image_in_and_out_with_identical_digests() {
     let app = TestApp::spawn().await;
     let host = app.base.trim_start_matches("http://").to_string();
     let src = tempfile::tempdir().unwrap();
-    let (_, index) = layout(src.path());
+    let (_, arm, index) = layout(src.path());
     let dest = format!("docker://{host}/e2e/multi:v1");
     let src_ref = format!("oci:{}:multi", src.path().display());
+    // berth lets anonymous requests through (no 401 challenge yet), so skopeo holds these
+    // credentials back; they are sent once pushes require authentication.
     skopeo(&[
         "copy",
         "--all",
@@ -156,14 +166,37 @@ async fn skopeo_copies_a_multi_arch_image_in_and_out_with_identical_digests() {
     let index_json: Value =
         serde_json::from_slice(&std::fs::read(back.path().join("index.json")).unwrap()).unwrap();
     assert_eq!(index_json["manifests"][0]["digest"], json!(sha256(&index)));
+
+    // A single-platform pull picks the arm64 image out of the index.
+    let arm_dir = tempfile::tempdir().unwrap();
+    skopeo(&[
+        "--override-os",
+        "linux",
+        "--override-arch",
+        "arm64",
+        "copy",
+        "--preserve-digests",
+        "--src-tls-verify=false",
+        &dest,
+        &format!("oci:{}:arm", arm_dir.path().display()),
+    ])
+    .await;
+    let arm_index: Value =
+        serde_json::from_slice(&std::fs::read(arm_dir.path().join("index.json")).unwrap()).unwrap();
+    assert_eq!(arm_index["manifests"][0]["digest"], arm["digest"]);
+    assert_eq!(
+        same_blobs(arm_dir.path(), src.path()),
+        1 + 2 + 1,
+        "arm64 manifest, layers and config"
+    );
 }
 
 #[tokio::test]
-async fn skopeo_copies_between_repositories_of_the_registry() {
+async fn skopeo_copies_between_repositories_of_the_registry_reusing_blobs() {
     let app = TestApp::spawn().await;
     let host = app.base.trim_start_matches("http://").to_string();
     let src = tempfile::tempdir().unwrap();
-    let (amd, _) = layout(src.path());
+    let (amd, _, _) = layout(src.path());
     let one = format!("docker://{host}/e2e/one:v1");
     let two = format!("docker://{host}/e2e/two:v1");
     skopeo(&[
@@ -174,7 +207,8 @@ async fn skopeo_copies_between_repositories_of_the_registry() {
         &one,
     ])
     .await;
-    skopeo(&[
+    let (_, log) = skopeo_out(&[
+        "--debug",
         "copy",
         "--preserve-digests",
         "--src-tls-verify=false",
@@ -183,10 +217,45 @@ async fn skopeo_copies_between_repositories_of_the_registry() {
         &two,
     ])
     .await;
-    for r in [&one, &two] {
+    // No layer is uploaded again: each is mounted from e2e/one (or found present) and skipped.
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(
+            src.path()
+                .join("blobs/sha256")
+                .join(&amd["digest"].as_str().unwrap()[7..]),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for layer in manifest["layers"].as_array().unwrap() {
+        let d = layer["digest"].as_str().unwrap();
+        assert!(
+            log.contains(&format!("Skipping blob {d}")),
+            "layer {d} was reused, not uploaded again; skopeo log:\n{log}"
+        );
+    }
+    for (r, repo) in [(&one, "one"), (&two, "two")] {
         let inspect: Value =
             serde_json::from_str(&skopeo(&["inspect", "--tls-verify=false", r]).await).unwrap();
         assert_eq!(inspect["Digest"], amd["digest"]);
         assert_eq!(inspect["Layers"].as_array().unwrap().len(), 3);
+        // Pull the whole image back out of each repository.
+        let out = tempfile::tempdir().unwrap();
+        skopeo(&[
+            "copy",
+            "--preserve-digests",
+            "--src-tls-verify=false",
+            r,
+            &format!("oci:{}:v1", out.path().display()),
+        ])
+        .await;
+        assert_eq!(
+            same_blobs(out.path(), src.path()),
+            1 + 3 + 1,
+            "manifest, layers and config pulled from e2e/{repo}"
+        );
+        let index: Value =
+            serde_json::from_slice(&std::fs::read(out.path().join("index.json")).unwrap()).unwrap();
+        assert_eq!(index["manifests"][0]["digest"], amd["digest"]);
     }
 }
