@@ -26,6 +26,9 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         )
     })?;
     db.migrate().await.context("database migration failed")?;
+    crate::service::roles::seed(&db)
+        .await
+        .context("cannot write the built-in roles")?;
     let store = storage::open(&settings.storage_url, &settings.s3).map_err(anyhow::Error::msg)?;
     let password_file = settings.data_dir.join("admin-password");
     if let Some(pw) =

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_initial;
 mod m20261122_000002_pulp_api;
+mod m20261122_000003_access_control;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_initial::Migration),
             Box::new(m20261122_000002_pulp_api::Migration),
+            Box::new(m20261122_000003_access_control::Migration),
         ]
     }
 }

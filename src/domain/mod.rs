@@ -5,3 +5,4 @@ pub mod hrefs;
 pub mod manifest;
 pub mod media_types;
 pub mod name;
+pub mod permissions;

@@ -64,6 +64,33 @@ pub async fn get(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<Distributi
     r.as_ref().map(row).transpose()
 }
 
+pub async fn by_base_path(
+    c: &impl ConnectionTrait,
+    base_path: &str,
+) -> Result<Option<DistributionRow>, DbErr> {
+    let r = one(
+        c,
+        &format!("SELECT {COLS} FROM {FROM} WHERE d.base_path = ?"),
+        vec![base_path.into()],
+    )
+    .await?;
+    r.as_ref().map(row).transpose()
+}
+
+/// Distributions serving repository `repo`.
+pub async fn of_repository(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+) -> Result<Vec<DistributionRow>, DbErr> {
+    let rows = super::all(
+        c,
+        &format!("SELECT {COLS} FROM {FROM} WHERE d.repository_id = ?"),
+        vec![repo.into()],
+    )
+    .await?;
+    rows.iter().map(row).collect()
+}
+
 /// Whether another distribution has `name` or `base_path` (excluding `except`).
 pub async fn taken(
     c: &impl ConnectionTrait,

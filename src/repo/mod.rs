@@ -9,6 +9,7 @@ pub mod manifests;
 pub mod namespaces;
 pub mod push_repos;
 pub mod repositories;
+pub mod roles;
 pub mod tasks;
 pub mod uploads;
 pub mod users;

@@ -43,8 +43,9 @@ pub async fn insert(
 ) -> Result<bool, DbErr> {
     let n = exec(
         c,
-        "INSERT INTO users (id, username, password_hash, is_superuser, is_active, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
+        "INSERT INTO users (id, number, username, password_hash, is_superuser, is_active, created_at) \
+         SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ? FROM users WHERE true \
+         ON CONFLICT (username) DO NOTHING",
         vec![
             new_id().into(),
             username.into(),
