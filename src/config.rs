@@ -83,6 +83,7 @@ pub struct Settings {
     pub upload_expiry_hours: u64,
     pub orphan_protection_minutes: u64,
     pub workers: usize,
+    pub token_realm: Option<String>,
 }
 
 impl Settings {
@@ -143,6 +144,7 @@ impl Settings {
             upload_expiry_hours: o.upload_expiry_hours.unwrap_or(72),
             orphan_protection_minutes: o.orphan_protection_minutes.unwrap_or(1440),
             workers: o.workers.unwrap_or(2),
+            token_realm: None,
         })
     }
 

@@ -40,6 +40,9 @@ pub enum Error {
     Unauthorized,
     #[error("access denied")]
     Denied,
+    /// Authentication required on the registry; carries the `WWW-Authenticate` challenge.
+    #[error("authentication required")]
+    Challenge(String),
     #[error("conflict: {0}")]
     Conflict(String),
     /// Field validation failures: `{"field": ["message", …]}` in the Pulp dialect.

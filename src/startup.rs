@@ -46,6 +46,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         db,
         store,
         creds: auth::CredentialCache::default(),
+        tokens: Default::default(),
         settings: Arc::new(settings),
         queue: Some(queue),
     })

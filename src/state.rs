@@ -10,6 +10,7 @@ pub struct AppState {
     pub db: Db,
     pub store: BlobStore,
     pub creds: CredentialCache,
+    pub tokens: crate::service::tokens::Tokens,
     pub settings: Arc<Settings>,
     /// The apalis queue tasks are pushed to (`None` only in tools that never dispatch).
     pub queue: Option<crate::tasks::Queue>,

@@ -175,6 +175,12 @@ pub async fn delete_cascade(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, 
     .await?;
     let Some(r) = r else { return Ok(false) };
     let repo: Option<Uuid> = r.try_get("", "repository_id")?;
+    exec(
+        c,
+        "DELETE FROM user_roles WHERE object_id = ?",
+        vec![id.into()],
+    )
+    .await?;
     exec(c, "DELETE FROM distributions WHERE id = ?", vec![id.into()]).await?;
     if let Some(repo) = repo {
         exec(

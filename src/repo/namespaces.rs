@@ -84,6 +84,13 @@ pub async fn delete_cascade(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, 
     .await?;
     exec(
         c,
+        "DELETE FROM user_roles WHERE object_id = ? OR object_id IN \
+         (SELECT id FROM distributions WHERE namespace_id = ?)",
+        vec![id.into(), id.into()],
+    )
+    .await?;
+    exec(
+        c,
         "DELETE FROM distributions WHERE namespace_id = ?",
         vec![id.into()],
     )

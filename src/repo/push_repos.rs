@@ -113,3 +113,16 @@ pub async fn version(
     .await?;
     r.as_ref().map(vrow).transpose()
 }
+
+/// The namespace a push repository belongs to.
+pub async fn namespace_of(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<Uuid>, DbErr> {
+    let r = one(
+        c,
+        "SELECT namespace_id FROM repositories WHERE id = ?",
+        vec![id.into()],
+    )
+    .await?;
+    Ok(r.map(|r| r.try_get("", "namespace_id"))
+        .transpose()?
+        .flatten())
+}

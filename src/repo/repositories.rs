@@ -98,19 +98,30 @@ pub async fn get_or_create(
         .ok_or_else(|| DbErr::RecordNotFound(format!("repository {name}")))
 }
 
-/// Repository names in order, after `last`, at most `n`.
+/// Repository names in order, after `last`, at most `n`, restricted by `visible` (a condition
+/// on `repositories r` with its values) when given.
 pub async fn catalog(
     c: &impl ConnectionTrait,
     last: Option<&str>,
     n: u64,
+    visible: Option<(String, Vec<sea_orm::Value>)>,
 ) -> Result<Vec<String>, DbErr> {
+    let mut values = vec![last.unwrap_or("").into()];
+    let extra = match visible {
+        Some((cond, v)) => {
+            values.extend(v);
+            format!(" AND {cond}")
+        }
+        None => String::new(),
+    };
+    values.push((n as i64).into());
     let rows = all(
         c,
         &format!(
-            "SELECT name FROM repositories WHERE name{co} > ? ORDER BY name{co} LIMIT ?",
+            "SELECT r.name FROM repositories r WHERE r.name{co} > ?{extra} ORDER BY r.name{co} LIMIT ?",
             co = super::collate(c)
         ),
-        vec![last.unwrap_or("").into(), (n as i64).into()],
+        values,
     )
     .await?;
     rows.iter().map(|r| r.try_get("", "name")).collect()

@@ -175,16 +175,24 @@ pub async fn purge(
     c: &impl ConnectionTrait,
     before: DateTime<Utc>,
     states: &[String],
+    owner: Option<Uuid>,
 ) -> Result<u64, DbErr> {
     if states.is_empty() {
         return Ok(0);
     }
     let mut values: Vec<Value> = vec![before.into()];
     values.extend(states.iter().map(|s| Value::from(s.clone())));
+    let mine = match owner {
+        Some(o) => {
+            values.push(o.into());
+            " AND created_by = ?"
+        }
+        None => "",
+    };
     exec(
         c,
         &format!(
-            "DELETE FROM tasks WHERE finished_at < ? AND state IN ({})",
+            "DELETE FROM tasks WHERE finished_at < ? AND state IN ({}){mine}",
             placeholders(states.len())
         ),
         values,

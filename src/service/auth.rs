@@ -92,6 +92,19 @@ pub async fn verify(
     Ok(principal)
 }
 
+/// The active user named `username` (a token's subject), else `Unauthorized`.
+pub async fn principal_by_name(db: &Db, username: &str) -> Result<Principal> {
+    let user = users::by_username(&db.conn, username)
+        .await?
+        .filter(|u| u.is_active)
+        .ok_or(Error::Unauthorized)?;
+    Ok(Principal {
+        id: user.id,
+        username: user.username,
+        is_superuser: user.is_superuser,
+    })
+}
+
 /// Creates the `admin` superuser on first start. Its password comes from `password` or is
 /// generated, written to `password_file` (mode 0600) and returned so it can be printed once.
 pub async fn bootstrap_admin(

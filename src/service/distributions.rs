@@ -2,10 +2,12 @@
 //! create, update and delete (with the push repository they serve).
 use crate::domain::hrefs;
 use crate::domain::name::RepoName;
+use crate::domain::permissions::ObjectType;
 use crate::error::{Error, Result};
 use crate::repo::criteria::Criteria;
 use crate::repo::distributions::{self as q, DistributionRow};
 use crate::repo::{namespaces, Db};
+use crate::service::policy::{self, Caller};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -53,6 +55,7 @@ const PUSH_PREFIX: &str = "/pulp/api/v3/repositories/container/container-push/";
 /// Namespaces named by a new base path are fetched or created here, as Pulp does.
 pub async fn prepare(
     db: &Db,
+    c: &Caller,
     existing: Option<&DistributionRow>,
     body: &Map<String, Value>,
     partial: bool,
@@ -78,6 +81,14 @@ pub async fn prepare(
                 "base_path".into(),
                 "The provided base path contains forbidden characters.".into(),
             ));
+        }
+    }
+    // Permission before uniqueness checks, so a refusal never reveals what exists.
+    if let Some(bp) = base_path.as_ref().filter(|bp| !bp.is_empty()) {
+        if existing.is_none_or(|e| &e.base_path != bp)
+            && !policy::may_create_distribution(db, c, bp).await?
+        {
+            return Err(Error::Denied);
         }
     }
     let repo_given = body.get("repository");
@@ -195,7 +206,11 @@ pub async fn prepare(
         Some(ns) => ns.id,
         None => {
             let txn = db.begin_write().await?;
-            namespaces::insert(&*txn, &ns_name, "{}").await?;
+            if let Some(id) = namespaces::insert(&*txn, &ns_name, "{}").await? {
+                if let Some(user) = c.user_id() {
+                    policy::make_owner(&*txn, user, ObjectType::Namespace, id).await?;
+                }
+            }
             txn.commit().await?;
             namespaces::by_name(&db.conn, &ns_name)
                 .await?
@@ -211,8 +226,9 @@ pub fn unchanged(old: &DistributionRow, new: &DistributionRow) -> bool {
     old == new
 }
 
-/// Task body: insert (`create`) or rewrite the distribution; returns its id.
-pub async fn save(db: &Db, d: &DistributionRow, create: bool) -> Result<Uuid> {
+/// Task body: insert (`create`) or rewrite the distribution; returns its id. The creating
+/// user (`owner`) becomes the distribution's owner.
+pub async fn save(db: &Db, d: &DistributionRow, create: bool, owner: Option<Uuid>) -> Result<Uuid> {
     let txn = db.begin_write().await?;
     for (col, v) in [("name", &d.name), ("base_path", &d.base_path)] {
         if q::taken(&*txn, col, v, Some(d.id)).await? {
@@ -222,6 +238,9 @@ pub async fn save(db: &Db, d: &DistributionRow, create: bool) -> Result<Uuid> {
         }
     }
     q::save(&*txn, d, create).await?;
+    if let (true, Some(user)) = (create, owner) {
+        policy::make_owner(&*txn, user, ObjectType::Distribution, d.id).await?;
+    }
     txn.commit().await?;
     Ok(d.id)
 }

@@ -14,11 +14,18 @@ pub fn page_size(n: Option<u64>) -> u64 {
     n.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE)
 }
 
-pub async fn catalog(db: &Db, last: Option<&str>, n: u64) -> Result<Vec<String>> {
+/// The catalog page of repositories `caller` may pull.
+pub async fn catalog(
+    db: &Db,
+    caller: &crate::service::policy::Caller,
+    last: Option<&str>,
+    n: u64,
+) -> Result<Vec<String>> {
     if n == 0 {
         return Ok(vec![]);
     }
-    Ok(repositories::catalog(&db.conn, last, n).await?)
+    let visible = crate::service::access::pullable_repositories(caller);
+    Ok(repositories::catalog(&db.conn, last, n, visible).await?)
 }
 
 pub async fn tags(db: &Db, name: &RepoName, last: Option<&str>, n: u64) -> Result<Vec<String>> {

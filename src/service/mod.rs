@@ -1,4 +1,5 @@
 //! Use cases and rules. Handlers call these; these call `repo`, `storage` and `domain`.
+pub mod access;
 pub mod auth;
 pub mod blobs;
 pub mod distributions;
@@ -14,5 +15,6 @@ pub mod retention;
 pub mod roles;
 pub mod task_bodies;
 pub mod tasks;
+pub mod tokens;
 pub mod uploads;
 pub mod versions;

@@ -1,9 +1,11 @@
 //! Namespaces: listing, creation (names follow the registry's path-component grammar) and the
 //! cascading delete (run as a task).
+use crate::domain::permissions::ObjectType;
 use crate::error::{Error, Result};
 use crate::repo::criteria::Criteria;
 use crate::repo::namespaces::{self as q, NamespaceRow};
 use crate::repo::Db;
+use crate::service::policy::{self, Caller};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -28,7 +30,11 @@ pub fn labels(v: Option<&Value>) -> Result<String> {
     }
 }
 
-pub async fn create(db: &Db, body: &Map<String, Value>) -> Result<NamespaceRow> {
+pub async fn create(db: &Db, c: &Caller, body: &Map<String, Value>) -> Result<NamespaceRow> {
+    let wanted = body.get("name").and_then(Value::as_str).unwrap_or("");
+    if !policy::may_create_namespace(c, wanted) {
+        return Err(Error::Denied);
+    }
     let name = match body.get("name") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         Some(Value::String(_)) => return Err(Error::field("name", "This field may not be blank.")),
@@ -46,6 +52,9 @@ pub async fn create(db: &Db, body: &Map<String, Value>) -> Result<NamespaceRow> 
     let id = q::insert(&*txn, &name, &labels)
         .await?
         .ok_or_else(|| Error::field("name", "This field must be unique."))?;
+    if let Some(user) = c.user_id() {
+        policy::make_owner(&*txn, user, ObjectType::Namespace, id).await?;
+    }
     txn.commit().await?;
     get(db, id).await
 }

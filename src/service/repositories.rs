@@ -1,9 +1,11 @@
 //! Resolving a registry path to its push repository: `require` for reads and most writes
 //! (unknown → `NAME_UNKNOWN`), `ensure` for the calls that may create it on first push.
 use crate::domain::name::RepoName;
+use crate::domain::permissions::ObjectType;
 use crate::error::{Error, Result};
 use crate::repo::repositories::{self as q, RepoRow};
-use crate::repo::Db;
+use crate::repo::{distributions, namespaces, Db};
+use crate::service::policy;
 
 pub async fn require(db: &Db, name: &RepoName) -> Result<RepoRow> {
     q::find_by_name(&db.conn, name.as_str())
@@ -20,4 +22,34 @@ pub async fn ensure(db: &Db, name: &RepoName) -> Result<RepoRow> {
     let repo = q::get_or_create(&*txn, name.namespace(), name.as_str()).await?;
     txn.commit().await?;
     Ok(repo)
+}
+
+/// Before a first push: creates namespace, repository and distribution if missing, making
+/// `user` the owner of whichever of the namespace and distribution this call created.
+pub async fn ensure_for(db: &Db, name: &RepoName, user: Option<uuid::Uuid>) -> Result<()> {
+    if q::find_by_name(&db.conn, name.as_str()).await?.is_some() {
+        return Ok(());
+    }
+    let txn = db.begin_write().await?;
+    let ns_existed = namespaces::by_name(&*txn, name.namespace())
+        .await?
+        .is_some();
+    let dist_existed = distributions::by_base_path(&*txn, name.as_str())
+        .await?
+        .is_some();
+    q::get_or_create(&*txn, name.namespace(), name.as_str()).await?;
+    if let Some(user) = user {
+        if !ns_existed {
+            if let Some(ns) = namespaces::by_name(&*txn, name.namespace()).await? {
+                policy::make_owner(&*txn, user, ObjectType::Namespace, ns.id).await?;
+            }
+        }
+        if !dist_existed {
+            if let Some(d) = distributions::by_base_path(&*txn, name.as_str()).await? {
+                policy::make_owner(&*txn, user, ObjectType::Distribution, d.id).await?;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(())
 }

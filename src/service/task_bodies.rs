@@ -55,7 +55,10 @@ pub async fn execute(state: &AppState, name: &str, args: &Value) -> Result<Optio
         }
         (GENERAL_CREATE, Some("distribution")) => {
             let row: DistributionRow = arg(args, "row")?;
-            let id = distributions::save(db, &row, true).await?;
+            let owner: Option<Uuid> = args
+                .get("owner")
+                .and_then(|v| serde_json::from_value(v.clone()).ok());
+            let id = distributions::save(db, &row, true, owner).await?;
             Outcome {
                 created_resources: vec![hrefs::distribution(id)],
                 ..Default::default()
@@ -63,7 +66,7 @@ pub async fn execute(state: &AppState, name: &str, args: &Value) -> Result<Optio
         }
         (GENERAL_UPDATE, Some("distribution")) => {
             let row: DistributionRow = arg(args, "row")?;
-            distributions::save(db, &row, false).await?;
+            distributions::save(db, &row, false, None).await?;
             Outcome::default()
         }
         (GENERAL_UPDATE, Some("repository")) => {

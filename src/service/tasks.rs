@@ -144,7 +144,10 @@ async fn execute(state: &AppState, name: &str, args: &Value) -> Result<Outcome> 
                 .map_err(|e| Error::Internal(format!("purge argument: {e}")))?;
         let states: Vec<String> =
             serde_json::from_value(args["states"].clone()).unwrap_or_default();
-        let n = q::purge(&state.db.conn, before, &states).await?;
+        let owner: Option<uuid::Uuid> = args
+            .get("owner")
+            .and_then(|v| serde_json::from_value(v.clone()).ok());
+        let n = q::purge(&state.db.conn, before, &states, owner).await?;
         return Ok(Outcome {
             progress_reports: vec![
                 json!({"message": "Purged old tasks", "code": "purge.tasks.total", "state": "completed",

@@ -22,7 +22,7 @@ async fn a_client_that_disconnects_mid_patch_leaves_a_resumable_session() {
     let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let head = format!(
         "PATCH {loc} HTTP/1.1\r\nHost: {addr}\r\nContent-Range: 4-1003\r\nContent-Length: 1000\r\n\
-         Content-Type: application/octet-stream\r\n\r\n"
+         Content-Type: application/octet-stream\r\nAuthorization: Basic YWRtaW46YWRtaW4tcGFzc3dvcmQ=\r\n\r\n"
     );
     sock.write_all(head.as_bytes()).await.unwrap();
     sock.write_all(&[b'x'; 400]).await.unwrap();

@@ -91,7 +91,7 @@ fn table(e: &Error) -> (StatusCode, &'static str, Value) {
         MethodNotAllowed(_) | Unsupported(_) => {
             (StatusCode::METHOD_NOT_ALLOWED, "UNSUPPORTED", json!({}))
         }
-        Unauthorized => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED", json!({})),
+        Unauthorized | Challenge(_) => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED", json!({})),
         Denied => (StatusCode::FORBIDDEN, "DENIED", json!({})),
         Conflict(r) => (StatusCode::CONFLICT, "UNSUPPORTED", json!({"reason": r})),
         Db(_) | Storage(_) | Io(_) | Internal(_) => {
@@ -118,6 +118,9 @@ impl ResponseError for OciError {
         match &self.0 {
             Error::Unauthorized => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"berth\""));
+            }
+            Error::Challenge(c) => {
+                res.insert_header((header::WWW_AUTHENTICATE, c.as_str()));
             }
             Error::BlobRangeInvalid { size } => {
                 res.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));

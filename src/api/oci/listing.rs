@@ -40,9 +40,13 @@ fn link(path: &str, n: u64, items: &[String]) -> Option<String> {
     })
 }
 
-pub async fn catalog(req: &HttpRequest, st: &AppState) -> OciResult<HttpResponse> {
+pub async fn catalog(
+    req: &HttpRequest,
+    st: &AppState,
+    caller: &crate::service::policy::Caller,
+) -> OciResult<HttpResponse> {
     let (n, last) = pagination(req)?;
-    let repos = listing::catalog(&st.db, last.as_deref(), n).await?;
+    let repos = listing::catalog(&st.db, caller, last.as_deref(), n).await?;
     let mut res = HttpResponse::Ok();
     if let Some(l) = link("/v2/_catalog", n, &repos) {
         res.insert_header(("Link", l));

@@ -1,6 +1,7 @@
 //! The registry at `/v2/`: OCI Distribution 1.1. Repository names contain `/`, so one catch-all
 //! route parses the path into a [`Route`] and dispatches by method. Every response carries
 //! `Docker-Distribution-Api-Version: registry/2.0`.
+pub mod auth;
 mod blobs;
 pub mod errors;
 mod listing;
@@ -8,7 +9,6 @@ mod manifests;
 mod path;
 mod uploads;
 
-use crate::api::auth::authenticate;
 use crate::error::Error;
 use crate::state::AppState;
 use actix_web::http::Method;
@@ -33,16 +33,30 @@ async fn dispatch(
     body: web::Payload,
     state: web::Data<AppState>,
 ) -> OciResult<HttpResponse> {
-    authenticate(&req, &state).await?;
     let tail = req.match_info().get("tail").unwrap_or("");
-    let route = path::parse(tail)?;
-    let m = req.method().clone();
     let st = state.get_ref();
+    let route = match path::parse(tail) {
+        Ok(r) => r,
+        Err(e) => {
+            // Malformed paths are refused only after the caller is known, so an anonymous
+            // probe learns nothing more than the challenge.
+            auth::check(&req, st, &auth::Need::Login).await?;
+            return Err(e.into());
+        }
+    };
+    let m = req.method().clone();
+    let who = auth::check(&req, st, &auth::need(&route, &m)).await?;
+    match (&route, &m) {
+        (Route::UploadStart(name), &Method::POST) | (Route::Manifest(name, _), &Method::PUT) => {
+            crate::service::repositories::ensure_for(&st.db, name, who.caller.user_id()).await?;
+        }
+        _ => {}
+    }
     match (route, m) {
         (Route::Base, Method::GET | Method::HEAD) => {
             Ok(HttpResponse::Ok().json(serde_json::json!({})))
         }
-        (Route::Catalog, Method::GET) => listing::catalog(&req, st).await,
+        (Route::Catalog, Method::GET) => listing::catalog(&req, st, &who.caller).await,
         (Route::Tags(name), Method::GET) => listing::tags(&req, st, &name).await,
         (Route::Referrers(name, d), Method::GET) => listing::referrers(&req, st, &name, &d).await,
         (Route::Manifest(name, r), Method::GET) => manifests::get(&req, st, &name, &r, true).await,
@@ -54,7 +68,9 @@ async fn dispatch(
         (Route::Blob(name, d), Method::GET) => blobs::get(&req, st, &name, &d, true).await,
         (Route::Blob(name, d), Method::HEAD) => blobs::get(&req, st, &name, &d, false).await,
         (Route::Blob(name, d), Method::DELETE) => blobs::delete(st, &name, &d).await,
-        (Route::UploadStart(name), Method::POST) => uploads::start(&req, st, &name, body).await,
+        (Route::UploadStart(name), Method::POST) => {
+            uploads::start(&req, st, &who, &name, body).await
+        }
         (Route::Upload(name, id), Method::PATCH) => uploads::patch(&req, st, &name, id, body).await,
         (Route::Upload(name, id), Method::PUT) => uploads::put(&req, st, &name, id, body).await,
         (Route::Upload(name, id), Method::GET | Method::HEAD) => {

@@ -40,6 +40,7 @@ fn blob_created(name: &RepoName, d: &crate::domain::digest::Digest) -> HttpRespo
 pub async fn start(
     req: &HttpRequest,
     st: &AppState,
+    who: &super::auth::RegistryCaller,
     name: &RepoName,
     body: web::Payload,
 ) -> OciResult<HttpResponse> {
@@ -52,6 +53,11 @@ pub async fn start(
                     .ok_or_else(|| Error::NameInvalid(f.chars().take(300).collect()))?,
             ),
             None => None,
+        };
+        // A source the caller may not pull is treated as not mountable: a new session.
+        let from = match from {
+            Some(f) if who.may_pull(st, f.as_str()).await? => Some(f),
+            _ => None,
         };
         return match svc::mount(&st.db, name, &d, from.as_ref()).await? {
             MountOutcome::Mounted(d) => Ok(blob_created(name, &d)),

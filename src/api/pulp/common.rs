@@ -4,6 +4,7 @@
 use super::errors::PulpResult;
 use crate::error::Error;
 use crate::service::auth::Principal;
+use crate::service::policy::Caller;
 use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -240,16 +241,22 @@ pub async fn superuser(req: &HttpRequest, state: &AppState) -> PulpResult<Princi
     Ok(p)
 }
 
+/// The authenticated caller with everything their roles grant (anonymous callers get 401).
+pub async fn caller(req: &HttpRequest, state: &AppState) -> PulpResult<Caller> {
+    let p = user(req, state).await?;
+    Ok(Caller::load(&state.db, Some(p)).await?)
+}
+
 /// The start of every list: an authenticated caller and parameters that are all known filters
 /// (the union of `groups`).
 pub async fn list_params(
     req: &HttpRequest,
     state: &AppState,
     groups: &[&[&str]],
-) -> PulpResult<Params> {
-    user(req, state).await?;
+) -> PulpResult<(Params, Caller)> {
+    let c = caller(req, state).await?;
     let p = Params::from(req);
     let allowed: Vec<&str> = groups.iter().flat_map(|g| g.iter().copied()).collect();
     p.check(&allowed)?;
-    Ok(p)
+    Ok((p, c))
 }

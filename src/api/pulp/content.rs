@@ -8,6 +8,7 @@ use crate::domain::hrefs;
 use crate::error::Error;
 use crate::repo::content_list as q;
 use crate::repo::criteria::{Criteria, Op};
+use crate::service::access;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use sea_orm::Value as SqlValue;
@@ -217,8 +218,9 @@ fn order(p: &Params, crit: &mut Criteria, extra: &[(&str, &str)]) -> Result<(), 
 }
 
 pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
+    let c = common::caller(&req, &st).await?;
     let (p, mut crit) = prepare(&req, "blob", &["digest", "digest__in"])?;
+    access::scope_content(&c, &mut crit, "x.id");
     digests(&p, &mut crit, "x.digest");
     order(&p, &mut crit, &[("digest", "x.digest")])?;
     let (n, rows) = q::blobs(&st.db.conn, &crit).await.map_err(Error::from)?;
@@ -231,7 +233,7 @@ pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<Http
 }
 
 pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
+    let c = common::caller(&req, &st).await?;
     let (p, mut crit) = prepare(
         &req,
         "manifest",
@@ -243,6 +245,7 @@ pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<
             "is_flatpak",
         ],
     )?;
+    access::scope_content(&c, &mut crit, "x.id");
     digests(&p, &mut crit, "x.digest");
     media_types(&p, &mut crit, "x.media_type");
     if p.bool("is_bootable")? == Some(true) || p.bool("is_flatpak")? == Some(true) {
@@ -261,8 +264,9 @@ pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<
 }
 
 pub async fn tags(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
+    let c = common::caller(&req, &st).await?;
     let (p, mut crit) = prepare(&req, "tag", &["name", "name__in", "digest", "media_type"])?;
+    access::scope_content(&c, &mut crit, "x.id");
     if let Some(n) = p.get("name") {
         crit.push("x.name", Op::Eq(n.into()));
     }
@@ -311,10 +315,11 @@ pub async fn read(
     st: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
 ) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
+    let c = common::caller(&req, &st).await?;
     let (kind, id) = path.into_inner();
     let mut crit = Criteria::default();
     crit.push("x.id", Op::Eq(id.into()));
+    access::scope_content(&c, &mut crit, "x.id");
     let db = &st.db.conn;
     let found = match kind.as_str() {
         "blobs" => q::blobs(db, &crit)

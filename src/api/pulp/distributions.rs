@@ -4,9 +4,10 @@ use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
+use crate::domain::permissions as perm;
 use crate::repo::criteria::{Criteria, Op};
 use crate::repo::distributions::DistributionRow;
-use crate::service::{distributions as svc, tasks};
+use crate::service::{access, distributions as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
@@ -51,13 +52,14 @@ const FILTERS: &[&str] = &[
 ];
 
 pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let p = common::list_params(
+    let (p, c) = common::list_params(
         &req,
         &st,
         &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS],
     )
     .await?;
     let mut crit = Criteria::default();
+    access::scope_distributions(&c, &mut crit);
     filters::text(&p, &mut crit, "name", "d.name");
     filters::text(&p, &mut crit, "base_path", "d.base_path");
     filters::ids(&p, &mut crit, "d.id", PREFIX, PRN)?;
@@ -131,8 +133,8 @@ pub async fn read(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
-    let d = svc::get(&st.db, *id).await?;
+    let c = common::caller(&req, &st).await?;
+    let d = access::distribution(&st.db, &c, *id, None).await?;
     Ok(object(&Params::from(&req), render(&req, &d)))
 }
 
@@ -141,19 +143,19 @@ pub async fn create(
     st: web::Data<AppState>,
     body: web::Bytes,
 ) -> PulpResult<HttpResponse> {
-    let user = common::user(&req, &st).await?;
+    let c = common::caller(&req, &st).await?;
     let b = common::body(&body, svc::FIELDS)?;
-    let d = svc::prepare(&st.db, None, &b, false).await?;
+    let d = svc::prepare(&st.db, &c, None, &b, false).await?;
     let task = tasks::dispatch(
         &st,
         tasks::NewTask {
             name: tasks::GENERAL_CREATE,
-            args: json!({"kind": "distribution", "row": d}),
+            args: json!({"kind": "distribution", "row": d, "owner": c.user_id()}),
             exclusive: vec![
                 "pdrn:distributions".into(),
                 format!("pdrn:distribution.base_path:{}", d.base_path),
             ],
-            created_by: Some(user.id),
+            created_by: c.user_id(),
             logging_cid: common::cid(&req),
         },
     )
@@ -168,10 +170,11 @@ async fn update_inner(
     body: web::Bytes,
     partial: bool,
 ) -> PulpResult<HttpResponse> {
-    let user = common::user(&req, &st).await?;
-    let old = svc::get(&st.db, id).await?;
+    let c = common::caller(&req, &st).await?;
+    let change = (perm::CHANGE_DIST, perm::NS_CHANGE_DIST);
+    let old = access::distribution(&st.db, &c, id, Some(change)).await?;
     let b = common::body(&body, svc::FIELDS)?;
-    let new = svc::prepare(&st.db, Some(&old), &b, partial).await?;
+    let new = svc::prepare(&st.db, &c, Some(&old), &b, partial).await?;
     if svc::unchanged(&old, &new) {
         return Ok(HttpResponse::Ok().json(render(&req, &old)));
     }
@@ -184,7 +187,7 @@ async fn update_inner(
                 hrefs::prn(PRN, id),
                 format!("pdrn:distribution.base_path:{}", new.base_path),
             ],
-            created_by: Some(user.id),
+            created_by: c.user_id(),
             logging_cid: common::cid(&req),
         },
     )
@@ -215,8 +218,9 @@ pub async fn delete(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> PulpResult<HttpResponse> {
-    let user = common::user(&req, &st).await?;
-    let d = svc::get(&st.db, *id).await?;
+    let c = common::caller(&req, &st).await?;
+    let delete = (perm::DELETE_DIST, perm::NS_DELETE_DIST);
+    let d = access::distribution(&st.db, &c, *id, Some(delete)).await?;
     let mut exclusive = vec![hrefs::prn(PRN, d.id)];
     if let Some(r) = d.repository_id {
         exclusive.push(hrefs::prn("container.containerpushrepository", r));
@@ -227,7 +231,7 @@ pub async fn delete(
             name: tasks::GENERAL_MULTI_DELETE,
             args: json!({"kind": "distribution", "id": d.id}),
             exclusive,
-            created_by: Some(user.id),
+            created_by: c.user_id(),
             logging_cid: common::cid(&req),
         },
     )

@@ -52,7 +52,7 @@ fn render(e: &Error) -> (StatusCode, Value) {
             StatusCode::METHOD_NOT_ALLOWED,
             json!({"detail": format!("Method \"{m}\" not allowed.")}),
         ),
-        Unauthorized => (
+        Unauthorized | Challenge(_) => (
             StatusCode::UNAUTHORIZED,
             json!({"detail": "Authentication credentials were not provided."}),
         ),

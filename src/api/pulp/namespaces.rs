@@ -3,9 +3,10 @@ use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
+use crate::domain::permissions as perm;
 use crate::repo::criteria::Criteria;
 use crate::repo::namespaces::NamespaceRow;
-use crate::service::{namespaces as svc, tasks};
+use crate::service::{access, namespaces as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
@@ -26,8 +27,9 @@ pub fn render(n: &NamespaceRow) -> Value {
 }
 
 pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let p = common::list_params(&req, &st, &[filters::NAME_LOOKUPS, filters::COMMON]).await?;
+    let (p, c) = common::list_params(&req, &st, &[filters::NAME_LOOKUPS, filters::COMMON]).await?;
     let mut crit = Criteria::default();
+    access::scope_namespaces(&c, &mut crit);
     filters::text(&p, &mut crit, "name", "n.name");
     filters::ids(&p, &mut crit, "n.id", PREFIX, PRN)?;
     filters::labels(&p, &mut crit, "n.pulp_labels");
@@ -58,9 +60,9 @@ pub async fn create(
     st: web::Data<AppState>,
     body: web::Bytes,
 ) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
+    let c = common::caller(&req, &st).await?;
     let b = common::body(&body, &["name", "pulp_labels"])?;
-    let n = svc::create(&st.db, &b).await?;
+    let n = svc::create(&st.db, &c, &b).await?;
     Ok(HttpResponse::Created().json(render(&n)))
 }
 
@@ -69,9 +71,12 @@ pub async fn read(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
+    let c = common::caller(&req, &st).await?;
     let p = Params::from(&req);
-    Ok(object(&p, render(&svc::get(&st.db, *id).await?)))
+    Ok(object(
+        &p,
+        render(&access::namespace(&st.db, &c, *id, None).await?),
+    ))
 }
 
 pub async fn delete(
@@ -79,15 +84,15 @@ pub async fn delete(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> PulpResult<HttpResponse> {
-    let user = common::user(&req, &st).await?;
-    let n = svc::get(&st.db, *id).await?;
+    let c = common::caller(&req, &st).await?;
+    let n = access::namespace(&st.db, &c, *id, Some(perm::DELETE_NAMESPACE)).await?;
     let task = tasks::dispatch(
         &st,
         tasks::NewTask {
             name: tasks::GENERAL_MULTI_DELETE,
             args: json!({"kind": "namespace", "id": n.id}),
             exclusive: vec![hrefs::prn(PRN, n.id)],
-            created_by: Some(user.id),
+            created_by: c.user_id(),
             logging_cid: common::cid(&req),
         },
     )

@@ -7,6 +7,7 @@ use crate::domain::hrefs;
 use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
 use crate::repo::push_repos::PushRepoRow;
+use crate::service::access::{self, RepoAction};
 use crate::service::{push_repos as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -48,13 +49,14 @@ const FILTERS: &[&str] = &[
 ];
 
 pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let p = common::list_params(
+    let (p, c) = common::list_params(
         &req,
         &st,
         &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS],
     )
     .await?;
     let mut crit = Criteria::default();
+    access::scope_repositories(&c, &mut crit, "r.id");
     filters::text(&p, &mut crit, "name", "r.name");
     filters::ids(&p, &mut crit, "r.id", PREFIX, PRN)?;
     filters::labels(&p, &mut crit, "r.pulp_labels");
@@ -112,11 +114,9 @@ pub async fn read(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
-    Ok(object(
-        &Params::from(&req),
-        render(&svc::get(&st.db, *id).await?),
-    ))
+    let c = common::caller(&req, &st).await?;
+    let r = access::push_repo(&st.db, &c, *id, RepoAction::View).await?;
+    Ok(object(&Params::from(&req), render(&r)))
 }
 
 async fn update_inner(
@@ -126,8 +126,8 @@ async fn update_inner(
     body: web::Bytes,
     partial: bool,
 ) -> PulpResult<HttpResponse> {
-    let user = common::user(&req, &st).await?;
-    let old = svc::get(&st.db, id).await?;
+    let c = common::caller(&req, &st).await?;
+    let old = access::push_repo(&st.db, &c, id, RepoAction::Change).await?;
     let b = common::body(&body, svc::FIELDS)?;
     let new = svc::prepare(&old, &b, partial)?;
     if new == old {
@@ -139,7 +139,7 @@ async fn update_inner(
         tasks::GENERAL_UPDATE,
         id,
         json!({"kind": "repository", "row": new}),
-        user.id,
+        c.user_id(),
     )
     .await?;
     Ok(task_accepted(task))
@@ -169,7 +169,7 @@ async fn dispatch(
     name: &'static str,
     repo: Uuid,
     args: Value,
-    user: Uuid,
+    user: Option<Uuid>,
 ) -> Result<String, PulpError> {
     let task = tasks::dispatch(
         st,
@@ -177,7 +177,7 @@ async fn dispatch(
             name,
             args,
             exclusive: vec![hrefs::prn(PRN, repo)],
-            created_by: Some(user),
+            created_by: user,
             logging_cid: common::cid(req),
         },
     )
@@ -191,8 +191,8 @@ pub async fn remove_image(
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> PulpResult<HttpResponse> {
-    let user = common::user(&req, &st).await?;
-    let r = svc::get(&st.db, *id).await?;
+    let c = common::caller(&req, &st).await?;
+    let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
     let b = common::body(&body, &["digest"])?;
     let digest = svc::manifest_in_latest(&st.db, &r, &b).await?;
     let task = dispatch(
@@ -201,7 +201,7 @@ pub async fn remove_image(
         tasks::REMOVE_IMAGE,
         r.id,
         json!({"repository": r.id, "digest": digest}),
-        user.id,
+        c.user_id(),
     )
     .await?;
     Ok(task_accepted(task))
@@ -213,8 +213,8 @@ pub async fn tag(
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> PulpResult<HttpResponse> {
-    let user = common::user(&req, &st).await?;
-    let r = svc::get(&st.db, *id).await?;
+    let c = common::caller(&req, &st).await?;
+    let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
     let b = common::body(&body, &["tag", "digest"])?;
     let tag = svc::tag_name(&b)?;
     let digest = svc::manifest_in_latest(&st.db, &r, &b).await?;
@@ -224,7 +224,7 @@ pub async fn tag(
         tasks::TAG,
         r.id,
         json!({"repository": r.id, "tag": tag, "digest": digest}),
-        user.id,
+        c.user_id(),
     )
     .await?;
     Ok(task_accepted(task))
@@ -236,8 +236,8 @@ pub async fn untag(
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> PulpResult<HttpResponse> {
-    let user = common::user(&req, &st).await?;
-    let r = svc::get(&st.db, *id).await?;
+    let c = common::caller(&req, &st).await?;
+    let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
     let b = common::body(&body, &["tag"])?;
     let tag = svc::existing_tag(&st.db, &r, &b).await?;
     let task = dispatch(
@@ -246,7 +246,7 @@ pub async fn untag(
         tasks::UNTAG,
         r.id,
         json!({"repository": r.id, "tag": tag}),
-        user.id,
+        c.user_id(),
     )
     .await?;
     Ok(task_accepted(task))

@@ -7,6 +7,8 @@ use crate::domain::hrefs;
 use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
 use crate::repo::tasks::{self as q, TaskRow};
+use crate::service::access;
+use crate::service::policy::Caller;
 use crate::service::tasks;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -215,17 +217,21 @@ fn build(p: &Params) -> Result<Criteria, Error> {
 }
 
 pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
+    let c = common::caller(&req, &st).await?;
     let p = Params::from(&req);
-    let crit = build(&p)?;
+    let mut crit = build(&p)?;
+    access::scope_tasks(&c, &mut crit);
     let (n, rows) = q::list(&st.db.conn, &crit).await.map_err(Error::from)?;
     Ok(paginated(&req, &p, n, rows.iter().map(render).collect()))
 }
 
-async fn find(st: &AppState, id: Uuid) -> Result<TaskRow, Error> {
-    q::get(&st.db.conn, id)
+/// A task the caller sees (their own, or any for superusers).
+async fn find(st: &AppState, c: &Caller, id: Uuid) -> Result<TaskRow, Error> {
+    let t = q::get(&st.db.conn, id)
         .await?
-        .ok_or_else(|| Error::NotFound("task".into()))
+        .ok_or_else(|| Error::NotFound("task".into()))?;
+    access::task(c, t.created_by)?;
+    Ok(t)
 }
 
 pub async fn read(
@@ -233,8 +239,8 @@ pub async fn read(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
-    let t = find(&st, *id).await?;
+    let c = common::caller(&req, &st).await?;
+    let t = find(&st, &c, *id).await?;
     let p = Params::from(&req);
     let mut v = render(&t);
     if p.bool("minimal")? == Some(true) {
@@ -264,7 +270,7 @@ pub async fn cancel(
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
+    let c = common::caller(&req, &st).await?;
     let b = common::body(&body, &["state"])?;
     if b.get("state").and_then(|s| s.as_str()) != Some("canceled") {
         return Err(Error::field(
@@ -273,7 +279,7 @@ pub async fn cancel(
         )
         .into());
     }
-    let t = find(&st, *id).await?;
+    let t = find(&st, &c, *id).await?;
     if FINAL.contains(&t.state.as_str()) {
         return Ok(HttpResponse::Conflict().json(render(&t)));
     }
@@ -281,7 +287,7 @@ pub async fn cancel(
     q::cancel(&*txn, t.id).await.map_err(Error::from)?;
     q::unlock(&*txn, t.id).await.map_err(Error::from)?;
     txn.commit().await.map_err(Error::from)?;
-    Ok(HttpResponse::Ok().json(render(&find(&st, *id).await?)))
+    Ok(HttpResponse::Ok().json(render(&find(&st, &c, *id).await?)))
 }
 
 pub async fn delete(
@@ -289,8 +295,8 @@ pub async fn delete(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
-    find(&st, *id).await?;
+    let c = common::caller(&req, &st).await?;
+    find(&st, &c, *id).await?;
     if q::delete_final(&st.db.conn, *id)
         .await
         .map_err(Error::from)?
@@ -306,7 +312,7 @@ pub async fn purge(
     st: web::Data<AppState>,
     body: web::Bytes,
 ) -> PulpResult<HttpResponse> {
-    let user = common::user(&req, &st).await?;
+    let c = common::caller(&req, &st).await?;
     let b = common::body(&body, &["finished_before", "states"])?;
     let before = match b.get("finished_before") {
         None | Some(Value::Null) => chrono::Utc::now() - chrono::Duration::days(30),
@@ -337,9 +343,10 @@ pub async fn purge(
         &st,
         tasks::NewTask {
             name: tasks::PURGE,
-            args: json!({"finished_before": before, "states": states}),
+            args: json!({"finished_before": before, "states": states,
+                          "owner": (!c.is_admin()).then(|| c.user_id()).flatten()}),
             exclusive: vec![],
-            created_by: Some(user.id),
+            created_by: c.user_id(),
             logging_cid: common::cid(&req),
         },
     )

@@ -8,6 +8,7 @@ use crate::domain::hrefs;
 use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
 use crate::repo::push_repos::{self as q, VersionRow};
+use crate::service::access::{self, RepoAction};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
@@ -78,13 +79,13 @@ async fn list_inner(
     st: web::Data<AppState>,
     repo: Option<Uuid>,
 ) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
-    let p = Params::from(&req);
-    p.check(FILTERS)?;
+    let (p, c) = common::list_params(&req, &st, &[FILTERS]).await?;
     let mut crit = Criteria::default();
     if let Some(repo) = repo {
-        crate::service::push_repos::get(&st.db, repo).await?;
+        access::push_repo(&st.db, &c, repo, RepoAction::View).await?;
         crit.push("v.repository_id", Op::Eq(repo.into()));
+    } else {
+        access::scope_repositories(&c, &mut crit, "v.repository_id");
     }
     filters::numeric(&p, &mut crit, "number", "v.number")?;
     filters::ids(
@@ -155,8 +156,9 @@ pub async fn read(
     st: web::Data<AppState>,
     path: web::Path<(Uuid, i64)>,
 ) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
+    let c = common::caller(&req, &st).await?;
     let (repo, number) = *path;
+    access::push_repo(&st.db, &c, repo, RepoAction::View).await?;
     let v = q::version(&st.db.conn, repo, number)
         .await
         .map_err(Error::from)?

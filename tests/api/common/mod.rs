@@ -68,23 +68,36 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// A request as the admin on `/v2/` (the registry refuses anonymous writes) and anonymous
+    /// elsewhere; `anon` sends none.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let r = self.client.request(method, self.url(path));
+        if path.starts_with("/v2") {
+            r.basic_auth(pulp::ADMIN.0, Some(pulp::ADMIN.1))
+        } else {
+            r
+        }
+    }
+    pub fn anon(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
     pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.get(self.url(path))
+        self.request(reqwest::Method::GET, path)
     }
     pub fn head(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.head(self.url(path))
+        self.request(reqwest::Method::HEAD, path)
     }
     pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.post(self.url(path))
+        self.request(reqwest::Method::POST, path)
     }
     pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.put(self.url(path))
+        self.request(reqwest::Method::PUT, path)
     }
     pub fn patch(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.patch(self.url(path))
+        self.request(reqwest::Method::PATCH, path)
     }
     pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.delete(self.url(path))
+        self.request(reqwest::Method::DELETE, path)
     }
 }
 

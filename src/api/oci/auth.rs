@@ -1,0 +1,159 @@
+//! Who may call `/v2/`: every request is checked before it is routed. Callers bring a Bearer
+//! token from `/token/` (docker, podman, skopeo), Basic credentials (curl, scripts), or nothing
+//! (anonymous pulls of public repositories). A refusal of an anonymous or token caller is a 401
+//! with the `Bearer` challenge naming the scope to ask for; a Basic caller without the permission
+//! gets 403 `DENIED`. A path the caller may not pull looks the same whether or not it exists.
+use super::errors::OciResult;
+use super::path::Route;
+use crate::api::auth::authenticate;
+use crate::domain::name::RepoName;
+use crate::error::Error;
+use crate::service::policy::{self, Caller};
+use crate::state::AppState;
+use actix_web::http::Method;
+use actix_web::HttpRequest;
+
+/// What a request needs.
+pub enum Need {
+    /// `GET /v2/`: any authenticated caller.
+    Login,
+    /// `GET /v2/_catalog`.
+    Catalog,
+    /// Pull (`push = false`) or push access to a repository.
+    Repo { name: String, push: bool },
+}
+
+pub fn need(route: &Route, method: &Method) -> Need {
+    let write = !matches!(*method, Method::GET | Method::HEAD);
+    let name = |n: &RepoName| n.as_str().to_string();
+    match route {
+        Route::Base => Need::Login,
+        Route::Catalog => Need::Catalog,
+        Route::Tags(n) | Route::Referrers(n, _) => Need::Repo {
+            name: name(n),
+            push: false,
+        },
+        Route::Manifest(n, _) | Route::Blob(n, _) | Route::UploadStart(n) | Route::Upload(n, _) => {
+            Need::Repo {
+                name: name(n),
+                push: write,
+            }
+        }
+    }
+}
+
+/// The authenticated caller of a `/v2/` request.
+pub struct RegistryCaller {
+    pub caller: Caller,
+    /// Repository actions a token grants (`None` for Basic and anonymous callers, whose
+    /// permissions are evaluated directly).
+    token: Option<crate::service::tokens::Claims>,
+}
+
+impl RegistryCaller {
+    /// Whether the caller may pull `name` (used for a mount's source repository).
+    pub async fn may_pull(&self, st: &AppState, name: &str) -> OciResult<bool> {
+        if let Some(t) = &self.token {
+            return Ok(t.allows("repository", name, "pull"));
+        }
+        Ok(policy::registry_access(&st.db, &self.caller, name).await?.0)
+    }
+}
+
+fn host(req: &HttpRequest) -> String {
+    req.connection_info().host().to_string()
+}
+
+/// `Bearer realm=…,service=…[,scope=…][,error=…]`.
+pub fn challenge(
+    st: &AppState,
+    req: &HttpRequest,
+    scope: Option<&str>,
+    error: Option<&str>,
+) -> Error {
+    let info = req.connection_info();
+    let realm = st
+        .settings
+        .token_realm
+        .clone()
+        .unwrap_or_else(|| format!("{}://{}/token/", info.scheme(), info.host()));
+    let mut v = format!("Bearer realm=\"{realm}\",service=\"{}\"", info.host());
+    if let Some(s) = scope {
+        v.push_str(&format!(",scope=\"{s}\""));
+    }
+    if let Some(e) = error {
+        v.push_str(&format!(",error=\"{e}\""));
+    }
+    Error::Challenge(v)
+}
+
+fn scope_of(need: &Need) -> Option<String> {
+    match need {
+        Need::Login => None,
+        Need::Catalog => Some("registry:catalog:*".into()),
+        Need::Repo { name, push: false } => Some(format!("repository:{name}:pull")),
+        Need::Repo { name, push: true } => Some(format!("repository:{name}:pull,push")),
+    }
+}
+
+/// Authenticates the request and checks it may do what `need` says.
+pub async fn check(req: &HttpRequest, st: &AppState, need: &Need) -> OciResult<RegistryCaller> {
+    let scope = scope_of(need);
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if let Some(token) = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+    {
+        let Ok(claims) = st.tokens.verify(token.trim(), &host(req)) else {
+            return Err(challenge(st, req, scope.as_deref(), Some("invalid_token")).into());
+        };
+        let ok = match need {
+            Need::Login => true,
+            Need::Catalog => claims.allows("registry", "catalog", "*"),
+            Need::Repo { name, push } => {
+                claims.allows("repository", name, if *push { "push" } else { "pull" })
+            }
+        };
+        if !ok {
+            return Err(challenge(st, req, scope.as_deref(), Some("insufficient_scope")).into());
+        }
+        let principal = match claims.sub.as_str() {
+            "" => None,
+            user => Some(crate::service::auth::principal_by_name(&st.db, user).await?),
+        };
+        return Ok(RegistryCaller {
+            caller: Caller::load(&st.db, principal).await?,
+            token: Some(claims),
+        });
+    }
+    let principal = match authenticate(req, st).await {
+        Ok(p) => p,
+        Err(_) => return Err(challenge(st, req, scope.as_deref(), Some("invalid_token")).into()),
+    };
+    let caller = Caller::load(&st.db, principal).await?;
+    let allowed = match need {
+        Need::Login | Need::Catalog => caller.is_authenticated(),
+        Need::Repo { name, push } => {
+            let (pull, may_push) = policy::registry_access(&st.db, &caller, name).await?;
+            if *push {
+                may_push
+            } else {
+                pull
+            }
+        }
+    };
+    if !allowed {
+        if caller.is_authenticated() {
+            return Err(Error::Denied.into());
+        }
+        return Err(challenge(st, req, scope.as_deref(), None).into());
+    }
+    Ok(RegistryCaller {
+        caller,
+        token: None,
+    })
+}
