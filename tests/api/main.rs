@@ -15,5 +15,6 @@ mod pulp_orphans_race;
 mod pulp_tasks;
 mod pulp_validation;
 mod pulp_walkthrough;
+mod rbac;
 mod skopeo;
 mod storage_contract;

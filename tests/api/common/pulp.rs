@@ -90,3 +90,68 @@ impl TestApp {
             .unwrap();
     }
 }
+
+impl TestApp {
+    /// Assigns `role` to `user`, on the namespace or distribution `object` (a `pulp_href`) or
+    /// globally, straight in the database.
+    pub async fn grant_role(&self, user: &str, role: &str, object: Option<&str>) {
+        let db = berth::repo::Db::connect(&self.settings.database_url)
+            .await
+            .unwrap();
+        let u = berth::repo::users::by_username(&db.conn, user)
+            .await
+            .unwrap()
+            .unwrap();
+        let r = berth::repo::roles::by_name(&db.conn, role)
+            .await
+            .unwrap()
+            .unwrap();
+        let obj = object.map(|href| {
+            let kind = if href.contains("/namespaces/") {
+                "namespace"
+            } else {
+                "distribution"
+            };
+            let id = href.trim_end_matches('/').rsplit('/').next().unwrap();
+            (kind, uuid::Uuid::parse_str(id).unwrap())
+        });
+        berth::repo::roles::assign(&db.conn, u.id, r.id, obj)
+            .await
+            .unwrap();
+    }
+
+    /// A request as `user` (password `pw-<user>`), or anonymous when `user` is empty; returns
+    /// the status and the JSON body (or text).
+    pub async fn call_as(
+        &self,
+        user: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (reqwest::StatusCode, Value) {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            self.url(path)
+        };
+        let mut req = self.client.request(method, url);
+        if !user.is_empty() {
+            let pw = if user == ADMIN.0 {
+                ADMIN.1.to_string()
+            } else {
+                format!("pw-{user}")
+            };
+            req = req.basic_auth(user, Some(pw));
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
