@@ -50,6 +50,20 @@ pub struct Overrides {
     /// Hours an idle upload session is kept before it is discarded.
     #[arg(long, global = true, env = "BERTH_UPLOAD_EXPIRY_HOURS")]
     pub upload_expiry_hours: Option<u64>,
+    /// Lifetime of registry tokens issued by `/token/`, in seconds.
+    #[arg(long, global = true, env = "BERTH_TOKEN_EXPIRY_SECONDS")]
+    pub token_expiry_seconds: Option<u64>,
+    /// `iss` of registry tokens.
+    #[arg(long, global = true, env = "BERTH_TOKEN_ISSUER")]
+    pub token_issuer: Option<String>,
+    /// The token service URL announced in `WWW-Authenticate` (default: this server's
+    /// `<scheme>://<host>/token/` as the request names it).
+    #[arg(long, global = true, env = "BERTH_TOKEN_REALM")]
+    pub token_realm: Option<String>,
+    /// PEM file with the ES256 (P-256) private key that signs registry tokens (PKCS#8 or SEC1);
+    /// default: a key generated on first start and kept in the database for every replica.
+    #[arg(long, global = true, env = "BERTH_TOKEN_PRIVATE_KEY")]
+    pub token_private_key: Option<PathBuf>,
 }
 
 impl Overrides {
@@ -68,6 +82,10 @@ impl Overrides {
                 .orphan_protection_minutes
                 .or(file.orphan_protection_minutes),
             workers: self.workers.or(file.workers),
+            token_expiry_seconds: self.token_expiry_seconds.or(file.token_expiry_seconds),
+            token_issuer: self.token_issuer.or(file.token_issuer),
+            token_realm: self.token_realm.or(file.token_realm),
+            token_private_key: self.token_private_key.or(file.token_private_key),
         }
     }
 }
@@ -83,7 +101,10 @@ pub struct Settings {
     pub upload_expiry_hours: u64,
     pub orphan_protection_minutes: u64,
     pub workers: usize,
+    pub token_expiry_seconds: u64,
+    pub token_issuer: String,
     pub token_realm: Option<String>,
+    pub token_private_key: Option<PathBuf>,
 }
 
 impl Settings {
@@ -144,7 +165,16 @@ impl Settings {
             upload_expiry_hours: o.upload_expiry_hours.unwrap_or(72),
             orphan_protection_minutes: o.orphan_protection_minutes.unwrap_or(1440),
             workers: o.workers.unwrap_or(2),
-            token_realm: None,
+            token_expiry_seconds: match o.token_expiry_seconds.unwrap_or(300) {
+                0 => return Err("token expiry must be at least 1 second".into()),
+                n => n.min(86_400),
+            },
+            token_issuer: o
+                .token_issuer
+                .filter(|i| !i.is_empty())
+                .unwrap_or_else(|| "berth".into()),
+            token_realm: o.token_realm.filter(|r| !r.is_empty()),
+            token_private_key: o.token_private_key,
         })
     }
 

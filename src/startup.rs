@@ -39,6 +39,9 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
             password_file.display()
         );
     }
+    let tokens = crate::service::tokens::Tokens::load(&db, &settings)
+        .await
+        .map_err(anyhow::Error::msg)?;
     let queue = crate::tasks::Queue::open(&db, &settings.database_url)
         .await
         .context("cannot open the task queue")?;
@@ -46,7 +49,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         db,
         store,
         creds: auth::CredentialCache::default(),
-        tokens: Default::default(),
+        tokens,
         settings: Arc::new(settings),
         queue: Some(queue),
     })
@@ -55,6 +58,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
 /// Registers every route on an actix app.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::api::oci::configure(cfg);
+    crate::api::oci::token::configure(cfg);
     crate::api::health::configure(cfg);
     crate::api::pulp::configure(cfg);
 }

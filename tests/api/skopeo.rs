@@ -115,8 +115,8 @@ async fn skopeo_copies_a_multi_arch_image_in_and_out_with_identical_digests() {
     let (_, arm, index) = layout(src.path());
     let dest = format!("docker://{host}/e2e/multi:v1");
     let src_ref = format!("oci:{}:multi", src.path().display());
-    // berth lets anonymous requests through (no 401 challenge yet), so skopeo holds these
-    // credentials back; they are sent once pushes require authentication.
+    // Anonymous pushes are refused: skopeo answers the Bearer challenge by fetching a token
+    // from /token/ with these credentials.
     skopeo(&[
         "copy",
         "--all",
@@ -203,6 +203,8 @@ async fn skopeo_copies_between_repositories_of_the_registry_reusing_blobs() {
         "copy",
         "--preserve-digests",
         "--dest-tls-verify=false",
+        "--dest-creds",
+        "admin:admin-password",
         &format!("oci:{}:single", src.path().display()),
         &one,
     ])
@@ -213,6 +215,10 @@ async fn skopeo_copies_between_repositories_of_the_registry_reusing_blobs() {
         "--preserve-digests",
         "--src-tls-verify=false",
         "--dest-tls-verify=false",
+        "--src-creds",
+        "admin:admin-password",
+        "--dest-creds",
+        "admin:admin-password",
         &one,
         &two,
     ])

@@ -7,6 +7,7 @@ pub mod errors;
 mod listing;
 mod manifests;
 mod path;
+pub mod token;
 mod uploads;
 
 use crate::error::Error;
