@@ -16,5 +16,6 @@ mod pulp_tasks;
 mod pulp_validation;
 mod pulp_walkthrough;
 mod rbac;
+mod registry_tokens;
 mod skopeo;
 mod storage_contract;
