@@ -40,6 +40,9 @@ pub enum Error {
     Unauthorized,
     #[error("access denied")]
     Denied,
+    /// Refused with a specific reason (`{"detail": …}` with 403).
+    #[error("{0}")]
+    Forbidden(String),
     /// Authentication required on the registry; carries the `WWW-Authenticate` challenge.
     #[error("authentication required")]
     Challenge(String),

@@ -1,7 +1,6 @@
-//! Users as the registry needs them before access control lands: the bootstrap `admin`
-//! superuser and Basic-credential checks. Argon2 verification is slow by design, so verified
-//! credentials are cached briefly (keyed by a SHA-256 of the exact credentials, never the
-//! password itself); a changed password misses the cache and is checked again.
+//! Credentials: the bootstrap `admin` superuser and Basic-credential checks. Argon2 is slow by
+//! design, so a verification is cached briefly (keyed by a SHA-256 of the exact credentials,
+//! never the password itself) and trusted only while the user's stored hash is unchanged.
 use crate::domain::digest::{Algorithm, Digest};
 use crate::error::{Error, Result};
 use crate::repo::{users, Db};
@@ -23,7 +22,8 @@ pub struct Principal {
 
 #[derive(Clone, Default)]
 pub struct CredentialCache {
-    inner: Arc<Mutex<HashMap<String, (Instant, Principal)>>>,
+    /// sha256(credentials) → (verified at, the password hash they were verified against).
+    inner: Arc<Mutex<HashMap<String, (Instant, String)>>>,
 }
 
 pub fn hash_password(password: &str) -> Result<String> {
@@ -46,40 +46,44 @@ fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// Checks `username`/`password`; `Err(Unauthorized)` when they do not match an active user.
+/// The user's row is read on every call (one indexed query) and a cached verification is only
+/// trusted while the stored hash is unchanged and the user active, so a new password or a
+/// deactivation takes effect at once on every replica.
 pub async fn verify(
     db: &Db,
     cache: &CredentialCache,
     username: &str,
     password: &str,
 ) -> Result<Principal> {
+    let user = users::by_username(&db.conn, username)
+        .await?
+        .filter(|u| u.is_active)
+        .ok_or(Error::Unauthorized)?;
+    let principal = Principal {
+        id: user.id,
+        username: user.username.clone(),
+        is_superuser: user.is_superuser,
+    };
     let key = Digest::of(
         Algorithm::Sha256,
         format!("{username}\0{password}").as_bytes(),
     )
     .to_string();
     if let Ok(map) = cache.inner.lock() {
-        if let Some((at, p)) = map.get(&key) {
-            if at.elapsed() < CACHE_TTL {
-                return Ok(p.clone());
+        if let Some((at, hash)) = map.get(&key) {
+            if at.elapsed() < CACHE_TTL && *hash == user.password_hash {
+                return Ok(principal);
             }
         }
     }
-    let user = users::by_username(&db.conn, username)
-        .await?
-        .ok_or(Error::Unauthorized)?;
     let hash = user.password_hash.clone();
     let pw = password.to_string();
     let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
-    if !ok || !user.is_active {
+    if !ok {
         return Err(Error::Unauthorized);
     }
-    let principal = Principal {
-        id: user.id,
-        username: user.username,
-        is_superuser: user.is_superuser,
-    };
     if let Ok(mut map) = cache.inner.lock() {
         if map.len() >= CACHE_MAX {
             map.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
@@ -87,7 +91,7 @@ pub async fn verify(
                 map.clear();
             }
         }
-        map.insert(key, (Instant::now(), principal.clone()));
+        map.insert(key, (Instant::now(), user.password_hash));
     }
     Ok(principal)
 }

@@ -17,4 +17,5 @@ pub mod task_bodies;
 pub mod tasks;
 pub mod tokens;
 pub mod uploads;
+pub mod users;
 pub mod versions;

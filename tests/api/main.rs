@@ -13,6 +13,7 @@ mod oci_uploads;
 mod openapi;
 mod pulp_orphans_race;
 mod pulp_tasks;
+mod pulp_users_roles;
 mod pulp_validation;
 mod pulp_walkthrough;
 mod rbac;

@@ -92,7 +92,7 @@ fn table(e: &Error) -> (StatusCode, &'static str, Value) {
             (StatusCode::METHOD_NOT_ALLOWED, "UNSUPPORTED", json!({}))
         }
         Unauthorized | Challenge(_) => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED", json!({})),
-        Denied => (StatusCode::FORBIDDEN, "DENIED", json!({})),
+        Denied | Forbidden(_) => (StatusCode::FORBIDDEN, "DENIED", json!({})),
         Conflict(r) => (StatusCode::CONFLICT, "UNSUPPORTED", json!({"reason": r})),
         Db(_) | Storage(_) | Io(_) | Internal(_) => {
             (StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN", json!({}))

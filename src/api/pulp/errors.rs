@@ -60,6 +60,7 @@ fn render(e: &Error) -> (StatusCode, Value) {
             StatusCode::FORBIDDEN,
             json!({"detail": "You do not have permission to perform this action."}),
         ),
+        Forbidden(msg) => (StatusCode::FORBIDDEN, json!({"detail": msg})),
         Conflict(msg) => (StatusCode::CONFLICT, json!({"detail": msg})),
         Db(_) | Storage(_) | Io(_) | Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -6,10 +6,13 @@ pub mod distributions;
 pub mod errors;
 pub mod filters;
 pub mod namespaces;
+pub mod object_roles;
 pub mod orphans;
 pub mod repositories;
+pub mod roles;
 pub mod status;
 pub mod tasks;
+pub mod users;
 pub mod versions;
 
 use crate::error::Error;
@@ -94,7 +97,47 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .patch(tasks::cancel)
                     .delete(tasks::delete),
             )
+            .service(res("/users/").get(users::list).post(users::create))
+            .service(
+                res("/users/{id}/")
+                    .get(users::read)
+                    .put(users::update)
+                    .patch(users::partial_update)
+                    .delete(users::delete),
+            )
+            .service(
+                res("/users/{id}/roles/")
+                    .get(users::roles_list)
+                    .post(users::roles_create),
+            )
+            .service(
+                res("/users/{id}/roles/{rid}/")
+                    .get(users::role_read)
+                    .delete(users::role_delete),
+            )
+            .service(res("/roles/").get(roles::list).post(roles::create))
+            .service(
+                res("/roles/{id}/")
+                    .get(roles::read)
+                    .put(roles::update)
+                    .patch(roles::partial_update)
+                    .delete(roles::delete),
+            )
+            .configure(object_role_routes)
             .service(res("/orphans/").delete(orphans::delete))
             .service(res("/orphans/cleanup/").post(orphans::cleanup)),
     );
+}
+
+/// `list_roles/`, `add_role/`, `remove_role/`, `my_permissions/` on namespaces and distributions.
+fn object_role_routes(cfg: &mut web::ServiceConfig) {
+    for base in [
+        "/pulp_container/namespaces/{id}/",
+        "/distributions/container/container/{id}/",
+    ] {
+        cfg.service(res(&format!("{base}list_roles/")).get(object_roles::list_roles))
+            .service(res(&format!("{base}add_role/")).post(object_roles::add_role))
+            .service(res(&format!("{base}remove_role/")).post(object_roles::remove_role))
+            .service(res(&format!("{base}my_permissions/")).get(object_roles::my_permissions));
+    }
 }

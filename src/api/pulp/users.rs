@@ -1,0 +1,270 @@
+//! `/pulp/api/v3/users/` (list, create 201, read, update, partial_update, delete 204) and
+//! `/pulp/api/v3/users/{id}/roles/` (list, create 201, read, delete 204): superusers only.
+//! Users carry Pulp's integer ids; passwords are write-only.
+use super::common::{self, object, paginated, Params};
+use super::errors::PulpResult;
+use super::filters;
+use crate::error::Error;
+use crate::repo::criteria::{Criteria, Op};
+use crate::repo::users::UserFull;
+use crate::service::{roles as roles_svc, users as svc};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub const PREFIX: &str = "/pulp/api/v3/users/";
+
+pub fn href(number: i64) -> String {
+    format!("{PREFIX}{number}/")
+}
+
+pub fn render(u: &UserFull) -> Value {
+    json!({
+        "pulp_href": href(u.number),
+        "prn": format!("prn:auth.user:{}", u.number),
+        "id": u.number,
+        "username": u.username,
+        "first_name": u.first_name,
+        "last_name": u.last_name,
+        "email": u.email,
+        "is_staff": u.is_staff,
+        "is_active": u.is_active,
+        "date_joined": crate::domain::hrefs::timestamp(u.date_joined),
+        "groups": [],
+        "hidden_fields": [{"name": "password", "is_set": u.password_hash != svc::UNUSABLE}],
+    })
+}
+
+const FILTERS: &[&str] = &[
+    "is_active",
+    "is_staff",
+    "ordering",
+    "limit",
+    "offset",
+    "fields",
+    "exclude_fields",
+];
+const TEXT: &[&str] = &["username", "first_name", "last_name", "email"];
+
+fn text_filters() -> Vec<String> {
+    TEXT.iter()
+        .flat_map(|f| {
+            [
+                "",
+                "__exact",
+                "__iexact",
+                "__in",
+                "__contains",
+                "__icontains",
+            ]
+            .map(|s| format!("{f}{s}"))
+        })
+        .collect()
+}
+
+pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+    common::superuser(&req, &st).await?;
+    let p = Params::from(&req);
+    let extra = text_filters();
+    let mut allowed: Vec<&str> = FILTERS.to_vec();
+    allowed.extend(extra.iter().map(String::as_str));
+    p.check(&allowed)?;
+    let mut crit = Criteria::default();
+    for f in TEXT {
+        filters::text(&p, &mut crit, f, &format!("u.{f}"));
+        if let Some(v) = p.get(&format!("{f}__exact")) {
+            crit.push(&format!("u.{f}"), Op::Eq(v.into()));
+        }
+    }
+    for f in ["is_active", "is_staff"] {
+        if let Some(b) = p.bool(f)? {
+            crit.push(&format!("u.{f}"), Op::Eq(b.into()));
+        }
+    }
+    filters::ordering(
+        &p,
+        &mut crit,
+        &[
+            ("username", "u.username"),
+            ("first_name", "u.first_name"),
+            ("last_name", "u.last_name"),
+            ("email", "u.email"),
+            ("date_joined", "u.created_at"),
+            ("is_active", "u.is_active"),
+            ("is_staff", "u.is_staff"),
+            ("id", "u.number"),
+            ("pk", "u.number"),
+        ],
+        &["u.created_at DESC", "u.number DESC"],
+    )?;
+    filters::paginate(&p, &mut crit);
+    let (n, rows) = crate::repo::users::list_full(&st.db.conn, &crit)
+        .await
+        .map_err(Error::from)?;
+    Ok(paginated(&req, &p, n, rows.iter().map(render).collect()))
+}
+
+pub async fn create(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    common::superuser(&req, &st).await?;
+    let b = common::body(&body, svc::FIELDS)?;
+    let u = svc::prepare(&st.db, None, &b, false).await?;
+    let u = svc::create(&st.db, &u).await?;
+    Ok(HttpResponse::Created().json(render(&u)))
+}
+
+pub async fn read(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> PulpResult<HttpResponse> {
+    common::superuser(&req, &st).await?;
+    Ok(object(
+        &Params::from(&req),
+        render(&svc::get(&st.db, *id).await?),
+    ))
+}
+
+async fn update_inner(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: i64,
+    body: web::Bytes,
+    partial: bool,
+) -> PulpResult<HttpResponse> {
+    common::superuser(&req, &st).await?;
+    let old = svc::get(&st.db, id).await?;
+    let b = common::body(&body, svc::FIELDS)?;
+    let new = svc::prepare(&st.db, Some(&old), &b, partial).await?;
+    svc::save(&st.db, &new).await?;
+    Ok(HttpResponse::Ok().json(render(&new)))
+}
+
+pub async fn partial_update(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    update_inner(req, st, *id, body, true).await
+}
+
+pub async fn update(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    update_inner(req, st, *id, body, false).await
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> PulpResult<HttpResponse> {
+    let me = common::superuser(&req, &st).await?;
+    let u = svc::get(&st.db, *id).await?;
+    if u.id == me.id {
+        return Err(Error::Forbidden("You cannot delete yourself.".into()).into());
+    }
+    svc::delete(&st.db, &u).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /users/{id}/roles/`.
+pub async fn roles_list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> PulpResult<HttpResponse> {
+    common::superuser(&req, &st).await?;
+    let u = svc::get(&st.db, *id).await?;
+    let p = Params::from(&req);
+    p.check(&[
+        "role",
+        "role__in",
+        "role__contains",
+        "role__icontains",
+        "role__startswith",
+        "content_object",
+        "domain",
+        "ordering",
+        "limit",
+        "offset",
+        "fields",
+        "exclude_fields",
+    ])?;
+    let mut crit = Criteria::default();
+    crit.push("ur.user_id", Op::Eq(u.id.into()));
+    filters::text(&p, &mut crit, "role", "r.name");
+    if let Some(obj) = p.get("content_object") {
+        match roles_svc::parse_object(&st.db, Some(obj)).await? {
+            None => crit.push("ur.object_type", Op::Eq("".into())),
+            Some((t, oid)) => {
+                crit.push("ur.object_type", Op::Eq(t.as_str().into()));
+                crit.push("ur.object_id", Op::Eq(oid.into()));
+            }
+        }
+    }
+    filters::ordering(
+        &p,
+        &mut crit,
+        &[("role", "r.name"), ("pulp_created", "ur.created_at")],
+        &["ur.created_at"],
+    )?;
+    filters::paginate(&p, &mut crit);
+    let (n, rows) = roles_svc::assignments(&st.db, &crit).await?;
+    let items = rows
+        .iter()
+        .map(|(a, perms, desc)| roles_svc::render_assignment(u.number, a, perms, desc))
+        .collect();
+    Ok(paginated(&req, &p, n, items))
+}
+
+/// `POST /users/{id}/roles/`.
+pub async fn roles_create(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> PulpResult<HttpResponse> {
+    common::superuser(&req, &st).await?;
+    let u = svc::get(&st.db, *id).await?;
+    let b = common::body(
+        &body,
+        &["role", "content_object", "content_object_prn", "domain"],
+    )?;
+    let v = roles_svc::assign_from_body(&st.db, &u, &b).await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// `GET|DELETE /users/{id}/roles/{uuid}/`.
+pub async fn role_read(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    path: web::Path<(i64, Uuid)>,
+) -> PulpResult<HttpResponse> {
+    common::superuser(&req, &st).await?;
+    let (n, rid) = *path;
+    let u = svc::get(&st.db, n).await?;
+    let v = roles_svc::assignment_of(&st.db, &u, rid).await?;
+    Ok(object(&Params::from(&req), v))
+}
+
+pub async fn role_delete(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    path: web::Path<(i64, Uuid)>,
+) -> PulpResult<HttpResponse> {
+    common::superuser(&req, &st).await?;
+    let (n, rid) = *path;
+    let u = svc::get(&st.db, n).await?;
+    roles_svc::assignment_of(&st.db, &u, rid).await?;
+    roles_svc::unassign(&st.db, rid).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
