@@ -79,8 +79,9 @@ async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
             password,
             superuser,
         } => {
-            if password.len() < 8 {
-                anyhow::bail!("the password must have at least 8 characters");
+            let problems = berth::service::users::check_password(&password, &username);
+            if !problems.is_empty() {
+                anyhow::bail!("{}", problems.join(" "));
             }
             let hash = auth::hash_password(&password)?;
             if !repo::users::insert(&db.conn, &username, &hash, superuser).await? {
@@ -89,8 +90,9 @@ async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
             println!("created user '{username}'");
         }
         AdminAction::SetPassword { username, password } => {
-            if password.len() < 8 {
-                anyhow::bail!("the password must have at least 8 characters");
+            let problems = berth::service::users::check_password(&password, &username);
+            if !problems.is_empty() {
+                anyhow::bail!("{}", problems.join(" "));
             }
             if !auth::set_password(&db, &username, &password).await? {
                 anyhow::bail!("no user '{username}'");
