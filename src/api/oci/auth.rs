@@ -121,9 +121,18 @@ pub async fn check(req: &HttpRequest, st: &AppState, need: &Need) -> OciResult<R
         if !ok {
             return Err(challenge(st, req, scope.as_deref(), Some("insufficient_scope")).into());
         }
+        // The caller's identity matters only for listing the catalog and for owning what a
+        // first push creates; pulls go by the token alone (no database round trip).
+        let needs_identity = matches!(need, Need::Catalog | Need::Repo { push: true, .. });
         let principal = match claims.sub.as_str() {
             "" => None,
-            user => Some(crate::service::auth::principal_by_name(&st.db, user).await?),
+            _ if !needs_identity => None,
+            user => match crate::service::auth::principal_by_name(&st.db, user).await {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    return Err(challenge(st, req, scope.as_deref(), Some("invalid_token")).into())
+                }
+            },
         };
         return Ok(RegistryCaller {
             caller: Caller::load(&st.db, principal).await?,
