@@ -83,6 +83,13 @@ pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_we
             )
             .configure(routes)
     })
+    // A response's headers and a small streamed body go out as separate writes; with Nagle's
+    // algorithm the second waits for the client's delayed ACK (~40 ms per blob GET).
+    .on_connect(|conn, _| {
+        if let Some(sock) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            let _ = sock.set_nodelay(true);
+        }
+    })
     .listen(listener)?
     .run();
     Ok(server)
