@@ -59,7 +59,6 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::api::oci::configure(cfg);
     crate::api::oci::token::configure(cfg);
-    crate::api::health::configure(cfg);
     crate::api::pulp::configure(cfg);
 }
 
@@ -81,6 +80,9 @@ pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_we
                 actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms")
                     .log_target("berth::http"),
             )
+            .wrap(actix_web::middleware::from_fn(
+                crate::api::encoded_hrefs::decode,
+            ))
             .configure(routes)
     })
     // A response's headers and a small streamed body go out as separate writes; with Nagle's

@@ -101,6 +101,11 @@ async fn namespaces_are_created_once_and_anonymous_callers_get_401() {
         .unwrap()
         .iter()
         .any(|c| c["component"] == "container"));
+    // pulpcore-client's AppStatusResponse: versions is a {component: version} map.
+    assert_eq!(
+        status["online_api_apps"][0]["versions"]["container"],
+        status["versions"][1]["version"]
+    );
 }
 
 #[tokio::test]

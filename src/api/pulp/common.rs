@@ -14,7 +14,7 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 /// Parameters every list accepts besides its filters.
-const ALWAYS: &[&str] = &[
+pub const ALWAYS: &[&str] = &[
     "limit",
     "offset",
     "ordering",

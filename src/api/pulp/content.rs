@@ -77,7 +77,20 @@ fn version_filters(p: &Params, crit: &mut Criteria, orphan_default: i64) -> Resu
     Ok(())
 }
 
-const COMMON: &[&str] = &[
+/// Filters of blob lists besides [`COMMON`].
+pub const BLOB_FILTERS: &[&str] = &["digest", "digest__in"];
+/// Filters of manifest lists besides [`COMMON`].
+pub const MANIFEST_FILTERS: &[&str] = &[
+    "digest",
+    "digest__in",
+    "media_type",
+    "is_bootable",
+    "is_flatpak",
+];
+/// Filters of tag lists besides [`COMMON`].
+pub const TAG_FILTERS: &[&str] = &["name", "name__in", "digest", "media_type"];
+/// Filters of every content list.
+pub const COMMON: &[&str] = &[
     "repository_version",
     "repository_version_added",
     "repository_version_removed",
@@ -219,7 +232,7 @@ fn order(p: &Params, crit: &mut Criteria, extra: &[(&str, &str)]) -> Result<(), 
 
 pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut crit) = prepare(&req, "blob", &["digest", "digest__in"])?;
+    let (p, mut crit) = prepare(&req, "blob", BLOB_FILTERS)?;
     access::scope_content(&c, &mut crit, "x.id");
     digests(&p, &mut crit, "x.digest");
     order(&p, &mut crit, &[("digest", "x.digest")])?;
@@ -234,17 +247,7 @@ pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<Http
 
 pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut crit) = prepare(
-        &req,
-        "manifest",
-        &[
-            "digest",
-            "digest__in",
-            "media_type",
-            "is_bootable",
-            "is_flatpak",
-        ],
-    )?;
+    let (p, mut crit) = prepare(&req, "manifest", MANIFEST_FILTERS)?;
     access::scope_content(&c, &mut crit, "x.id");
     digests(&p, &mut crit, "x.digest");
     media_types(&p, &mut crit, "x.media_type");
@@ -265,7 +268,7 @@ pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<
 
 pub async fn tags(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut crit) = prepare(&req, "tag", &["name", "name__in", "digest", "media_type"])?;
+    let (p, mut crit) = prepare(&req, "tag", TAG_FILTERS)?;
     access::scope_content(&c, &mut crit, "x.id");
     if let Some(n) = p.get("name") {
         crit.push("x.name", Op::Eq(n.into()));

@@ -40,7 +40,8 @@ pub fn render(req: &HttpRequest, d: &DistributionRow) -> Value {
     })
 }
 
-const FILTERS: &[&str] = &[
+/// The filters this list accepts (also declared in the OpenAPI document).
+pub const FILTERS: &[&str] = &[
     "base_path",
     "base_path__contains",
     "base_path__icontains",

@@ -3,6 +3,7 @@
 pub mod common;
 pub mod content;
 pub mod distributions;
+pub mod docs;
 pub mod errors;
 pub mod filters;
 pub mod namespaces;
@@ -35,13 +36,20 @@ fn res(path: &str) -> actix_web::Resource {
 const PUSH: &str = "/repositories/container/container-push";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(docs::swagger());
     cfg.service(
         web::scope("/pulp/api/v3")
             .wrap(actix_web::middleware::from_fn(common::correlation_id))
+            // An id that does not parse names no object: Pulp's JSON 404, not actix's text.
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|_, _| errors::PulpError(Error::NotFound("path".into())).into()),
+            )
             .default_service(web::to(not_found))
             .service(res("/status/").get(status::status))
             .service(res("/livez/").get(crate::api::health::livez))
-            .service(res("/docs/api.json").get(crate::api::health::api_json))
+            .service(res("/docs/api.json").get(docs::api_json))
+            .service(res("/docs/api.yaml").get(docs::api_yaml))
             .service(
                 res("/pulp_container/namespaces/")
                     .get(namespaces::list)

@@ -35,7 +35,8 @@ pub fn render(r: &PushRepoRow) -> Value {
     })
 }
 
-const FILTERS: &[&str] = &[
+/// The filters this list accepts (also declared in the OpenAPI document).
+pub const FILTERS: &[&str] = &[
     "retain_repo_versions",
     "retain_repo_versions__gt",
     "retain_repo_versions__gte",

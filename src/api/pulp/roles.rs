@@ -26,7 +26,8 @@ pub fn render(r: &RoleRow) -> Value {
     })
 }
 
-const FILTERS: &[&str] = &[
+/// The filters this list accepts (also declared in the OpenAPI document).
+pub const FILTERS: &[&str] = &[
     "description",
     "description__iexact",
     "description__contains",

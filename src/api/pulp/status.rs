@@ -25,10 +25,12 @@ pub async fn status(st: web::Data<AppState>) -> HttpResponse {
         {"component": "container", "version": CONTAINER_VERSION, "package": "pulp-container", "module": "pulp_container.app", "domain_compatible": true},
         {"component": "berth", "version": env!("CARGO_PKG_VERSION"), "package": "berth", "module": "berth", "domain_compatible": false},
     ]);
+    // Each app lists its components as `{component: version}` (pulpcore's AppStatusResponse).
+    let app_versions = json!({"core": CORE_VERSION, "container": CONTAINER_VERSION, "berth": env!("CARGO_PKG_VERSION")});
     HttpResponse::Ok().json(json!({
         "versions": versions,
         "online_workers": [],
-        "online_api_apps": [{"name": format!("berth@{}", std::process::id()), "last_heartbeat": now, "versions": versions}],
+        "online_api_apps": [{"name": format!("berth@{}", std::process::id()), "last_heartbeat": now, "versions": app_versions}],
         "online_content_apps": [],
         "database_connection": {"connected": connected},
         "redis_connection": {"connected": false},

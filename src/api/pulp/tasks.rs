@@ -48,7 +48,8 @@ pub fn render(t: &TaskRow) -> Value {
     })
 }
 
-const FILTERS: &[&str] = &[
+/// The filters this list accepts (also declared in the OpenAPI document).
+pub const FILTERS: &[&str] = &[
     "state",
     "state__in",
     "state__ne",

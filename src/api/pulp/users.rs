@@ -36,7 +36,8 @@ pub fn render(u: &UserFull) -> Value {
     })
 }
 
-const FILTERS: &[&str] = &[
+/// The filters this list accepts (also declared in the OpenAPI document).
+pub const FILTERS: &[&str] = &[
     "is_active",
     "is_staff",
     "ordering",
@@ -47,7 +48,8 @@ const FILTERS: &[&str] = &[
 ];
 const TEXT: &[&str] = &["username", "first_name", "last_name", "email"];
 
-fn text_filters() -> Vec<String> {
+/// `username`, `username__in`, … for every text field.
+pub fn text_filters() -> Vec<String> {
     TEXT.iter()
         .flat_map(|f| {
             [
@@ -176,6 +178,22 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The filters of a user's role list.
+pub const ROLE_FILTERS: &[&str] = &[
+    "role",
+    "role__in",
+    "role__contains",
+    "role__icontains",
+    "role__startswith",
+    "content_object",
+    "domain",
+    "ordering",
+    "limit",
+    "offset",
+    "fields",
+    "exclude_fields",
+];
+
 /// `GET /users/{id}/roles/`.
 pub async fn roles_list(
     req: HttpRequest,
@@ -185,20 +203,7 @@ pub async fn roles_list(
     common::superuser(&req, &st).await?;
     let u = svc::get(&st.db, *id).await?;
     let p = Params::from(&req);
-    p.check(&[
-        "role",
-        "role__in",
-        "role__contains",
-        "role__icontains",
-        "role__startswith",
-        "content_object",
-        "domain",
-        "ordering",
-        "limit",
-        "offset",
-        "fields",
-        "exclude_fields",
-    ])?;
+    p.check(ROLE_FILTERS)?;
     let mut crit = Criteria::default();
     crit.push("ur.user_id", Op::Eq(u.id.into()));
     filters::text(&p, &mut crit, "role", "r.name");

@@ -60,7 +60,8 @@ pub fn render(v: &VersionRow) -> Value {
     })
 }
 
-const FILTERS: &[&str] = &[
+/// The filters this list accepts (also declared in the OpenAPI document).
+pub const FILTERS: &[&str] = &[
     "number",
     "number__lt",
     "number__lte",

@@ -1,0 +1,286 @@
+//! Schemas of pulp_container's resources as berth renders them, under Pulp's component names
+//! (`container.ContainerNamespaceResponse`, `Patchedcontainer.ContainerDistribution`, …) so
+//! generated clients get Pulp's class names. These types only describe JSON; the handlers in
+//! `api::pulp` build the bodies, and the schemathesis run in `tests/clients/` checks that every
+//! response they give matches these shapes.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// A namespace to create.
+#[derive(ToSchema)]
+#[schema(as = container::ContainerNamespace)]
+pub struct Namespace {
+    #[schema(min_length = 1, max_length = 255)]
+    name: String,
+    pulp_labels: Option<HashMap<String, String>>,
+}
+
+/// A namespace: the first path segment that groups repositories and distributions.
+#[derive(ToSchema)]
+#[schema(as = container::ContainerNamespaceResponse)]
+pub struct NamespaceResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    name: String,
+    pulp_labels: HashMap<String, String>,
+}
+
+/// A distribution to create or replace.
+#[derive(ToSchema)]
+#[schema(as = container::ContainerDistribution)]
+pub struct Distribution {
+    #[schema(min_length = 1)]
+    base_path: String,
+    #[schema(min_length = 1)]
+    name: String,
+    content_guard: Option<String>,
+    hidden: Option<bool>,
+    pulp_labels: Option<HashMap<String, String>>,
+    repository: Option<String>,
+    repository_version: Option<String>,
+    private: Option<bool>,
+    description: Option<String>,
+}
+
+/// Fields of a distribution to change.
+#[derive(ToSchema)]
+#[schema(as = Patchedcontainer::ContainerDistribution)]
+pub struct PatchedDistribution {
+    #[schema(min_length = 1)]
+    base_path: Option<String>,
+    #[schema(min_length = 1)]
+    name: Option<String>,
+    content_guard: Option<String>,
+    hidden: Option<bool>,
+    pulp_labels: Option<HashMap<String, String>>,
+    repository: Option<String>,
+    repository_version: Option<String>,
+    private: Option<bool>,
+    description: Option<String>,
+}
+
+/// A distribution: serves a repository (its latest version) or one fixed version at a base path.
+#[derive(ToSchema)]
+#[schema(as = container::ContainerDistributionResponse)]
+pub struct DistributionResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    base_path: String,
+    content_guard: Option<String>,
+    content_guard_prn: Option<String>,
+    #[schema(format = DateTime)]
+    no_content_change_since: Option<String>,
+    hidden: bool,
+    pulp_labels: HashMap<String, String>,
+    name: String,
+    repository: Option<String>,
+    repository_version: Option<String>,
+    registry_path: String,
+    remote: Option<String>,
+    namespace: String,
+    private: bool,
+    description: Option<String>,
+}
+
+/// A push repository to replace.
+#[derive(ToSchema)]
+#[schema(as = container::ContainerPushRepository)]
+pub struct PushRepository {
+    #[schema(min_length = 1)]
+    name: String,
+    description: Option<String>,
+    pulp_labels: Option<HashMap<String, String>>,
+    #[schema(minimum = 1)]
+    retain_repo_versions: Option<i64>,
+    retain_checkpoints: Option<i64>,
+    manifest_signing_service: Option<String>,
+}
+
+/// Fields of a push repository to change.
+#[derive(ToSchema)]
+#[schema(as = Patchedcontainer::ContainerPushRepository)]
+pub struct PatchedPushRepository {
+    #[schema(min_length = 1)]
+    name: Option<String>,
+    description: Option<String>,
+    pulp_labels: Option<HashMap<String, String>>,
+    #[schema(minimum = 1)]
+    retain_repo_versions: Option<i64>,
+    retain_checkpoints: Option<i64>,
+    manifest_signing_service: Option<String>,
+}
+
+/// A push repository: created by the first push to its name, with immutable numbered versions.
+#[derive(ToSchema)]
+#[schema(as = container::ContainerPushRepositoryResponse)]
+pub struct PushRepositoryResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    versions_href: String,
+    pulp_labels: HashMap<String, String>,
+    latest_version_href: String,
+    name: String,
+    description: Option<String>,
+    retain_repo_versions: Option<i64>,
+    retain_checkpoints: Option<i64>,
+    manifest_signing_service: Option<String>,
+}
+
+/// Count and list link of one content type in a version summary.
+#[derive(ToSchema)]
+pub struct ContentSummaryEntry {
+    count: i64,
+    href: String,
+}
+
+/// What a version added, removed and holds, per content type (`container.blob`, …).
+#[derive(ToSchema)]
+#[schema(as = ContentSummaryResponse)]
+pub struct ContentSummary {
+    added: HashMap<String, ContentSummaryEntry>,
+    removed: HashMap<String, ContentSummaryEntry>,
+    present: HashMap<String, ContentSummaryEntry>,
+}
+
+/// An immutable repository version.
+#[derive(ToSchema)]
+#[schema(as = RepositoryVersionResponse)]
+pub struct RepositoryVersionResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    number: i64,
+    repository: String,
+    base_version: Option<String>,
+    content_summary: ContentSummary,
+    vuln_report: Option<String>,
+}
+
+/// Tag a manifest of the latest version.
+#[derive(ToSchema)]
+pub struct TagImage {
+    #[schema(min_length = 1)]
+    tag: String,
+    #[schema(min_length = 1)]
+    digest: String,
+}
+
+/// Remove a tag from the latest version.
+#[derive(ToSchema)]
+pub struct UnTagImage {
+    #[schema(min_length = 1)]
+    tag: String,
+}
+
+/// Remove an image (manifest, its tags, and what only it referenced) from the latest version.
+#[derive(ToSchema)]
+pub struct RemoveImage {
+    #[schema(min_length = 1)]
+    digest: String,
+}
+
+/// A blob content unit.
+#[derive(ToSchema)]
+#[schema(as = container::BlobResponse)]
+pub struct BlobResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    pulp_labels: HashMap<String, String>,
+    vuln_report: Option<String>,
+    artifact: Option<String>,
+    digest: String,
+}
+
+/// A manifest content unit (image manifest or index).
+#[derive(ToSchema)]
+#[schema(as = container::ManifestResponse)]
+pub struct ManifestResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    pulp_labels: HashMap<String, String>,
+    vuln_report: Option<String>,
+    digest: String,
+    schema_version: i64,
+    media_type: String,
+    listed_manifests: Vec<String>,
+    config_blob: Option<String>,
+    blobs: Vec<String>,
+    annotations: HashMap<String, String>,
+    labels: HashMap<String, String>,
+    is_bootable: bool,
+    is_flatpak: bool,
+    r#type: Option<String>,
+    architecture: Option<String>,
+    os: Option<String>,
+    compressed_image_size: Option<i64>,
+}
+
+/// A tag content unit: a name pointing at a manifest.
+#[derive(ToSchema)]
+#[schema(as = container::TagResponse)]
+pub struct TagResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    pulp_labels: HashMap<String, String>,
+    vuln_report: Option<String>,
+    name: String,
+    tagged_manifest: String,
+}
+
+/// Users given (or taken) a role on one object.
+#[derive(ToSchema)]
+pub struct NestedRole {
+    users: Option<Vec<String>>,
+    groups: Option<Vec<String>>,
+    #[schema(min_length = 1)]
+    role: String,
+}
+
+/// A role and who holds it on one object.
+#[derive(ToSchema)]
+pub struct NestedRoleResponse {
+    users: Vec<String>,
+    groups: Vec<String>,
+    role: String,
+}
+
+/// The roles held on one object.
+#[derive(ToSchema)]
+pub struct ObjectRolesResponse {
+    roles: Vec<NestedRoleResponse>,
+}
+
+/// The caller's permissions on one object.
+#[derive(ToSchema)]
+pub struct MyPermissionsResponse {
+    permissions: Vec<String>,
+}

@@ -1,0 +1,282 @@
+//! Schemas of pulpcore's resources as berth renders them (tasks, status, users, roles, orphan
+//! cleanup, the 202 body, error bodies, the registry token), under Pulp's component names.
+//! Description only, like `container_models`.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// The body of every 202: the task that does the work.
+#[derive(ToSchema)]
+pub struct AsyncOperationResponse {
+    task: String,
+}
+
+/// A task's life cycle.
+#[derive(ToSchema)]
+#[schema(as = StateEnum)]
+#[allow(non_camel_case_types)]
+pub enum TaskState {
+    waiting,
+    skipped,
+    running,
+    completed,
+    failed,
+    canceled,
+    canceling,
+}
+
+/// An asynchronous task.
+#[derive(ToSchema)]
+pub struct TaskResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    state: TaskState,
+    name: String,
+    logging_cid: String,
+    created_by: Option<String>,
+    #[schema(format = DateTime)]
+    unblocked_at: Option<String>,
+    #[schema(format = DateTime)]
+    started_at: Option<String>,
+    #[schema(format = DateTime)]
+    finished_at: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    error: Option<HashMap<String, Value>>,
+    worker: Option<String>,
+    parent_task: Option<String>,
+    child_tasks: Vec<String>,
+    task_group: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    progress_reports: Vec<Value>,
+    created_resources: Vec<String>,
+    created_resource_prns: Vec<String>,
+    reserved_resources_record: Vec<String>,
+    /// What the task returned (any JSON), if anything.
+    #[schema(value_type = Value)]
+    result: Option<Value>,
+    pulp_api_version: Option<String>,
+}
+
+/// The only change a client may make to a task: cancel it.
+#[derive(ToSchema)]
+pub struct PatchedTaskCancel {
+    #[schema(value_type = String, pattern = "^canceled$")]
+    state: String,
+}
+
+/// Delete finished tasks.
+#[derive(ToSchema)]
+pub struct Purge {
+    #[schema(format = DateTime)]
+    finished_before: Option<String>,
+    states: Option<Vec<TaskState>>,
+}
+
+/// Remove unreferenced content and blobs.
+#[derive(ToSchema)]
+pub struct OrphansCleanup {
+    content_hrefs: Option<Vec<String>>,
+    #[schema(minimum = 0)]
+    orphan_protection_time: Option<i64>,
+}
+
+/// One component's version.
+#[derive(ToSchema)]
+pub struct VersionResponse {
+    component: String,
+    version: String,
+    package: String,
+    module: String,
+    domain_compatible: bool,
+}
+
+/// A running process.
+#[derive(ToSchema)]
+pub struct AppStatusResponse {
+    name: String,
+    #[schema(format = DateTime)]
+    last_heartbeat: String,
+    /// `{component: version}`.
+    versions: HashMap<String, String>,
+}
+
+/// Whether a backing service answers.
+#[derive(ToSchema)]
+pub struct ConnectionStatus {
+    connected: bool,
+}
+
+/// Stored bytes.
+#[derive(ToSchema)]
+pub struct StorageResponse {
+    total: Option<i64>,
+    used: Option<i64>,
+    free: Option<i64>,
+}
+
+/// Where content is served.
+#[derive(ToSchema)]
+pub struct ContentSettingsResponse {
+    content_origin: Option<String>,
+    content_path_prefix: String,
+}
+
+/// `GET /status/`.
+#[derive(ToSchema)]
+pub struct StatusResponse {
+    versions: Vec<VersionResponse>,
+    online_workers: Vec<AppStatusResponse>,
+    online_api_apps: Vec<AppStatusResponse>,
+    online_content_apps: Vec<AppStatusResponse>,
+    database_connection: ConnectionStatus,
+    redis_connection: Option<ConnectionStatus>,
+    storage: Option<StorageResponse>,
+    content_settings: ContentSettingsResponse,
+    domain_enabled: bool,
+}
+
+/// A user to create or replace.
+#[derive(ToSchema)]
+pub struct User {
+    #[schema(min_length = 1, max_length = 150)]
+    username: String,
+    #[schema(write_only)]
+    password: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    is_staff: Option<bool>,
+    is_active: Option<bool>,
+}
+
+/// Fields of a user to change.
+#[derive(ToSchema)]
+#[schema(as = PatchedUser)]
+pub struct PatchedUser {
+    #[schema(min_length = 1, max_length = 150)]
+    username: Option<String>,
+    #[schema(write_only)]
+    password: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    is_staff: Option<bool>,
+    is_active: Option<bool>,
+}
+
+/// A group a user belongs to.
+#[derive(ToSchema)]
+pub struct UserGroupResponse {
+    name: String,
+    pulp_href: String,
+}
+
+/// Whether a secret field has a value.
+#[derive(ToSchema)]
+pub struct HiddenFieldsResponse {
+    name: String,
+    is_set: bool,
+}
+
+/// A user.
+#[derive(ToSchema)]
+pub struct UserResponse {
+    pulp_href: String,
+    prn: String,
+    id: i64,
+    username: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    is_staff: bool,
+    is_active: bool,
+    #[schema(format = DateTime)]
+    date_joined: String,
+    groups: Vec<UserGroupResponse>,
+    hidden_fields: Vec<HiddenFieldsResponse>,
+}
+
+/// Give a user a role, globally (`content_object: null`) or on one object.
+#[derive(ToSchema)]
+pub struct UserRole {
+    #[schema(min_length = 1)]
+    role: String,
+    content_object: Option<String>,
+    content_object_prn: Option<String>,
+    domain: Option<String>,
+}
+
+/// A role a user holds.
+#[derive(ToSchema)]
+pub struct UserRoleResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    role: String,
+    content_object: Option<String>,
+    content_object_prn: Option<String>,
+    description: Option<String>,
+    permissions: Vec<String>,
+    domain: Option<String>,
+}
+
+/// A role to create or replace.
+#[derive(ToSchema)]
+pub struct Role {
+    #[schema(min_length = 1, max_length = 128)]
+    name: String,
+    description: Option<String>,
+    permissions: Vec<String>,
+}
+
+/// Fields of a role to change.
+#[derive(ToSchema)]
+pub struct PatchedRole {
+    #[schema(min_length = 1, max_length = 128)]
+    name: Option<String>,
+    description: Option<String>,
+    permissions: Option<Vec<String>>,
+}
+
+/// A named set of permissions.
+#[derive(ToSchema)]
+pub struct RoleResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    name: String,
+    description: Option<String>,
+    permissions: Vec<String>,
+    locked: bool,
+}
+
+/// An error: `{"detail": "…"}`, `{"field": ["…"]}` or `{"errors": ["…"]}`, as DRF renders them.
+#[derive(ToSchema)]
+#[schema(as = ErrorResponse)]
+pub struct ErrorResponse {
+    detail: Option<String>,
+    errors: Option<Vec<String>>,
+    non_field_errors: Option<Vec<String>>,
+}
+
+/// A registry bearer token (docker's token protocol).
+#[derive(ToSchema)]
+pub struct TokenResponse {
+    token: String,
+    access_token: String,
+    expires_in: i64,
+    #[schema(format = DateTime)]
+    issued_at: String,
+}

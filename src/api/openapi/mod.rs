@@ -1,0 +1,185 @@
+//! The OpenAPI document of the management API and the token service, shaped like Pulp's so that
+//! pulp-cli (pulp-glue) and clients generated from it work against berth.
+//!
+//! Schemas are utoipa derives (`container_models`, `core_models`); operations are listed once in
+//! `container_paths` / `core_paths` with Pulp's operationIds, tags and href parameter names, and
+//! their list filters come from the same constants the handlers enforce. `berth openapi`,
+//! `GET /pulp/api/v3/docs/api.json` and the committed `openapi/openapi.json` are one document;
+//! `?pk_path=1` serves the same operations with plain `{pulp_id}` paths (see `ops`).
+mod container_models;
+mod container_paths;
+mod core_models;
+mod core_paths;
+mod ops;
+
+use crate::api::pulp::status::{CONTAINER_VERSION, CORE_VERSION};
+use std::sync::OnceLock;
+use utoipa::openapi::extensions::ExtensionsBuilder;
+use utoipa::openapi::path::PathItem;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::tag::TagBuilder;
+use utoipa::openapi::{InfoBuilder, OpenApi as Document, Paths};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(components(schemas(
+    container_models::Namespace,
+    container_models::NamespaceResponse,
+    container_models::Distribution,
+    container_models::PatchedDistribution,
+    container_models::DistributionResponse,
+    container_models::PushRepository,
+    container_models::PatchedPushRepository,
+    container_models::PushRepositoryResponse,
+    container_models::ContentSummaryEntry,
+    container_models::ContentSummary,
+    container_models::RepositoryVersionResponse,
+    container_models::TagImage,
+    container_models::UnTagImage,
+    container_models::RemoveImage,
+    container_models::BlobResponse,
+    container_models::ManifestResponse,
+    container_models::TagResponse,
+    container_models::NestedRole,
+    container_models::NestedRoleResponse,
+    container_models::ObjectRolesResponse,
+    container_models::MyPermissionsResponse,
+    core_models::AsyncOperationResponse,
+    core_models::TaskState,
+    core_models::TaskResponse,
+    core_models::PatchedTaskCancel,
+    core_models::Purge,
+    core_models::OrphansCleanup,
+    core_models::VersionResponse,
+    core_models::AppStatusResponse,
+    core_models::ConnectionStatus,
+    core_models::StorageResponse,
+    core_models::ContentSettingsResponse,
+    core_models::StatusResponse,
+    core_models::User,
+    core_models::PatchedUser,
+    core_models::UserGroupResponse,
+    core_models::HiddenFieldsResponse,
+    core_models::UserResponse,
+    core_models::UserRole,
+    core_models::UserRoleResponse,
+    core_models::Role,
+    core_models::PatchedRole,
+    core_models::RoleResponse,
+    core_models::ErrorResponse,
+    core_models::TokenResponse,
+)))]
+struct Schemas;
+
+/// The items of every paginated list, whose `Paginated…List` schemas are generated.
+const PAGED: &[&str] = &[
+    "container.ContainerNamespaceResponse",
+    "container.ContainerDistributionResponse",
+    "container.ContainerPushRepositoryResponse",
+    "RepositoryVersionResponse",
+    "container.BlobResponse",
+    "container.ManifestResponse",
+    "container.TagResponse",
+    "TaskResponse",
+    "UserResponse",
+    "UserRoleResponse",
+    "RoleResponse",
+];
+
+/// Builds the document; `pk_path` selects plain `{pulp_id}` detail paths over href templates.
+pub fn build(pk_path: bool) -> Document {
+    let mut doc = Schemas::openapi();
+    doc.info = InfoBuilder::new()
+        .title("berth API")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(
+            "Pulp-compatible management API of the berth container registry. Detail paths are \
+             href templates: substitute the whole `pulp_href` of the object.",
+        ))
+        .extensions(Some(
+            ExtensionsBuilder::new()
+                .add(
+                    "x-pulp-app-versions",
+                    serde_json::json!({"core": CORE_VERSION, "container": CONTAINER_VERSION}),
+                )
+                .add("x-pulp-domain-enabled", false)
+                .build(),
+        ))
+        .build();
+    let mut paths = Paths::new();
+    let mut tags: Vec<&str> = vec![];
+    for op in container_paths::ops().into_iter().chain(core_paths::ops()) {
+        if !tags.contains(&op.tag) {
+            tags.push(op.tag);
+        }
+        let item = PathItem::new(op.method.clone(), op.render(pk_path));
+        match paths.paths.get_mut(&op.path(pk_path)) {
+            Some(existing) => existing.merge_operations(item),
+            None => {
+                paths.paths.insert(op.path(pk_path), item);
+            }
+        }
+    }
+    doc.paths = paths;
+    tags.sort_unstable();
+    doc.tags = Some(
+        tags.into_iter()
+            .map(|t| TagBuilder::new().name(t).build())
+            .collect(),
+    );
+    if let Some(components) = doc.components.as_mut() {
+        for item in PAGED {
+            components.schemas.insert(
+                ops::paginated_name(item),
+                ops::paginated_schema(item).into(),
+            );
+        }
+        components.add_security_scheme(
+            "basicAuth",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
+    }
+    doc
+}
+
+/// The document as pretty JSON with a trailing newline (`berth openapi`, `docs/api.json`).
+pub fn document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| render_json(&build(false)))
+}
+
+/// The `pk_path=1` variant.
+pub fn document_pk_path() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| render_json(&build(true)))
+}
+
+/// YAML of either variant (`docs/api.yaml`).
+pub fn yaml(pk_path: bool) -> String {
+    build(pk_path)
+        .to_yaml()
+        .unwrap_or_else(|e| format!("# the document could not be rendered: {e}\n"))
+}
+
+/// Pretty JSON with every object's keys sorted: utoipa keeps extensions in a `HashMap`, so
+/// without sorting two runs could print the same document differently.
+fn render_json(doc: &Document) -> String {
+    let value = serde_json::to_value(doc).map(sorted).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+fn sorted(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted).collect())
+        }
+        other => other,
+    }
+}
