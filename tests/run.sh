@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The test command: unit tests, then the integration suite on SQLite and on PostgreSQL.
+# The test command: unit tests, then the integration suite on SQLite and on PostgreSQL, then the
+# client suite (pulp-cli, Pulp's bindings, a generated client, schemathesis) against the real
+# `berth serve` on each database.
 # PostgreSQL: BERTH_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
 # each test creates its own database there. S3 tests use BERTH_TEST_S3_ENDPOINT (moto).
 set -euo pipefail
@@ -11,6 +13,14 @@ env -u BERTH_TEST_DATABASE_URL cargo test --workspace --locked
 
 echo "== integration tests on PostgreSQL ($PG_URL) =="
 BERTH_TEST_DATABASE_URL="$PG_URL" cargo test --locked --test api
+
+echo "== client suite on SQLite =="
+tests/clients/run.sh
+
+echo "== client suite on PostgreSQL =="
+CLIENT_DB="berth_test_clients_$$"
+psql "$PG_URL" -qc "CREATE DATABASE \"$CLIENT_DB\"" >/dev/null
+tests/clients/run.sh "${PG_URL%/*}/$CLIENT_DB"
 
 # Drop the per-test databases this run created.
 if command -v psql >/dev/null 2>&1; then

@@ -18,9 +18,6 @@ pub fn version(repo: Uuid, number: i64) -> String {
 pub fn task(id: Uuid) -> String {
     format!("{ROOT}tasks/{id}/")
 }
-pub fn user(id: Uuid) -> String {
-    format!("{ROOT}users/{id}/")
-}
 /// `kind` is `blob`, `manifest` or `tag`.
 pub fn content(kind: &str, id: Uuid) -> String {
     format!("{ROOT}content/container/{kind}s/{id}/")

@@ -13,6 +13,8 @@ pub struct TaskRow {
     pub name: String,
     pub logging_cid: String,
     pub created_by: Option<Uuid>,
+    /// The dispatcher's integer id, which their href carries (`/users/<number>/`).
+    pub created_by_number: Option<i64>,
     pub args: String,
     pub reserved_resources: String,
     pub progress_reports: String,
@@ -28,7 +30,7 @@ pub struct TaskRow {
 
 const COLS: &str = "t.id, t.state, t.name, t.logging_cid, t.created_by, t.args, t.reserved_resources, \
     t.progress_reports, t.created_resources, t.error, t.result, t.created_at, t.updated_at, t.unblocked_at, \
-    t.started_at, t.finished_at";
+    t.started_at, t.finished_at, (SELECT u.number FROM users u WHERE u.id = t.created_by) AS created_by_number";
 
 fn row(r: &QueryResult) -> Result<TaskRow, DbErr> {
     Ok(TaskRow {
@@ -37,6 +39,7 @@ fn row(r: &QueryResult) -> Result<TaskRow, DbErr> {
         name: r.try_get("", "name")?,
         logging_cid: r.try_get("", "logging_cid")?,
         created_by: r.try_get("", "created_by")?,
+        created_by_number: r.try_get("", "created_by_number")?,
         args: r.try_get("", "args")?,
         reserved_resources: r.try_get("", "reserved_resources")?,
         progress_reports: r.try_get("", "progress_reports")?,

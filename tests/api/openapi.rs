@@ -139,28 +139,18 @@ async fn the_server_serves_the_document_as_json_and_yaml_and_swagger_ui() {
 #[tokio::test]
 async fn a_percent_encoded_href_path_is_routed_as_the_href_it_names() {
     let app = TestApp::spawn().await;
-    let created = app
-        .post("/pulp/api/v3/pulp_container/namespaces/")
-        .json(&serde_json::json!({"name": "encoded"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
-    let href = created.json::<Value>().await.unwrap()["pulp_href"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (status, created) = app
+        .api(
+            reqwest::Method::POST,
+            "/pulp/api/v3/pulp_container/namespaces/",
+            Some(serde_json::json!({"name": "encoded"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let href = created["pulp_href"].as_str().unwrap();
     let encoded = format!("/{}", href.replace('/', "%2F"));
-    let res = app
-        .get(&format!("{encoded}?fields=name"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    assert_eq!(
-        res.json::<Value>().await.unwrap(),
-        serde_json::json!({"name": "encoded"})
-    );
+    let read = app.api_get(&format!("{encoded}?fields=name")).await;
+    assert_eq!(read, serde_json::json!({"name": "encoded"}));
     let outside = app.get("/%2Fv2%2F_catalog").send().await.unwrap();
     assert_eq!(outside.status(), 404);
 }

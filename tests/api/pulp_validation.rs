@@ -34,6 +34,16 @@ async fn unknown_filters_fields_and_methods_get_pulp_error_bodies() {
         .await;
     assert_eq!(s, 405);
     assert_eq!(v, json!({"detail": "Method \"POST\" not allowed."}));
+    let res = app
+        .request(
+            Method::TRACE,
+            "/pulp/api/v3/distributions/container/container/0190f3c1-6d2b-7c4e-9a7e-3c2f1a0b9d8e/",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "DELETE, GET, PATCH, PUT");
     let (s, v) = app
         .api(
             Method::GET,
@@ -262,6 +272,40 @@ async fn orphan_cleanup_is_for_superusers_only_and_validates_its_body() {
             Method::POST,
             "/pulp/api/v3/orphans/cleanup/",
             Some(json!({"orphan_protection_time": -1})),
+        )
+        .await;
+    assert_eq!(s, 400);
+}
+
+#[tokio::test]
+async fn nul_characters_in_filters_and_bodies_are_refused_with_400_on_every_database() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/pulp/api/v3/distributions/container/container/?name__startswith=a%00b",
+        "/pulp/api/v3/tasks/?exclusive_resources__in=x,%00",
+        "/pulp/api/v3/pulp_container/namespaces/?name=%00",
+    ] {
+        let (s, v) = app.api(Method::GET, path, None).await;
+        assert_eq!(s, 400, "{path}: {v}");
+        assert!(
+            v.to_string().contains("Null characters are not allowed."),
+            "{v}"
+        );
+    }
+    let (s, v) = app
+        .api(
+            Method::POST,
+            "/pulp/api/v3/pulp_container/namespaces/",
+            Some(json!({"name": "a\u{0}b"})),
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert_eq!(v, json!({"name": ["Null characters are not allowed."]}));
+    let (s, _) = app
+        .api(
+            Method::POST,
+            "/pulp/api/v3/distributions/container/container/",
+            Some(json!({"name": "d", "base_path": "d", "pulp_labels": {"k": "\u{0}"}})),
         )
         .await;
     assert_eq!(s, 400);

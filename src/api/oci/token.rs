@@ -15,8 +15,13 @@ use serde_json::json;
 const MAX_SCOPES: usize = 50;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/token/", web::get().to(token))
-        .route("/token", web::get().to(token));
+    for path in ["/token/", "/token"] {
+        cfg.service(
+            web::resource(path)
+                .get(token)
+                .default_service(web::to(crate::api::pulp::method_not_allowed)),
+        );
+    }
 }
 
 /// The actions of `scope` (`type:name:actions`) the caller is granted.

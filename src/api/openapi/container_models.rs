@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// A namespace to create.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[schema(as = container::ContainerNamespace)]
 pub struct Namespace {
     #[schema(min_length = 1, max_length = 255)]
@@ -32,7 +33,8 @@ pub struct NamespaceResponse {
 }
 
 /// A distribution to create or replace.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[schema(as = container::ContainerDistribution)]
 pub struct Distribution {
     #[schema(min_length = 1)]
@@ -40,16 +42,19 @@ pub struct Distribution {
     #[schema(min_length = 1)]
     name: String,
     content_guard: Option<String>,
+    #[schema(nullable = false)]
     hidden: Option<bool>,
     pulp_labels: Option<HashMap<String, String>>,
     repository: Option<String>,
     repository_version: Option<String>,
+    #[schema(nullable = false)]
     private: Option<bool>,
     description: Option<String>,
 }
 
 /// Fields of a distribution to change.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[schema(as = Patchedcontainer::ContainerDistribution)]
 pub struct PatchedDistribution {
     #[schema(min_length = 1)]
@@ -57,10 +62,12 @@ pub struct PatchedDistribution {
     #[schema(min_length = 1)]
     name: Option<String>,
     content_guard: Option<String>,
+    #[schema(nullable = false)]
     hidden: Option<bool>,
     pulp_labels: Option<HashMap<String, String>>,
     repository: Option<String>,
     repository_version: Option<String>,
+    #[schema(nullable = false)]
     private: Option<bool>,
     description: Option<String>,
 }
@@ -93,7 +100,8 @@ pub struct DistributionResponse {
 }
 
 /// A push repository to replace.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[schema(as = container::ContainerPushRepository)]
 pub struct PushRepository {
     #[schema(min_length = 1)]
@@ -107,7 +115,8 @@ pub struct PushRepository {
 }
 
 /// Fields of a push repository to change.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[schema(as = Patchedcontainer::ContainerPushRepository)]
 pub struct PatchedPushRepository {
     #[schema(min_length = 1)]
@@ -174,7 +183,8 @@ pub struct RepositoryVersionResponse {
 }
 
 /// Tag a manifest of the latest version.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TagImage {
     #[schema(min_length = 1)]
     tag: String,
@@ -183,14 +193,16 @@ pub struct TagImage {
 }
 
 /// Remove a tag from the latest version.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UnTagImage {
     #[schema(min_length = 1)]
     tag: String,
 }
 
 /// Remove an image (manifest, its tags, and what only it referenced) from the latest version.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RemoveImage {
     #[schema(min_length = 1)]
     digest: String,
@@ -257,7 +269,8 @@ pub struct TagResponse {
 }
 
 /// Users given (or taken) a role on one object.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NestedRole {
     users: Option<Vec<String>>,
     groups: Option<Vec<String>>,

@@ -14,7 +14,7 @@ pub struct AsyncOperationResponse {
 }
 
 /// A task's life cycle.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
 #[schema(as = StateEnum)]
 #[allow(non_camel_case_types)]
 pub enum TaskState {
@@ -64,14 +64,16 @@ pub struct TaskResponse {
 }
 
 /// The only change a client may make to a task: cancel it.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PatchedTaskCancel {
     #[schema(value_type = String, pattern = "^canceled$")]
     state: String,
 }
 
 /// Delete finished tasks.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Purge {
     #[schema(format = DateTime)]
     finished_before: Option<String>,
@@ -79,7 +81,8 @@ pub struct Purge {
 }
 
 /// Remove unreferenced content and blobs.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OrphansCleanup {
     content_hrefs: Option<Vec<String>>,
     #[schema(minimum = 0)]
@@ -142,7 +145,8 @@ pub struct StatusResponse {
 }
 
 /// A user to create or replace.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct User {
     #[schema(min_length = 1, max_length = 150)]
     username: String,
@@ -151,12 +155,15 @@ pub struct User {
     first_name: Option<String>,
     last_name: Option<String>,
     email: Option<String>,
+    #[schema(nullable = false)]
     is_staff: Option<bool>,
+    #[schema(nullable = false)]
     is_active: Option<bool>,
 }
 
 /// Fields of a user to change.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[schema(as = PatchedUser)]
 pub struct PatchedUser {
     #[schema(min_length = 1, max_length = 150)]
@@ -166,7 +173,9 @@ pub struct PatchedUser {
     first_name: Option<String>,
     last_name: Option<String>,
     email: Option<String>,
+    #[schema(nullable = false)]
     is_staff: Option<bool>,
+    #[schema(nullable = false)]
     is_active: Option<bool>,
 }
 
@@ -203,7 +212,8 @@ pub struct UserResponse {
 }
 
 /// Give a user a role, globally (`content_object: null`) or on one object.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UserRole {
     #[schema(min_length = 1)]
     role: String,
@@ -230,7 +240,8 @@ pub struct UserRoleResponse {
 }
 
 /// A role to create or replace.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Role {
     #[schema(min_length = 1, max_length = 128)]
     name: String,
@@ -239,7 +250,8 @@ pub struct Role {
 }
 
 /// Fields of a role to change.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PatchedRole {
     #[schema(min_length = 1, max_length = 128)]
     name: Option<String>,

@@ -154,6 +154,36 @@ pub fn document_pk_path() -> &'static str {
     DOC.get_or_init(|| render_json(&build(true)))
 }
 
+/// The methods the document declares for a request path (`GET, POST`), for `Allow` on a 405.
+/// Literal segments must match, `{…}` segments match anything.
+pub fn allowed_methods(path: &str) -> Option<String> {
+    static ROUTES: OnceLock<Vec<(Vec<String>, String)>> = OnceLock::new();
+    let routes = ROUTES.get_or_init(|| {
+        let doc = serde_json::to_value(build(true)).unwrap_or_default();
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        paths
+            .into_iter()
+            .map(|(p, item)| {
+                let mut methods: Vec<String> = item
+                    .as_object()
+                    .map(|m| m.keys().map(|k| k.to_ascii_uppercase()).collect())
+                    .unwrap_or_default();
+                methods.sort();
+                (p.split('/').map(String::from).collect(), methods.join(", "))
+            })
+            .collect()
+    });
+    let segments: Vec<&str> = path.split('/').collect();
+    routes.iter().find_map(|(pattern, methods)| {
+        let fits = pattern.len() == segments.len()
+            && pattern
+                .iter()
+                .zip(&segments)
+                .all(|(p, s)| p == s || (p.starts_with('{') && !s.is_empty()));
+        fits.then(|| methods.clone())
+    })
+}
+
 /// YAML of either variant (`docs/api.yaml`).
 pub fn yaml(pk_path: bool) -> String {
     build(pk_path)

@@ -131,7 +131,11 @@ impl Op {
             b = b.parameter(p.clone());
         }
         if let Some(schema) = self.body {
-            let required = !schema.starts_with("Patched");
+            // Partial updates and the all-defaults actions may send nothing; a cancel must say
+            // `state`.
+            let optional = matches!(schema, "OrphansCleanup" | "Purge")
+                || (schema.starts_with("Patched") && schema != "PatchedTaskCancel");
+            let required = !optional;
             b = b.request_body(Some(
                 RequestBodyBuilder::new()
                     .required(Some(if required {

@@ -37,11 +37,15 @@ impl Params {
         )
     }
 
-    /// Refuses any parameter that is not a known filter of this list.
+    /// Refuses any parameter that is not a known filter of this list, and NUL characters
+    /// (which no stored text holds and PostgreSQL refuses in queries).
     pub fn check(&self, filters: &[&str]) -> Result<(), Error> {
-        for (k, _) in &self.0 {
+        for (k, v) in &self.0 {
             if !ALWAYS.contains(&k.as_str()) && !filters.contains(&k.as_str()) {
                 return Err(Error::InvalidFilter(k.clone()));
+            }
+            if v.contains('\0') {
+                return Err(Error::field(k, NUL_MESSAGE));
             }
         }
         Ok(())
@@ -173,6 +177,9 @@ pub fn body(bytes: &[u8], known: &[&str]) -> Result<Map<String, Value>, Error> {
             "Invalid data. Expected a dictionary, but got a list or value.",
         ));
     };
+    if let Some(field) = map.iter().find(|(_, v)| has_nul(v)).map(|(k, _)| k) {
+        return Err(Error::field(field, NUL_MESSAGE));
+    }
     let unknown: Vec<(String, String)> = map
         .keys()
         .filter(|k| !known.contains(&k.as_str()))
@@ -182,6 +189,18 @@ pub fn body(bytes: &[u8], known: &[&str]) -> Result<Map<String, Value>, Error> {
         return Err(Error::Validation(unknown));
     }
     Ok(map)
+}
+
+/// DRF's message for a NUL character in text.
+const NUL_MESSAGE: &str = "Null characters are not allowed.";
+
+fn has_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
 }
 
 /// The request's correlation id (set by [`correlation_id`]).

@@ -20,8 +20,17 @@ use crate::error::Error;
 use actix_web::{web, HttpRequest, HttpResponse};
 use errors::PulpResult;
 
-async fn method_not_allowed(req: HttpRequest) -> PulpResult<HttpResponse> {
-    Err(Error::MethodNotAllowed(req.method().to_string()).into())
+/// Pulp's 405 body, with the `Allow` header RFC 9110 requires (methods from the document).
+pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let mut res = actix_web::ResponseError::error_response(&errors::PulpError(
+        Error::MethodNotAllowed(req.method().to_string()),
+    ));
+    if let Some(allow) = crate::api::openapi::allowed_methods(req.path()) {
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+            res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+        }
+    }
+    res
 }
 
 async fn not_found() -> PulpResult<HttpResponse> {

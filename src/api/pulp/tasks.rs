@@ -30,7 +30,7 @@ pub fn render(t: &TaskRow) -> Value {
         "state": t.state,
         "name": t.name,
         "logging_cid": t.logging_cid,
-        "created_by": t.created_by.map(hrefs::user),
+        "created_by": t.created_by_number.map(super::users::href),
         "unblocked_at": ts(t.unblocked_at),
         "started_at": ts(t.started_at),
         "finished_at": ts(t.finished_at),
