@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_initial;
 mod m20261122_000002_pulp_api;
 mod m20261122_000003_access_control;
+mod m20261130_000004_repository_tags;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_initial::Migration),
             Box::new(m20261122_000002_pulp_api::Migration),
             Box::new(m20261122_000003_access_control::Migration),
+            Box::new(m20261130_000004_repository_tags::Migration),
         ]
     }
 }

@@ -33,10 +33,9 @@ pub async fn by_tag(
     let row = one(
         c,
         "SELECT m.id, m.digest, m.media_type, m.size, m.data FROM repositories r \
-         JOIN repository_content rc ON rc.repository_id = r.id AND rc.version_removed IS NULL \
-         JOIN tags t ON t.id = rc.content_id \
-         JOIN manifests m ON m.id = t.manifest_id \
-         WHERE r.name = ? AND rc.content_type = 'tag' AND t.name = ?",
+         JOIN repository_tags rt ON rt.repository_id = r.id \
+         JOIN manifests m ON m.id = rt.manifest_id \
+         WHERE r.name = ? AND rt.name = ?",
         vec![repo_name.into(), tag.into()],
     )
     .await?;
@@ -190,9 +189,8 @@ pub async fn tag_names(
 ) -> Result<Vec<String>, DbErr> {
     let co = collate(c);
     let sql = format!(
-        "SELECT t.name FROM repository_content rc JOIN tags t ON t.id = rc.content_id \
-         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND rc.content_type = 'tag' \
-         AND t.name{co} > ? ORDER BY t.name{co} LIMIT ?"
+        "SELECT name FROM repository_tags WHERE repository_id = ? \
+         AND name{co} > ? ORDER BY name{co} LIMIT ?"
     );
     let rows = all(
         c,

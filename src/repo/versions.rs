@@ -70,8 +70,7 @@ pub async fn current_tags_named(
         return Ok(vec![]);
     }
     let sql = format!(
-        "SELECT t.id FROM repository_content rc JOIN tags t ON t.id = rc.content_id \
-         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND t.name IN ({})",
+        "SELECT tag_id FROM repository_tags WHERE repository_id = ? AND name IN ({})",
         placeholders(names.len())
     );
     let mut values: Vec<Value> = vec![repo.into()];
@@ -91,13 +90,42 @@ pub async fn current_tags_of(
 ) -> Result<Vec<Uuid>, DbErr> {
     ids_query(
         c,
-        "SELECT t.id FROM repository_content rc JOIN tags t ON t.id = rc.content_id \
-         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND t.manifest_id IN ({in})",
+        "SELECT tag_id FROM repository_tags WHERE repository_id = ? AND manifest_id IN ({in})",
         vec![repo.into()],
         manifests,
         vec![],
     )
     .await
+}
+
+/// Keeps `repository_tags` equal to the latest version's tags: drops the `removed` tags (any
+/// ids that are not tags match nothing), then adds the `added` tag units.
+pub async fn sync_tags(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    removed: &[Uuid],
+    added: &[Uuid],
+) -> Result<(), DbErr> {
+    for chunk in removed.chunks(CHUNK) {
+        let sql = format!(
+            "DELETE FROM repository_tags WHERE repository_id = ? AND tag_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut values: Vec<Value> = vec![repo.into()];
+        values.extend(chunk.iter().map(|u| Value::from(*u)));
+        exec(c, &sql, values).await?;
+    }
+    for chunk in added.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO repository_tags (repository_id, name, tag_id, manifest_id) \
+             SELECT ?, t.name, t.id, t.manifest_id FROM tags t WHERE t.id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut values: Vec<Value> = vec![repo.into()];
+        values.extend(chunk.iter().map(|u| Value::from(*u)));
+        exec(c, &sql, values).await?;
+    }
+    Ok(())
 }
 
 /// Manifests listed by any of `lists`.
@@ -270,6 +298,26 @@ pub async fn present_counts(
         .collect()
 }
 
+/// The `present` counts recorded with the newest version, if it recorded them.
+pub async fn latest_present(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+) -> Result<Option<BTreeMap<String, i64>>, DbErr> {
+    let row = one(
+        c,
+        "SELECT content_summary FROM repository_versions WHERE repository_id = ? \
+         ORDER BY number DESC LIMIT 1",
+        vec![repo.into()],
+    )
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let summary: String = row.try_get("", "content_summary")?;
+    let parsed: serde_json::Value = serde_json::from_str(&summary).unwrap_or_default();
+    Ok(parsed
+        .get("present")
+        .and_then(|p| serde_json::from_value(p.clone()).ok()))
+}
+
 pub async fn insert_version(
     c: &impl ConnectionTrait,
     repo: Uuid,
@@ -307,8 +355,8 @@ pub async fn tagged_among(
 ) -> Result<Vec<Uuid>, DbErr> {
     ids_query(
         c,
-        "SELECT DISTINCT t.manifest_id FROM repository_content rc JOIN tags t ON t.id = rc.content_id \
-         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND t.manifest_id IN ({in})",
+        "SELECT DISTINCT manifest_id FROM repository_tags \
+         WHERE repository_id = ? AND manifest_id IN ({in})",
         vec![repo.into()],
         manifests,
         vec![],

@@ -83,7 +83,29 @@ pub async fn apply(c: &impl ConnectionTrait, repo: Uuid, change: Change) -> Resu
     q::insert_added(c, repo, number, &added).await?;
     let removed_ids: Vec<Uuid> = removed.iter().map(|(id, _)| *id).collect();
     q::mark_removed(c, repo, number, &removed_ids).await?;
-    let present = q::present_counts(c, repo).await?;
+    let tags = |items: &[(Uuid, &str)]| -> Vec<Uuid> {
+        items
+            .iter()
+            .filter(|(_, ty)| *ty == TAG)
+            .map(|(id, _)| *id)
+            .collect()
+    };
+    q::sync_tags(c, repo, &tags(&removed), &tags(&added)).await?;
+    // `added` held nothing present and `removed` only present content, so the last version's
+    // counts plus and minus them are exact (no count over every present row per push).
+    let present = match q::latest_present(c, repo).await? {
+        Some(mut counts) => {
+            for (_, ty) in &added {
+                *counts.entry(ty.to_string()).or_insert(0) += 1;
+            }
+            for (_, ty) in &removed {
+                *counts.entry(ty.to_string()).or_insert(0) -= 1;
+            }
+            counts.retain(|_, n| *n > 0);
+            counts
+        }
+        None => q::present_counts(c, repo).await?,
+    };
     let summary = json!({
         "added": count(&added),
         "removed": count(&removed),

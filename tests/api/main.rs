@@ -20,3 +20,4 @@ mod rbac;
 mod registry_tokens;
 mod skopeo;
 mod storage_contract;
+mod tag_index;
