@@ -153,6 +153,7 @@ pub fn ops() -> Vec<Op> {
             "Update a container distribution",
         )
         .body("container.ContainerDistribution")
+        .ok(200, "container.ContainerDistributionResponse")
         .ok(202, "AsyncOperationResponse"),
         Op::new(
             Patch,
@@ -162,6 +163,7 @@ pub fn ops() -> Vec<Op> {
             "Update a container distribution",
         )
         .body("Patchedcontainer.ContainerDistribution")
+        .ok(200, "container.ContainerDistributionResponse")
         .ok(202, "AsyncOperationResponse"),
         Op::new(
             Delete,
@@ -203,6 +205,7 @@ pub fn ops() -> Vec<Op> {
             "Update a container push repository",
         )
         .body("container.ContainerPushRepository")
+        .ok(200, "container.ContainerPushRepositoryResponse")
         .ok(202, "AsyncOperationResponse"),
         Op::new(
             Patch,
@@ -212,6 +215,7 @@ pub fn ops() -> Vec<Op> {
             "Update a container push repository",
         )
         .body("Patchedcontainer.ContainerPushRepository")
+        .ok(200, "container.ContainerPushRepositoryResponse")
         .ok(202, "AsyncOperationResponse"),
         Op::new(
             Post,
