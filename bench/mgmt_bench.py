@@ -88,12 +88,15 @@ def main():
     print(f"remove_image POST->completed: runs={len(lat)} p50={statistics.median(lat):.1f} ms p99={pct(lat, .99):.1f} ms max={max(lat):.1f} ms")
 
     # list latency at two page sizes
-    for path in ["/pulp/api/v3/repositories/container/container-push/", "/pulp/api/v3/content/container/manifests/", "/pulp/api/v3/tasks/"]:
+    # (run berth-bench --listing 10000 first to measure them with 10,000 repositories and tags)
+    for path in ["/pulp/api/v3/repositories/container/container-push/", "/pulp/api/v3/distributions/container/container/",
+                 "/pulp/api/v3/content/container/tags/", "/pulp/api/v3/content/container/manifests/", "/pulp/api/v3/tasks/"]:
         for limit in (10, 1000):
             ts = []
             for _ in range(10):
                 t0 = time.perf_counter(); s, _, _ = cl.req("GET", f"{path}?limit={limit}"); ts.append((time.perf_counter() - t0) * 1000)
-            print(f"GET {path}?limit={limit}: p50={statistics.median(ts):.1f} ms")
+            count = (cl.req("GET", f"{path}?limit=1")[1] or {}).get("count")
+            print(f"GET {path}?limit={limit}: p50={statistics.median(ts):.1f} ms (count {count})")
 
     # orphan cleanup of N orphaned blobs
     if a.orphans > 0:
