@@ -43,7 +43,7 @@ pub async fn cleanup(
     only: Option<&[Uuid]>,
     progress: &(dyn Fn(Report) + Send + Sync),
 ) -> Result<Report> {
-    let cutoff = Utc::now() - chrono::Duration::minutes(protection_minutes.max(0));
+    let cutoff = crate::domain::clock::minutes_before(Utc::now(), protection_minutes);
     let started = std::time::Instant::now();
     let mut report = Report::default();
     let (sc, sv) = scope(only);

@@ -310,3 +310,25 @@ async fn nul_characters_in_filters_and_bodies_are_refused_with_400_on_every_data
         .await;
     assert_eq!(s, 400);
 }
+
+#[tokio::test]
+async fn huge_orphan_ages_saturate_instead_of_failing_on_every_database() {
+    let app = TestApp::spawn().await;
+    app.push_image("age/app", "v1", &[b"age".to_vec()]).await;
+    for kind in ["blobs", "manifests", "tags"] {
+        let v = app
+            .api_get(&format!(
+                "/pulp/api/v3/content/container/{kind}/?orphaned_for=7106200130"
+            ))
+            .await;
+        assert_eq!(v["count"], 0, "{kind}: {v}");
+    }
+    let t = app
+        .api_task(
+            Method::POST,
+            "/pulp/api/v3/orphans/cleanup/",
+            Some(json!({"orphan_protection_time": 4_294_967_295_u64})),
+        )
+        .await;
+    assert_eq!(t["state"], "completed");
+}

@@ -78,7 +78,7 @@ echo "== 5. schemathesis =="
 PYTHONPATH=tests/clients SCHEMATHESIS_HOOKS=schemathesis_hooks "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "$WORK/api-pk.json" --url "$BERTH_URL" \
   --auth "admin:$BERTH_PASSWORD" \
   --checks all --exclude-checks "${SCHEMATHESIS_EXCLUDED_CHECKS:-negative_data_rejection,positive_data_acceptance}" \
-  --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" --seed 1 \
+  --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" --seed "${SCHEMATHESIS_SEED:-1}" \
   --exclude-operation-id users_update --exclude-operation-id users_partial_update \
   --report-dir "$WORK/report" || fail "schemathesis found problems"
 echo "client suite passed"

@@ -63,7 +63,7 @@ fn version_filters(p: &Params, crit: &mut Criteria, orphan_default: i64) -> Resu
     }
     if let Some(minutes) = p.int("orphaned_for")? {
         let minutes = if minutes < 0 { orphan_default } else { minutes };
-        let cutoff = chrono::Utc::now() - chrono::Duration::minutes(minutes);
+        let cutoff = crate::domain::clock::minutes_before(chrono::Utc::now(), minutes);
         crit.push(
             "",
             Op::Sql(
