@@ -34,6 +34,7 @@ BERTH_PID=$!
 cleanup() {
   kill "$BERTH_PID" 2>/dev/null || true
   wait "$BERTH_PID" 2>/dev/null || true
+  if [ -n "${BERTH_CLIENTS_KEEP_LOG:-}" ]; then cp "$WORK/berth.log" "$BERTH_CLIENTS_KEEP_LOG"; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -61,7 +61,8 @@ pub fn ops() -> Vec<Op> {
             "Tasks",
             "Delete a finished task",
         )
-        .empty(204),
+        .empty(204)
+        .empty(409),
         Op::new(
             Post,
             Loc::Lit("/pulp/api/v3/tasks/purge/"),
