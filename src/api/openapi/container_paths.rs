@@ -162,7 +162,7 @@ pub fn ops() -> Vec<Op> {
             T_DIST,
             "Update a container distribution",
         )
-        .body("Patchedcontainer.ContainerDistribution")
+        .optional_body("Patchedcontainer.ContainerDistribution")
         .ok(200, "container.ContainerDistributionResponse")
         .ok(202, "AsyncOperationResponse"),
         Op::new(
@@ -214,7 +214,7 @@ pub fn ops() -> Vec<Op> {
             T_PUSH,
             "Update a container push repository",
         )
-        .body("Patchedcontainer.ContainerPushRepository")
+        .optional_body("Patchedcontainer.ContainerPushRepository")
         .ok(200, "container.ContainerPushRepositoryResponse")
         .ok(202, "AsyncOperationResponse"),
         Op::new(
@@ -286,43 +286,35 @@ pub fn ops() -> Vec<Op> {
         )
         .list(versions::FILTERS, "RepositoryVersionResponse"),
     ];
-    for (kind, extra, tag, item) in [
+    for (kind, extra, tag, item, href, list, pk) in [
         (
             "blobs",
             content::BLOB_FILTERS,
             "Content: Blobs",
             "container.BlobResponse",
+            "container_blob_href",
+            "/pulp/api/v3/content/container/blobs/",
+            "/pulp/api/v3/content/container/blobs/{pulp_id}/",
         ),
         (
             "manifests",
             content::MANIFEST_FILTERS,
             "Content: Manifests",
             "container.ManifestResponse",
+            "container_manifest_href",
+            "/pulp/api/v3/content/container/manifests/",
+            "/pulp/api/v3/content/container/manifests/{pulp_id}/",
         ),
         (
             "tags",
             content::TAG_FILTERS,
             "Content: Tags",
             "container.TagResponse",
+            "container_tag_href",
+            "/pulp/api/v3/content/container/tags/",
+            "/pulp/api/v3/content/container/tags/{pulp_id}/",
         ),
     ] {
-        let (href, pk, list): (&'static str, &'static str, &'static str) = match kind {
-            "blobs" => (
-                "container_blob_href",
-                "/pulp/api/v3/content/container/blobs/{pulp_id}/",
-                "/pulp/api/v3/content/container/blobs/",
-            ),
-            "manifests" => (
-                "container_manifest_href",
-                "/pulp/api/v3/content/container/manifests/{pulp_id}/",
-                "/pulp/api/v3/content/container/manifests/",
-            ),
-            _ => (
-                "container_tag_href",
-                "/pulp/api/v3/content/container/tags/{pulp_id}/",
-                "/pulp/api/v3/content/container/tags/",
-            ),
-        };
         ops.push(
             Op::new(
                 Get,

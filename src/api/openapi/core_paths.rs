@@ -70,7 +70,7 @@ pub fn ops() -> Vec<Op> {
             "Tasks",
             "Purge completed tasks",
         )
-        .body("Purge")
+        .optional_body("Purge")
         .ok(202, "AsyncOperationResponse"),
         Op::new(
             Delete,
@@ -87,7 +87,7 @@ pub fn ops() -> Vec<Op> {
             "Orphans Cleanup",
             "Clean up orphaned content and purge unreferenced blobs",
         )
-        .body("OrphansCleanup")
+        .optional_body("OrphansCleanup")
         .ok(202, "AsyncOperationResponse"),
         Op::new(Get, users_list, "users_list", "Users", "List users")
             .list(&user_filters, "UserResponse"),
@@ -107,7 +107,7 @@ pub fn ops() -> Vec<Op> {
             "Users",
             "Update a user",
         )
-        .body("PatchedUser")
+        .optional_body("PatchedUser")
         .ok(200, "UserResponse"),
         Op::new(Delete, user, "users_delete", "Users", "Delete a user").empty(204),
         Op::new(
@@ -162,7 +162,7 @@ pub fn ops() -> Vec<Op> {
             "Roles",
             "Update a role",
         )
-        .body("PatchedRole")
+        .optional_body("PatchedRole")
         .ok(200, "RoleResponse"),
         Op::new(Delete, role, "roles_delete", "Roles", "Delete a role").empty(204),
         Op::new(

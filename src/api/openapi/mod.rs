@@ -159,7 +159,7 @@ pub fn document_pk_path() -> &'static str {
 pub fn allowed_methods(path: &str) -> Option<String> {
     static ROUTES: OnceLock<Vec<(Vec<String>, String)>> = OnceLock::new();
     let routes = ROUTES.get_or_init(|| {
-        let doc = serde_json::to_value(build(true)).unwrap_or_default();
+        let doc: serde_json::Value = serde_json::from_str(document_pk_path()).unwrap_or_default();
         let paths = doc["paths"].as_object().cloned().unwrap_or_default();
         paths
             .into_iter()
@@ -184,11 +184,15 @@ pub fn allowed_methods(path: &str) -> Option<String> {
     })
 }
 
-/// YAML of either variant (`docs/api.yaml`).
-pub fn yaml(pk_path: bool) -> String {
-    build(pk_path)
-        .to_yaml()
-        .unwrap_or_else(|e| format!("# the document could not be rendered: {e}\n"))
+/// YAML of either variant (`docs/api.yaml`), built once per variant.
+pub fn yaml(pk_path: bool) -> &'static str {
+    static HREF: OnceLock<String> = OnceLock::new();
+    static PK: OnceLock<String> = OnceLock::new();
+    (if pk_path { &PK } else { &HREF }).get_or_init(|| {
+        build(pk_path)
+            .to_yaml()
+            .unwrap_or_else(|e| format!("# the document could not be rendered: {e}\n"))
+    })
 }
 
 /// Pretty JSON with every object's keys sorted: utoipa keeps extensions in a `HashMap`, so

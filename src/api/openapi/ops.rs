@@ -32,7 +32,7 @@ pub struct Op {
     pub tag: &'static str,
     pub summary: &'static str,
     query: Vec<Parameter>,
-    body: Option<&'static str>,
+    body: Option<(&'static str, bool)>,
     responses: Vec<(u16, Option<String>)>,
     anonymous: bool,
 }
@@ -87,8 +87,15 @@ impl Op {
         self
     }
 
+    /// A required JSON body of the named schema.
     pub fn body(mut self, schema: &'static str) -> Op {
-        self.body = Some(schema);
+        self.body = Some((schema, true));
+        self
+    }
+
+    /// A JSON body that may be left out (partial updates, actions whose fields all default).
+    pub fn optional_body(mut self, schema: &'static str) -> Op {
+        self.body = Some((schema, false));
         self
     }
 
@@ -130,12 +137,7 @@ impl Op {
         for p in &self.query {
             b = b.parameter(p.clone());
         }
-        if let Some(schema) = self.body {
-            // Partial updates and the all-defaults actions may send nothing; a cancel must say
-            // `state`.
-            let optional = matches!(schema, "OrphansCleanup" | "Purge")
-                || (schema.starts_with("Patched") && schema != "PatchedTaskCancel");
-            let required = !optional;
+        if let Some((schema, required)) = self.body {
             b = b.request_body(Some(
                 RequestBodyBuilder::new()
                     .required(Some(if required {

@@ -25,8 +25,18 @@ pub async fn status(st: web::Data<AppState>) -> HttpResponse {
         {"component": "container", "version": CONTAINER_VERSION, "package": "pulp-container", "module": "pulp_container.app", "domain_compatible": true},
         {"component": "berth", "version": env!("CARGO_PKG_VERSION"), "package": "berth", "module": "berth", "domain_compatible": false},
     ]);
-    // Each app lists its components as `{component: version}` (pulpcore's AppStatusResponse).
-    let app_versions = json!({"core": CORE_VERSION, "container": CONTAINER_VERSION, "berth": env!("CARGO_PKG_VERSION")});
+    // Each app lists the same components as `{component: version}` (pulpcore's AppStatusResponse).
+    let app_versions: serde_json::Map<String, serde_json::Value> = versions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            (
+                v["component"].as_str().unwrap_or("").to_string(),
+                v["version"].clone(),
+            )
+        })
+        .collect();
     HttpResponse::Ok().json(json!({
         "versions": versions,
         "online_workers": [],
