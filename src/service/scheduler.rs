@@ -66,8 +66,8 @@ fn jobs(state: &AppState) -> Vec<Job> {
 }
 
 /// Runs, as of `now`, every job that is due and that this caller claims; returns their names.
-/// Job rows are created (and shortened intervals applied) by the real clock; tests call this
-/// with a `now` in the future to run the jobs at once.
+/// Job rows are created by the real clock; tests call this with a `now` in the future to run
+/// the jobs at once.
 pub async fn run_due(state: &AppState, now: DateTime<Utc>) -> Result<Vec<&'static str>> {
     let mut ran = vec![];
     let real_now = Utc::now();
@@ -77,7 +77,8 @@ pub async fn run_due(state: &AppState, now: DateTime<Utc>) -> Result<Vec<&'stati
         } else {
             real_now + job.every
         };
-        q::ensure(&state.db.conn, job.name, first, real_now + job.every).await?;
+        q::ensure(&state.db.conn, job.name, first).await?;
+        shorten(state, &job, real_now).await?;
         if !q::claim(&state.db.conn, job.name, now, now + job.every).await? {
             continue;
         }
@@ -87,6 +88,18 @@ pub async fn run_due(state: &AppState, now: DateTime<Utc>) -> Result<Vec<&'stati
         ran.push(job.name);
     }
     Ok(ran)
+}
+
+/// Applies a shortened interval: a job due later than one interval after its last run (or
+/// after now, if it never ran) is brought forward to that time.
+async fn shorten(state: &AppState, job: &Job, real_now: DateTime<Utc>) -> Result<()> {
+    if let Some((next, last)) = q::get(&state.db.conn, job.name).await? {
+        let latest = last.unwrap_or(real_now) + job.every;
+        if next > latest {
+            q::bring_forward(&state.db.conn, job.name, latest).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn run(state: &AppState, name: &str, now: DateTime<Utc>) -> Result<()> {
