@@ -209,3 +209,30 @@ async fn blobs_of_a_manifest_pushed_by_digest_survive_cleanup() {
     cleanup(&app, 0).await;
     pulls_whole(&app, "gc/bydigest", &d).await;
 }
+
+#[tokio::test]
+async fn deleting_an_image_keeps_the_blobs_a_manifest_pushed_by_digest_still_uses() {
+    let app = TestApp::spawn().await;
+    let shared = bytes(13, 3000);
+    let (_, da) = app
+        .push_image("gc/mixed", "a", &[shared.clone(), bytes(14, 1000)])
+        .await;
+    let config = br#"{"architecture":"s390x","os":"linux"}"#.to_vec();
+    app.push_blob("gc/mixed", &config).await;
+    let manifest = json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+        "config": descriptor(OCI_CONFIG, &config), "layers": [descriptor(LAYER, &shared)]})
+    .to_string()
+    .into_bytes();
+    let dy = sha256(&manifest);
+    let res = app
+        .put_manifest("gc/mixed", &dy, OCI_MANIFEST, &manifest)
+        .await;
+    assert_eq!(res.status(), 201);
+    let res = app
+        .delete(&format!("/v2/gc/mixed/manifests/{da}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    pulls_whole(&app, "gc/mixed", &dy).await;
+}

@@ -35,6 +35,39 @@ async fn try_push(app: &TestApp, name: &str, tag: &str, seed: u64) -> bool {
     }
 }
 
+/// `TestApp::push_image`, retried while a racing cleanup at protection time 0 reclaims the
+/// just-uploaded blobs first (the manifest PUT then fails with `MANIFEST_BLOB_UNKNOWN`, as a
+/// client's would; it uploads them again). Returns the manifest digest.
+pub async fn push_image_retrying(
+    app: &TestApp,
+    name: &str,
+    tag: &str,
+    layers: &[Vec<u8>],
+) -> String {
+    let config = json!({"architecture": "amd64", "os": "linux", "layers": layers.len(),
+        "seed": crate::common::oci::sha256(&layers.concat())})
+    .to_string()
+    .into_bytes();
+    let descs: Vec<Value> = layers.iter().map(|l| descriptor(LAYER, l)).collect();
+    let manifest = json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+        "config": descriptor(OCI_CONFIG, &config), "layers": descs})
+    .to_string()
+    .into_bytes();
+    for _ in 0..50 {
+        app.push_blob(name, &config).await;
+        for l in layers {
+            app.push_blob(name, l).await;
+        }
+        let res = app.put_manifest(name, tag, OCI_MANIFEST, &manifest).await;
+        match res.status().as_u16() {
+            201 => return crate::common::oci::sha256(&manifest),
+            400 => assert_eq!(error_code(res).await, "MANIFEST_BLOB_UNKNOWN"),
+            s => panic!("manifest PUT answered {s}: {:?}", res.text().await),
+        }
+    }
+    panic!("{name}:{tag} never pushed");
+}
+
 #[tokio::test]
 async fn cleanups_racing_pushes_never_commit_a_manifest_with_a_missing_blob() {
     let app = Arc::new(TestApp::spawn().await);
