@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:24817";
 pub const DEFAULT_DATA_DIR: &str = "./berth-data";
+/// Hour settings are capped at 100 years (so any value gives a storable instant).
+const MAX_HOURS: u64 = 876_000;
 
 /// Every setting, each optional: what a flag, variable or file line may set.
 #[derive(Debug, Clone, Default, Deserialize, clap::Args)]
@@ -47,6 +49,13 @@ pub struct Overrides {
     /// Default orphan protection time in minutes (Pulp's ORPHAN_PROTECTION_TIME).
     #[arg(long, global = true, env = "BERTH_ORPHAN_PROTECTION_MINUTES")]
     pub orphan_protection_minutes: Option<u64>,
+    /// Hours a superseded repository version is kept (push repositories without an explicit
+    /// `retain_repo_versions`); 0 keeps every version.
+    #[arg(long, global = true, env = "BERTH_VERSION_RETENTION_HOURS")]
+    pub version_retention_hours: Option<u64>,
+    /// Hours between scheduled orphan cleanups (run once across replicas); 0 turns them off.
+    #[arg(long, global = true, env = "BERTH_ORPHAN_CLEANUP_INTERVAL_HOURS")]
+    pub orphan_cleanup_interval_hours: Option<u64>,
     /// Hours an idle upload session is kept before it is discarded.
     #[arg(long, global = true, env = "BERTH_UPLOAD_EXPIRY_HOURS")]
     pub upload_expiry_hours: Option<u64>,
@@ -82,6 +91,12 @@ impl Overrides {
                 .orphan_protection_minutes
                 .or(file.orphan_protection_minutes),
             workers: self.workers.or(file.workers),
+            version_retention_hours: self
+                .version_retention_hours
+                .or(file.version_retention_hours),
+            orphan_cleanup_interval_hours: self
+                .orphan_cleanup_interval_hours
+                .or(file.orphan_cleanup_interval_hours),
             token_expiry_seconds: self.token_expiry_seconds.or(file.token_expiry_seconds),
             token_issuer: self.token_issuer.or(file.token_issuer),
             token_realm: self.token_realm.or(file.token_realm),
@@ -100,6 +115,11 @@ pub struct Settings {
     pub admin_password: Option<String>,
     pub upload_expiry_hours: u64,
     pub orphan_protection_minutes: u64,
+    /// Superseded versions of push repositories without `retain_repo_versions` are pruned
+    /// this long after they were superseded (0: never).
+    pub version_retention_hours: u64,
+    /// Hours between scheduled orphan cleanups (0: none).
+    pub orphan_cleanup_interval_hours: u64,
     pub workers: usize,
     pub token_expiry_seconds: u64,
     pub token_issuer: String,
@@ -164,6 +184,11 @@ impl Settings {
             admin_password: o.admin_password.filter(|p| !p.is_empty()),
             upload_expiry_hours: o.upload_expiry_hours.unwrap_or(72),
             orphan_protection_minutes: o.orphan_protection_minutes.unwrap_or(1440),
+            version_retention_hours: o.version_retention_hours.unwrap_or(24).min(MAX_HOURS),
+            orphan_cleanup_interval_hours: o
+                .orphan_cleanup_interval_hours
+                .unwrap_or(24)
+                .min(MAX_HOURS),
             workers: o.workers.unwrap_or(2),
             token_expiry_seconds: match o.token_expiry_seconds.unwrap_or(300) {
                 0 => return Err("token expiry must be at least 1 second".into()),
@@ -217,6 +242,14 @@ mod tests {
         let s = Settings::resolve(cli, Some(&file)).unwrap();
         assert_eq!(s.listen, "127.0.0.1:2");
         assert_eq!(s.upload_expiry_hours, 5);
+        assert_eq!(
+            s.version_retention_hours, 24,
+            "superseded versions go after a day"
+        );
+        assert_eq!(
+            s.orphan_cleanup_interval_hours, 24,
+            "orphan cleanup runs daily"
+        );
         assert!(s.database_url.starts_with("sqlite://"));
     }
 

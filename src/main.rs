@@ -1,7 +1,7 @@
 //! The `berth` binary: parses the command line, sets up logging, runs the subcommand and maps
 //! failures to a message and a non-zero exit code.
 use berth::config::Settings;
-use berth::service::{auth, maintenance};
+use berth::service::auth;
 use berth::{repo, startup};
 use clap::Parser;
 use std::process::ExitCode;
@@ -52,18 +52,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Worker => {
-            let hours = settings.upload_expiry_hours;
             let workers = settings.workers.max(1);
             let state = startup::state(settings).await?;
             tracing::info!(workers, "berth worker running tasks and housekeeping");
-            berth::tasks::spawn_workers(&state, workers);
-            maintenance::run_forever(
-                state.db,
-                state.store,
-                std::time::Duration::from_secs(hours * 3600),
-                std::time::Duration::from_secs(600),
-            )
-            .await;
+            startup::spawn_background(&state, workers);
+            std::future::pending::<()>().await;
             Ok(())
         }
         Command::Admin { action } => admin(settings, action).await,

@@ -2,14 +2,13 @@
 //! bootstrap admin, and assemble the HTTP server. Tests use the same path with port 0.
 use crate::config::Settings;
 use crate::repo::Db;
-use crate::service::{auth, maintenance};
+use crate::service::{auth, scheduler};
 use crate::state::AppState;
 use crate::storage;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Connects, migrates and opens everything the settings name.
 pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
@@ -62,16 +61,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::api::pulp::configure(cfg);
 }
 
+/// Starts in the background what every `berth serve` and `berth worker` runs: `workers` task
+/// workers (with the task reconcile loop) and the housekeeping scheduler.
+pub fn spawn_background(state: &AppState, workers: usize) {
+    crate::tasks::spawn_workers(state, workers);
+    tokio::spawn(scheduler::run_forever(state.clone()));
+}
+
 /// The HTTP server over `listener`, plus the background housekeeping and embedded task workers.
 pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_web::dev::Server> {
-    crate::tasks::spawn_workers(&state, state.settings.workers);
-    let expiry = Duration::from_secs(state.settings.upload_expiry_hours * 3600);
-    tokio::spawn(maintenance::run_forever(
-        state.db.clone(),
-        state.store.clone(),
-        expiry,
-        Duration::from_secs(600),
-    ));
+    spawn_background(&state, state.settings.workers);
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()

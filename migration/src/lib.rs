@@ -6,6 +6,7 @@ mod m20261122_000001_initial;
 mod m20261122_000002_pulp_api;
 mod m20261122_000003_access_control;
 mod m20261130_000004_repository_tags;
+mod m20261130_000005_schedules;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_pulp_api::Migration),
             Box::new(m20261122_000003_access_control::Migration),
             Box::new(m20261130_000004_repository_tags::Migration),
+            Box::new(m20261130_000005_schedules::Migration),
         ]
     }
 }

@@ -86,7 +86,9 @@ pub async fn upsert_blob(c: &impl ConnectionTrait, digest: &str, size: u64) -> R
     row.try_get("", "id")
 }
 
-/// Records `content` as pending in `repo` (idempotent).
+/// Records `content` as pending in `repo`, or refreshes the time of its pending reference (a
+/// blob pending longer than the orphan protection time is reclaimable, so a new upload of it
+/// must restart that time).
 pub async fn add_pending(
     c: &impl ConnectionTrait,
     repo: Uuid,
@@ -96,7 +98,8 @@ pub async fn add_pending(
     exec(
         c,
         "INSERT INTO repository_pending (repository_id, content_id, content_type, created_at) \
-         VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+         VALUES (?, ?, ?, ?) ON CONFLICT (repository_id, content_id) \
+         DO UPDATE SET created_at = excluded.created_at",
         vec![
             repo.into(),
             content.into(),

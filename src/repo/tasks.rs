@@ -173,15 +173,15 @@ pub async fn delete_final(c: &impl ConnectionTrait, id: Uuid) -> Result<u64, DbE
     .await
 }
 
-/// Deletes final tasks finished before `before` in `states`; returns how many.
+/// Deletes final tasks finished before `before` in `states`; returns their ids.
 pub async fn purge(
     c: &impl ConnectionTrait,
     before: DateTime<Utc>,
     states: &[String],
     owner: Option<Uuid>,
-) -> Result<u64, DbErr> {
+) -> Result<Vec<Uuid>, DbErr> {
     if states.is_empty() {
-        return Ok(0);
+        return Ok(vec![]);
     }
     let mut values: Vec<Value> = vec![before.into()];
     values.extend(states.iter().map(|s| Value::from(s.clone())));
@@ -192,15 +192,18 @@ pub async fn purge(
         }
         None => "",
     };
-    exec(
+    super::all(
         c,
         &format!(
-            "DELETE FROM tasks WHERE finished_at < ? AND state IN ({}){mine}",
+            "DELETE FROM tasks WHERE finished_at < ? AND state IN ({}){mine} RETURNING id",
             placeholders(states.len())
         ),
         values,
     )
-    .await
+    .await?
+    .iter()
+    .map(|r| r.try_get("", "id"))
+    .collect()
 }
 
 /// Takes every lock in `resources` for `task`, or none (returns false on any conflict).
@@ -286,4 +289,35 @@ pub async fn touch(c: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
     )
     .await?;
     Ok(())
+}
+
+/// Serialises, until the transaction ends, dispatches of tasks named `name` that must not pile
+/// up (PostgreSQL advisory lock; SQLite write transactions are already serialised).
+pub async fn lock_dispatch(c: &impl ConnectionTrait, name: &str) -> Result<(), DbErr> {
+    if c.get_database_backend() == sea_orm::DbBackend::Postgres {
+        one(
+            c,
+            "SELECT 1 AS x FROM (SELECT pg_advisory_xact_lock(hashtext(?))) AS l",
+            vec![format!("dispatch:{name}").into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A task named `name` with exactly `args` that is still waiting, if any.
+pub async fn waiting_like(
+    c: &impl ConnectionTrait,
+    name: &str,
+    args: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    one(
+        c,
+        "SELECT id FROM tasks WHERE name = ? AND args = ? AND state = 'waiting' \
+         ORDER BY created_at LIMIT 1",
+        vec![name.into(), args.into()],
+    )
+    .await?
+    .map(|r| r.try_get("", "id"))
+    .transpose()
 }

@@ -199,7 +199,8 @@ pub async fn still_listed(
     Ok(out)
 }
 
-/// Of `blobs`, those used by a manifest in the latest version that is not in `excluded`.
+/// Of `blobs`, those used by a manifest in the latest version (or pending in the repository:
+/// pushed by digest, pullable here) that is not in `excluded`.
 pub async fn blobs_still_used(
     c: &impl ConnectionTrait,
     repo: Uuid,
@@ -209,13 +210,16 @@ pub async fn blobs_still_used(
     let mut out = Vec::new();
     for chunk in blobs.chunks(CHUNK) {
         let sql = format!(
-            "SELECT mb.blob_id, mb.manifest_id FROM manifest_blobs mb \
-             JOIN repository_content rc ON rc.content_id = mb.manifest_id AND rc.repository_id = ? \
-             AND rc.version_removed IS NULL WHERE mb.blob_id IN ({})",
+            "SELECT mb.blob_id, mb.manifest_id FROM manifest_blobs mb WHERE mb.blob_id IN ({}) \
+             AND (EXISTS (SELECT 1 FROM repository_content rc WHERE rc.content_id = mb.manifest_id \
+             AND rc.repository_id = ? AND rc.version_removed IS NULL) \
+             OR EXISTS (SELECT 1 FROM repository_pending p WHERE p.content_id = mb.manifest_id \
+             AND p.repository_id = ?))",
             placeholders(chunk.len())
         );
-        let mut values: Vec<Value> = vec![repo.into()];
+        let mut values: Vec<Value> = vec![];
         values.extend(chunk.iter().map(|u| Value::from(*u)));
+        values.extend([Value::from(repo), Value::from(repo)]);
         for r in all(c, &sql, values).await? {
             let blob: Uuid = r.try_get_by_index(0)?;
             let manifest: Uuid = r.try_get_by_index(1)?;

@@ -1,4 +1,4 @@
-//! Periodic housekeeping run by `berth serve` and `berth worker`: discards upload sessions idle
+//! Upload expiry, run by the scheduler (`service::scheduler`): discards upload sessions idle
 //! longer than the expiry, with their staged parts, and staged objects no session owns.
 use crate::error::Result;
 use crate::repo::{all, exec, Db};
@@ -50,17 +50,4 @@ pub async fn expire_uploads(
         }
     }
     Ok((sessions, stray))
-}
-
-/// Runs housekeeping every `every` until the process ends.
-pub async fn run_forever(db: Db, store: BlobStore, max_idle: Duration, every: Duration) {
-    let mut tick = tokio::time::interval(every);
-    loop {
-        tick.tick().await;
-        match expire_uploads(&db, &store, max_idle).await {
-            Ok((0, 0)) => {}
-            Ok((s, o)) => tracing::info!(sessions = s, objects = o, "expired idle uploads"),
-            Err(e) => tracing::warn!(error = ?e, "upload expiry failed"),
-        }
-    }
 }

@@ -57,6 +57,7 @@ pub async fn put(
     let facts = config_facts(store, &parsed).await;
     let repo = ensure(db, name).await?;
     let txn = db.begin_write().await?;
+    lock_blobs(&*txn, &parsed).await?;
     let blobs = referenced_blobs(&*txn, repo.id, &parsed).await?;
     let children = referenced_children(&*txn, repo.id, &parsed).await?;
     let config_blob = match &parsed.config {
@@ -118,6 +119,26 @@ pub async fn put(
         tags,
         subject: parsed.subject.map(|s| s.digest),
     })
+}
+
+/// Takes the digest locks of the referenced blobs (in digest order, as orphan cleanup does)
+/// before they are looked up, so a cleanup deleting one of them either finishes first (the
+/// lookup then misses: `MANIFEST_BLOB_UNKNOWN`) or waits until this manifest, which keeps it,
+/// is committed (ARCHITECTURE.md §5, invariant 3).
+async fn lock_blobs(c: &impl ConnectionTrait, parsed: &ParsedManifest) -> Result<()> {
+    let mut digests: Vec<String> = parsed
+        .config
+        .iter()
+        .chain(parsed.layers.iter())
+        .filter(|d| !d.foreign)
+        .map(|d| d.digest.to_string())
+        .collect();
+    digests.sort();
+    digests.dedup();
+    for d in &digests {
+        content::lock_digest(c, d).await?;
+    }
+    Ok(())
 }
 
 /// Blob ids of the config and layers; every one must be in the repository.
@@ -209,7 +230,9 @@ pub async fn get(db: &Db, name: &RepoName, reference: &Reference) -> Result<Mani
     }
 }
 
-/// Deletes by tag (that tag only) or by digest (the manifest and its tags), as a new version.
+/// Deletes by tag (that tag only) or by digest, as a new version. A delete by digest has
+/// `remove_image`'s semantics: the manifest, its tags, and the blobs and child manifests nothing
+/// remaining in the repository uses leave the version, so orphan cleanup can reclaim them.
 pub async fn delete(db: &Db, name: &RepoName, reference: &Reference) -> Result<()> {
     let repo = require(db, name).await?;
     let txn = db.begin_write().await?;
@@ -237,6 +260,7 @@ pub async fn delete(db: &Db, name: &RepoName, reference: &Reference) -> Result<(
             content::remove_pending(&*txn, repo.id, row.id).await?;
             let change = Change {
                 remove: vec![(row.id, content::MANIFEST)],
+                recursive: true,
                 ..Default::default()
             };
             versions::apply(&*txn, repo.id, change).await?;

@@ -13,6 +13,7 @@ pub mod push_repos;
 pub mod repositories;
 pub mod retention;
 pub mod roles;
+pub mod scheduler;
 pub mod task_bodies;
 pub mod tasks;
 pub mod tokens;

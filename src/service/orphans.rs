@@ -1,37 +1,50 @@
 //! Orphan cleanup, safe while pushes continue (ARCHITECTURE.md §5). Content with no version
 //! membership and no pending reference, untouched for the protection time, is deleted in
 //! batches: tags, then manifests (until no more lists free their children), then blobs with
-//! their stored bytes. Bytes are deleted inside the transaction that deletes their row, under
+//! their stored bytes. Blobs uploaded but never used by a manifest count as orphans once their
+//! pending reference is older than the protection time (`repo::orphans` says what an orphan
+//! is). Bytes are deleted inside the transaction that deletes their row, under
 //! the digest lock uploads also take, so a concurrent push of the same digest either keeps the
 //! row (and bytes) or re-places the bytes after — never a row without bytes.
 use crate::error::Result;
-use crate::repo::{all, content, exec, placeholders, Db};
+use crate::repo::{content, orphans as q, Db};
 use crate::storage::BlobStore;
 use chrono::{DateTime, Utc};
-use sea_orm::Value;
 use uuid::Uuid;
 
 const BATCH: usize = 1000;
+
+/// The exclusive resource of orphan cleanup tasks: one runs at a time.
+pub const ORPHAN_LOCK: &str = "pdrn:orphans";
+
+/// Dispatches an orphan cleanup task (`only`: content ids to consider, `None` for all). A
+/// cleanup with the same arguments still waiting is returned instead of queueing another.
+pub async fn dispatch(
+    state: &crate::state::AppState,
+    protection_minutes: i64,
+    only: Option<Vec<Uuid>>,
+    created_by: Option<Uuid>,
+    logging_cid: String,
+) -> Result<Uuid> {
+    use super::tasks;
+    tasks::dispatch_coalesced(
+        state,
+        tasks::NewTask {
+            name: tasks::ORPHAN_CLEANUP,
+            args: serde_json::json!({"content": only, "orphan_protection_time": protection_minutes}),
+            exclusive: vec![ORPHAN_LOCK.into()],
+            created_by,
+            logging_cid,
+        },
+    )
+    .await
+}
 
 /// What a cleanup removed: content units and stored objects.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Report {
     pub content: u64,
     pub artifacts: u64,
-}
-
-const UNREFERENCED: &str = "NOT EXISTS (SELECT 1 FROM repository_content rc WHERE rc.content_id = x.id) \
-    AND NOT EXISTS (SELECT 1 FROM repository_pending pe WHERE pe.content_id = x.id) AND x.touched_at < ?";
-
-fn scope(only: Option<&[Uuid]>) -> (String, Vec<Value>) {
-    match only {
-        None => (String::new(), vec![]),
-        Some([]) => (" AND 1 = 0".into(), vec![]),
-        Some(ids) => (
-            format!(" AND x.id IN ({})", placeholders(ids.len())),
-            ids.iter().map(|u| Value::from(*u)).collect(),
-        ),
-    }
 }
 
 /// Runs a cleanup; `only` restricts the content units considered (stored-object cleanup is
@@ -46,29 +59,12 @@ pub async fn cleanup(
     let cutoff = crate::domain::clock::minutes_before(Utc::now(), protection_minutes);
     let started = std::time::Instant::now();
     let mut report = Report::default();
-    let (sc, sv) = scope(only);
-    // Tags.
-    let mut values = vec![Value::from(cutoff)];
-    values.extend(sv.clone());
-    let n = exec(
-        &db.conn,
-        &format!("DELETE FROM tags WHERE id IN (SELECT x.id FROM tags x WHERE {UNREFERENCED}{sc})"),
-        values,
-    )
-    .await?;
-    report.content += n;
+    report.content += q::delete_tags(&db.conn, cutoff, only).await?;
     progress(report);
     // Manifests: repeat while deleting lists frees their children.
     loop {
-        let mut values = vec![Value::from(cutoff)];
-        values.extend(sv.clone());
-        let sql = format!(
-            "DELETE FROM manifests WHERE id IN (SELECT x.id FROM manifests x WHERE {UNREFERENCED}{sc} \
-             AND NOT EXISTS (SELECT 1 FROM manifest_list_manifests l WHERE l.manifest_id = x.id) \
-             AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = x.id))"
-        );
         let txn = db.begin_write().await?;
-        let n = exec(&*txn, &sql, values).await?;
+        let n = q::delete_manifests(&*txn, cutoff, only).await?;
         txn.commit().await?;
         report.content += n;
         progress(report);
@@ -78,28 +74,17 @@ pub async fn cleanup(
     }
     // Blobs, with their bytes, in batches.
     loop {
-        let mut values = vec![Value::from(cutoff)];
-        values.extend(sv.clone());
-        let sql = format!(
-            "SELECT x.id, x.digest FROM blobs x WHERE {UNREFERENCED}{sc} \
-             AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_id = x.id) \
-             AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.config_blob_id = x.id) LIMIT {BATCH}"
-        );
         let t = std::time::Instant::now();
-        let rows = all(&db.conn, &sql, values).await?;
+        let batch = q::blob_batch(&db.conn, cutoff, only, BATCH).await?;
         tracing::debug!(
             ms = t.elapsed().as_millis() as u64,
-            n = rows.len(),
+            n = batch.len(),
             "orphan blob batch selected"
         );
-        if rows.is_empty() {
+        if batch.is_empty() {
             break;
         }
-        let batch: Vec<(Uuid, String)> = rows
-            .iter()
-            .map(|r| Ok((r.try_get("", "id")?, r.try_get("", "digest")?)))
-            .collect::<Result<_, sea_orm::DbErr>>()?;
-        let (content, bytes) = delete_blobs(db, store, &batch, cutoff).await?;
+        let (content, bytes) = delete_blobs(db, store, batch, cutoff).await?;
         report.content += content;
         report.artifacts += bytes;
         progress(report);
@@ -120,36 +105,22 @@ pub async fn cleanup(
     Ok(report)
 }
 
-/// Deletes the rows still orphaned among `batch` and their bytes, in one transaction.
+/// Deletes the rows still orphaned among `batch` and their bytes, in one transaction. The
+/// digest locks are taken in digest order (as a manifest PUT takes them), so two transactions
+/// locking several digests cannot deadlock.
 async fn delete_blobs(
     db: &Db,
     store: &BlobStore,
-    batch: &[(Uuid, String)],
+    mut batch: Vec<(Uuid, String)>,
     cutoff: DateTime<Utc>,
 ) -> Result<(u64, u64)> {
+    batch.sort_by(|a, b| a.1.cmp(&b.1));
     let txn = db.begin_write().await?;
-    for (_, digest) in batch {
+    for (_, digest) in &batch {
         content::lock_digest(&*txn, digest).await?;
     }
-    let ids: Vec<Value> = batch.iter().map(|(id, _)| Value::from(*id)).collect();
-    let mut values = ids.clone();
-    values.push(cutoff.into());
-    // The orphan conditions are re-checked on each deleted row itself (correlated), so the
-    // statement costs O(batch), not a scan of every blob.
-    let sql = format!(
-        "DELETE FROM blobs WHERE id IN ({}) \
-         AND NOT EXISTS (SELECT 1 FROM repository_content rc WHERE rc.content_id = blobs.id) \
-         AND NOT EXISTS (SELECT 1 FROM repository_pending pe WHERE pe.content_id = blobs.id) \
-         AND touched_at < ? \
-         AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_id = blobs.id) \
-         AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.config_blob_id = blobs.id) RETURNING digest",
-        placeholders(ids.len())
-    );
-    let gone: Vec<String> = all(&*txn, &sql, values)
-        .await?
-        .iter()
-        .map(|r| r.try_get("", "digest"))
-        .collect::<Result<_, _>>()?;
+    let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
+    let gone = q::delete_blobs(&*txn, &ids, cutoff).await?;
     let keys: Vec<String> = gone
         .iter()
         .filter_map(|d| d.parse::<crate::domain::digest::Digest>().ok())
@@ -183,19 +154,8 @@ async fn sweep_stray_bytes(db: &Db, store: &BlobStore, cutoff: DateTime<Utc>) ->
         .collect();
     let mut removed = 0;
     for chunk in candidates.chunks(BATCH) {
-        let sql = format!(
-            "SELECT digest FROM blobs WHERE digest IN ({})",
-            placeholders(chunk.len())
-        );
-        let known: std::collections::HashSet<String> = all(
-            &db.conn,
-            &sql,
-            chunk.iter().map(|(d, _)| Value::from(d.clone())).collect(),
-        )
-        .await?
-        .iter()
-        .filter_map(|r| r.try_get("", "digest").ok())
-        .collect();
+        let digests: Vec<String> = chunk.iter().map(|(d, _)| d.clone()).collect();
+        let known = q::known_digests(&db.conn, &digests).await?;
         for (digest, key) in chunk.iter().filter(|(d, _)| !known.contains(d)) {
             let txn = db.begin_write().await?;
             content::lock_digest(&*txn, digest).await?;

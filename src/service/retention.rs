@@ -1,41 +1,29 @@
-//! `retain_repo_versions`: after each new version (and when the setting changes) only the newest
-//! N versions are kept. Membership rows that only older versions used are dropped, so content
-//! that no kept version holds becomes an orphan for cleanup to purge.
+//! Which repository versions are kept. `retain_repo_versions` (Pulp's setting): after each new
+//! version (and when the setting changes) only the newest N versions are kept. Without it, the
+//! server-wide `version_retention_hours` (default 24) applies, run by the scheduler: a version
+//! superseded longer ago than that goes, so the latest version and every version that was
+//! current within the window are kept. Membership rows that only dropped versions used go with
+//! them, so content no kept version holds becomes an orphan for cleanup to purge.
 use crate::error::Result;
-use crate::repo::{exec, for_update, one, Db};
+use crate::repo::retention as q;
+use crate::repo::Db;
+use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-/// Prunes `repo` inside the caller's transaction (the repository row is locked by it).
+/// Prunes `repo` by `retain_repo_versions` inside the caller's transaction (the repository
+/// row is locked by it).
 pub async fn prune(c: &impl ConnectionTrait, repo: Uuid) -> Result<()> {
-    let sql = format!(
-        "SELECT retain_repo_versions, next_version FROM repositories WHERE id = ?{}",
-        for_update(c)
-    );
-    let Some(row) = one(c, &sql, vec![repo.into()]).await? else {
+    let Some((retain, next)) = q::setting(c, repo).await? else {
         return Ok(());
     };
-    let retain: Option<i64> = row.try_get("", "retain_repo_versions")?;
-    let next: i64 = row.try_get("", "next_version")?;
     let Some(retain) = retain.filter(|r| *r >= 1) else {
         return Ok(());
     };
     let oldest_kept = next - retain;
-    if oldest_kept <= 0 {
-        return Ok(());
+    if oldest_kept > 0 {
+        q::drop_before(c, repo, oldest_kept).await?;
     }
-    exec(
-        c,
-        "DELETE FROM repository_content WHERE repository_id = ? AND version_removed IS NOT NULL AND version_removed <= ?",
-        vec![repo.into(), oldest_kept.into()],
-    )
-    .await?;
-    exec(
-        c,
-        "DELETE FROM repository_versions WHERE repository_id = ? AND number < ?",
-        vec![repo.into(), oldest_kept.into()],
-    )
-    .await?;
     Ok(())
 }
 
@@ -45,4 +33,23 @@ pub async fn apply(db: &Db, repo: Uuid) -> Result<()> {
     prune(&*txn, repo).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Drops, in every repository without `retain_repo_versions`, the versions superseded before
+/// `now - hours`; returns how many versions went. One transaction per repository, under its
+/// row lock, like every version change.
+pub async fn prune_aged(db: &Db, now: DateTime<Utc>, hours: u64) -> Result<u64> {
+    let cutoff = crate::domain::clock::minutes_before(now, (hours as i64).saturating_mul(60));
+    let mut dropped = 0;
+    for repo in q::aged(&db.conn, cutoff).await? {
+        let txn = db.begin_write().await?;
+        // Locks the row; a repository deleted meanwhile is skipped.
+        if let Some((None, _)) = q::setting(&*txn, repo).await? {
+            if let Some(current) = q::current_at(&*txn, repo, cutoff).await? {
+                dropped += q::drop_before(&*txn, repo, current).await?;
+            }
+        }
+        txn.commit().await?;
+    }
+    Ok(dropped)
 }

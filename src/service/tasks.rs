@@ -27,15 +27,41 @@ pub struct NewTask {
 
 pub async fn dispatch(state: &AppState, t: NewTask) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    let row = NewTaskRow {
+    q::insert(&state.db.conn, &new_row(id, &t)).await?;
+    enqueue(state, id).await;
+    Ok(id)
+}
+
+/// Like [`dispatch`], unless a task with the same name and arguments is still waiting: then
+/// that task is returned and nothing is queued (requests do not pile up; a waiting task has not
+/// started, so it does everything the new one would).
+pub async fn dispatch_coalesced(state: &AppState, t: NewTask) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let row = new_row(id, &t);
+    let txn = state.db.begin_write().await?;
+    q::lock_dispatch(&*txn, t.name).await?;
+    if let Some(waiting) = q::waiting_like(&*txn, t.name, &row.args).await? {
+        return Ok(waiting);
+    }
+    q::insert(&*txn, &row).await?;
+    txn.commit().await?;
+    enqueue(state, id).await;
+    Ok(id)
+}
+
+fn new_row(id: Uuid, t: &NewTask) -> NewTaskRow<'_> {
+    NewTaskRow {
         id,
         name: t.name,
         logging_cid: &t.logging_cid,
         created_by: t.created_by,
         args: t.args.to_string(),
         reserved_resources: serde_json::to_string(&t.exclusive).unwrap_or_else(|_| "[]".into()),
-    };
-    q::insert(&state.db.conn, &row).await?;
+    }
+}
+
+/// Queues the committed task `id` and, with embedded workers, starts it in-process too.
+async fn enqueue(state: &AppState, id: Uuid) {
     if let Some(queue) = &state.queue {
         if let Err(e) = queue.push(id).await {
             tracing::warn!(error = ?e, task = %id, "could not queue task; reconcile will retry");
@@ -45,7 +71,6 @@ pub async fn dispatch(state: &AppState, t: NewTask) -> Result<Uuid> {
         let st = state.clone();
         tokio::spawn(async move { run(&st, id).await });
     }
-    Ok(id)
 }
 
 /// Runs task `id` if it is still waiting; any failure is recorded on the task.
@@ -147,7 +172,11 @@ async fn execute(state: &AppState, name: &str, args: &Value) -> Result<Outcome> 
         let owner: Option<uuid::Uuid> = args
             .get("owner")
             .and_then(|v| serde_json::from_value(v.clone()).ok());
-        let n = q::purge(&state.db.conn, before, &states, owner).await?;
+        let ids = q::purge(&state.db.conn, before, &states, owner).await?;
+        if let Some(queue) = &state.queue {
+            queue.forget(&ids).await?;
+        }
+        let n = ids.len();
         return Ok(Outcome {
             progress_reports: vec![
                 json!({"message": "Purged old tasks", "code": "purge.tasks.total", "state": "completed",
@@ -159,6 +188,17 @@ async fn execute(state: &AppState, name: &str, args: &Value) -> Result<Outcome> 
     task_bodies::execute(state, name, args)
         .await?
         .ok_or_else(|| Error::Internal(format!("unknown task '{name}'")))
+}
+
+/// Deletes a task in a final state with its queue job; `false` when it is not final.
+pub async fn delete_final(state: &AppState, id: Uuid) -> Result<bool> {
+    if q::delete_final(&state.db.conn, id).await? == 0 {
+        return Ok(false);
+    }
+    if let Some(queue) = &state.queue {
+        queue.forget(&[id]).await?;
+    }
+    Ok(true)
 }
 
 /// `[{"href": …, "prn": …}]` for the resources a task created.

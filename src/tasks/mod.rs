@@ -1,8 +1,10 @@
 //! apalis wiring. A job carries only a task id; the task row (Pulp's model) lives in our
 //! database. SQLite deployments queue jobs in a SQLite file beside the database, PostgreSQL
 //! deployments in PostgreSQL. Workers run embedded in `berth serve` or alone in `berth worker`;
-//! a reconcile loop re-queues tasks left waiting and fails tasks whose worker died.
+//! a reconcile loop re-queues tasks left waiting and fails tasks whose worker died. Job rows
+//! are disposable: purging tasks deletes theirs, and the scheduler trims finished ones.
 use crate::error::{Error, Result};
+use crate::repo::queue as jobs;
 use crate::repo::tasks as q;
 use crate::state::AppState;
 use apalis::prelude::*;
@@ -72,6 +74,24 @@ impl Queue {
             Queue::Postgres(s) => s.clone().push(job).await.map_err(|e| e.to_string()),
         };
         res.map_err(|e| Error::Internal(format!("queueing task {task_id}: {e}")))
+    }
+
+    /// Deletes the job rows of `tasks` (purged task rows); returns how many.
+    pub async fn forget(&self, tasks: &[Uuid]) -> Result<u64> {
+        let res = match self {
+            Queue::Sqlite(s) => jobs::forget_sqlite(s.pool(), tasks).await,
+            Queue::Postgres(s) => jobs::forget_postgres(s.pool(), tasks).await,
+        };
+        res.map_err(|e| Error::Internal(format!("deleting the jobs of purged tasks: {e}")))
+    }
+
+    /// Deletes job rows that finished before `before` (the task rows keep the record).
+    pub async fn trim(&self, before: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        let res = match self {
+            Queue::Sqlite(s) => jobs::trim_sqlite(s.pool(), before).await,
+            Queue::Postgres(s) => jobs::trim_postgres(s.pool(), before).await,
+        };
+        res.map_err(|e| Error::Internal(format!("trimming finished jobs: {e}")))
     }
 }
 

@@ -1,5 +1,7 @@
 //! Orphan cleanup runs safely while pushes continue: repeated cleanups (protection 0) and
 //! `remove_image` race pushes of images sharing layers; afterwards every listed tag pulls whole.
+//! (At protection 0 blobs uploaded but not yet used by a manifest are reclaimable, so a push may
+//! be refused with `MANIFEST_BLOB_UNKNOWN` and is retried.)
 use crate::common::oci::sha256;
 use crate::common::TestApp;
 use reqwest::Method;
@@ -74,9 +76,15 @@ async fn orphan_cleanup_racing_pushes_and_remove_image_never_breaks_a_listed_tag
             for round in 0..5u64 {
                 let repo = format!("race/r{}", i % 2);
                 let own = format!("own layer {i} {round}").into_bytes();
-                let (_, digest) = app
-                    .push_image(&repo, &format!("t{i}-{round}"), &[shared.clone(), own])
-                    .await;
+                // At protection time 0 a cleanup may reclaim the blobs just uploaded before
+                // the manifest names them; the push is then refused and retried.
+                let digest = crate::reclaim_race::push_image_retrying(
+                    &app,
+                    &repo,
+                    &format!("t{i}-{round}"),
+                    &[shared.clone(), own],
+                )
+                .await;
                 if round % 2 == 1 {
                     let found = app
                         .api_one(&format!(

@@ -36,7 +36,12 @@ pub fn version_ref(href: &str) -> Option<(Uuid, i64)> {
     Some((Uuid::parse_str(id).ok()?, n))
 }
 
-fn version_filters(p: &Params, crit: &mut Criteria, orphan_default: i64) -> Result<(), Error> {
+fn version_filters(
+    p: &Params,
+    crit: &mut Criteria,
+    kind: &str,
+    orphan_default: i64,
+) -> Result<(), Error> {
     for (key, cond) in [
         (
             "repository_version",
@@ -64,15 +69,8 @@ fn version_filters(p: &Params, crit: &mut Criteria, orphan_default: i64) -> Resu
     if let Some(minutes) = p.int("orphaned_for")? {
         let minutes = if minutes < 0 { orphan_default } else { minutes };
         let cutoff = crate::domain::clock::minutes_before(chrono::Utc::now(), minutes);
-        crit.push(
-            "",
-            Op::Sql(
-                "NOT EXISTS (SELECT 1 FROM repository_content rc WHERE rc.content_id = x.id) \
-                 AND NOT EXISTS (SELECT 1 FROM repository_pending pe WHERE pe.content_id = x.id) AND x.touched_at < ?"
-                    .into(),
-                vec![cutoff.into()],
-            ),
-        );
+        let (sql, values) = crate::repo::orphans::condition(kind, cutoff);
+        crit.push("", Op::Sql(sql, values));
     }
     Ok(())
 }
@@ -113,7 +111,7 @@ fn prepare(req: &HttpRequest, kind: &str, extra: &[&str]) -> Result<(Params, Cri
         &format!("{CONTENT}{kind}s/"),
         &format!("container.{kind}"),
     )?;
-    version_filters(&p, &mut crit, 1440)?;
+    version_filters(&p, &mut crit, kind, 1440)?;
     Ok((p, crit))
 }
 

@@ -1,28 +1,23 @@
 //! `POST /pulp/api/v3/orphans/cleanup/` and the deprecated `DELETE /pulp/api/v3/orphans/`:
-//! superuser only, one at a time (exclusive `pdrn:orphans`), 202 with the task.
+//! superuser only, one at a time (exclusive `pdrn:orphans`), 202 with the task. A request
+//! while an equal cleanup is still waiting answers with that task (cleanups do not pile up).
 use super::common::{self, task_accepted};
 use super::errors::PulpResult;
 use crate::error::Error;
-use crate::service::tasks;
+use crate::service::orphans;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
+use uuid::Uuid;
 
-pub const ORPHAN_LOCK: &str = "pdrn:orphans";
-
-async fn dispatch(req: &HttpRequest, st: &AppState, args: Value) -> PulpResult<HttpResponse> {
+async fn dispatch(
+    req: &HttpRequest,
+    st: &AppState,
+    minutes: i64,
+    content: Option<Vec<Uuid>>,
+) -> PulpResult<HttpResponse> {
     let user = common::superuser(req, st).await?;
-    let task = tasks::dispatch(
-        st,
-        tasks::NewTask {
-            name: tasks::ORPHAN_CLEANUP,
-            args,
-            exclusive: vec![ORPHAN_LOCK.into()],
-            created_by: Some(user.id),
-            logging_cid: common::cid(req),
-        },
-    )
-    .await?;
+    let task = orphans::dispatch(st, minutes, content, Some(user.id), common::cid(req)).await?;
     Ok(task_accepted(crate::domain::hrefs::task(task)))
 }
 
@@ -70,20 +65,10 @@ pub async fn cleanup(
             }
         },
     };
-    dispatch(
-        &req,
-        &st,
-        json!({"content": content, "orphan_protection_time": minutes}),
-    )
-    .await
+    dispatch(&req, &st, minutes, content).await
 }
 
 pub async fn delete(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let minutes = st.settings.orphan_protection_minutes as i64;
-    dispatch(
-        &req,
-        &st,
-        json!({"content": Value::Null, "orphan_protection_time": minutes}),
-    )
-    .await
+    dispatch(&req, &st, minutes, None).await
 }

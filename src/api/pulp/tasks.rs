@@ -298,11 +298,7 @@ pub async fn delete(
 ) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
     find(&st, &c, *id).await?;
-    if q::delete_final(&st.db.conn, *id)
-        .await
-        .map_err(Error::from)?
-        == 0
-    {
+    if !tasks::delete_final(&st, *id).await? {
         return Ok(HttpResponse::Conflict().finish());
     }
     Ok(HttpResponse::NoContent().finish())
