@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:24817";
 pub const DEFAULT_DATA_DIR: &str = "./berth-data";
+pub const DEFAULT_MAX_UPLOADS_PER_USER: u64 = 500;
 
 /// Every setting, each optional: what a flag, variable or file line may set.
 #[derive(Debug, Clone, Default, Deserialize, clap::Args)]
@@ -50,6 +51,9 @@ pub struct Overrides {
     /// Hours an idle upload session is kept before it is discarded.
     #[arg(long, global = true, env = "BERTH_UPLOAD_EXPIRY_HOURS")]
     pub upload_expiry_hours: Option<u64>,
+    /// Open upload sessions a user may have at once (0: no limit).
+    #[arg(long, global = true, env = "BERTH_MAX_UPLOADS_PER_USER")]
+    pub max_uploads_per_user: Option<u64>,
     /// Lifetime of registry tokens issued by `/token/`, in seconds.
     #[arg(long, global = true, env = "BERTH_TOKEN_EXPIRY_SECONDS")]
     pub token_expiry_seconds: Option<u64>,
@@ -82,6 +86,7 @@ impl Overrides {
                 .orphan_protection_minutes
                 .or(file.orphan_protection_minutes),
             workers: self.workers.or(file.workers),
+            max_uploads_per_user: self.max_uploads_per_user.or(file.max_uploads_per_user),
             token_expiry_seconds: self.token_expiry_seconds.or(file.token_expiry_seconds),
             token_issuer: self.token_issuer.or(file.token_issuer),
             token_realm: self.token_realm.or(file.token_realm),
@@ -101,6 +106,7 @@ pub struct Settings {
     pub upload_expiry_hours: u64,
     pub orphan_protection_minutes: u64,
     pub workers: usize,
+    pub max_uploads_per_user: u64,
     pub token_expiry_seconds: u64,
     pub token_issuer: String,
     pub token_realm: Option<String>,
@@ -165,6 +171,9 @@ impl Settings {
             upload_expiry_hours: o.upload_expiry_hours.unwrap_or(72),
             orphan_protection_minutes: o.orphan_protection_minutes.unwrap_or(1440),
             workers: o.workers.unwrap_or(2),
+            max_uploads_per_user: o
+                .max_uploads_per_user
+                .unwrap_or(DEFAULT_MAX_UPLOADS_PER_USER),
             token_expiry_seconds: match o.token_expiry_seconds.unwrap_or(300) {
                 0 => return Err("token expiry must be at least 1 second".into()),
                 n => n.min(86_400),

@@ -6,6 +6,7 @@ mod m20261122_000001_initial;
 mod m20261122_000002_pulp_api;
 mod m20261122_000003_access_control;
 mod m20261130_000004_repository_tags;
+mod m20261130_000006_upload_owner;
 
 pub struct Migrator;
 
@@ -17,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_pulp_api::Migration),
             Box::new(m20261122_000003_access_control::Migration),
             Box::new(m20261130_000004_repository_tags::Migration),
+            // 000005 comes from another branch; keep 000006 after it when merging.
+            Box::new(m20261130_000006_upload_owner::Migration),
         ]
     }
 }
