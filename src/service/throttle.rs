@@ -2,7 +2,7 @@
 //! (each replica counts on its own). A key may fail [`USER_FREE`] (user) or [`ADDRESS_FREE`]
 //! (address) times within [`WINDOW`]; after that each further failure locks it for an
 //! exponentially growing time (5 s, 10 s, 20 s, … up to [`MAX_LOCK`]) during which sign-ins are
-//! refused with 429 before any password is checked. A success clears the user's count; a key
+//! refused with 429 before any password is checked. A verified success clears the user's count; a key
 //! with no failure for [`WINDOW`] is forgotten. Keys are SHA-256 digests (fixed size whatever
 //! the caller sends) and at most [`MAX_KEYS`] are kept. IPv6 clients are counted per /64.
 use sha2::{Digest, Sha256};

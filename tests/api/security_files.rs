@@ -39,7 +39,8 @@ async fn a_fresh_data_directory_and_its_database_files_are_private() {
         s.admin_password = None;
     })
     .await;
-    app.push_blob("lib/app", b"some bytes").await;
+    let res = app.anon(reqwest::Method::GET, "/v2/").send().await.unwrap();
+    assert_eq!(res.status(), 401, "the server runs");
     let dir = &app.settings.data_dir;
     assert_eq!(mode(dir), 0o700);
     let files = private_files(dir);

@@ -100,11 +100,12 @@ async fn a_user_is_throttled_after_repeated_failures_with_a_clear_429_everywhere
 async fn a_successful_sign_in_resets_the_users_failures() {
     let app = TestApp::spawn().await;
     app.create_user("carol", "pw-carol").await;
-    for _ in 0..3 {
-        for _ in 0..9 {
-            assert_eq!(api_as(&app, "carol", "nope").await.status(), 401);
-        }
-        assert_eq!(api_as(&app, "carol", "pw-carol").await.status(), 403);
+    for _ in 0..9 {
+        assert_eq!(api_as(&app, "carol", "nope").await.status(), 401);
+    }
+    assert_eq!(api_as(&app, "carol", "pw-carol").await.status(), 403);
+    for _ in 0..9 {
+        assert_eq!(api_as(&app, "carol", "nope").await.status(), 401);
     }
 }
 
