@@ -58,10 +58,24 @@ pub fn prepare(settings: &Settings) -> std::io::Result<()> {
     tighten(settings)
 }
 
-/// Makes every existing private file 0600 (warning about each one changed).
+/// Makes every existing private file 0600 (warning about each one changed). A configured token
+/// key file is the operator's: it is only warned about.
 pub fn tighten(settings: &Settings) -> std::io::Result<()> {
     for f in private_files(settings) {
         tighten_one(&f, 0o600)?;
+    }
+    #[cfg(unix)]
+    if let Some(key) = &settings.token_private_key {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(m) = std::fs::metadata(key) {
+            if m.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(
+                    "token private key {} is readable by other users (mode {:o}); chmod 600 it",
+                    key.display(),
+                    m.permissions().mode() & 0o777
+                );
+            }
+        }
     }
     Ok(())
 }
