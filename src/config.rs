@@ -9,6 +9,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:24817";
 pub const DEFAULT_DATA_DIR: &str = "./berth-data";
 /// Hour settings are capped at 100 years (so any value gives a storable instant).
 const MAX_HOURS: u64 = 876_000;
+pub const DEFAULT_MAX_UPLOADS_PER_USER: u64 = 500;
 
 /// Every setting, each optional: what a flag, variable or file line may set.
 #[derive(Debug, Clone, Default, Deserialize, clap::Args)]
@@ -59,6 +60,9 @@ pub struct Overrides {
     /// Hours an idle upload session is kept before it is discarded.
     #[arg(long, global = true, env = "BERTH_UPLOAD_EXPIRY_HOURS")]
     pub upload_expiry_hours: Option<u64>,
+    /// Open upload sessions a user may have at once (0: no limit).
+    #[arg(long, global = true, env = "BERTH_MAX_UPLOADS_PER_USER")]
+    pub max_uploads_per_user: Option<u64>,
     /// Lifetime of registry tokens issued by `/token/`, in seconds.
     #[arg(long, global = true, env = "BERTH_TOKEN_EXPIRY_SECONDS")]
     pub token_expiry_seconds: Option<u64>,
@@ -97,6 +101,7 @@ impl Overrides {
             orphan_cleanup_interval_hours: self
                 .orphan_cleanup_interval_hours
                 .or(file.orphan_cleanup_interval_hours),
+            max_uploads_per_user: self.max_uploads_per_user.or(file.max_uploads_per_user),
             token_expiry_seconds: self.token_expiry_seconds.or(file.token_expiry_seconds),
             token_issuer: self.token_issuer.or(file.token_issuer),
             token_realm: self.token_realm.or(file.token_realm),
@@ -121,6 +126,7 @@ pub struct Settings {
     /// Hours between scheduled orphan cleanups (0: none).
     pub orphan_cleanup_interval_hours: u64,
     pub workers: usize,
+    pub max_uploads_per_user: u64,
     pub token_expiry_seconds: u64,
     pub token_issuer: String,
     pub token_realm: Option<String>,
@@ -190,6 +196,9 @@ impl Settings {
                 .unwrap_or(24)
                 .min(MAX_HOURS),
             workers: o.workers.unwrap_or(2),
+            max_uploads_per_user: o
+                .max_uploads_per_user
+                .unwrap_or(DEFAULT_MAX_UPLOADS_PER_USER),
             token_expiry_seconds: match o.token_expiry_seconds.unwrap_or(300) {
                 0 => return Err("token expiry must be at least 1 second".into()),
                 n => n.min(86_400),

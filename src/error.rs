@@ -46,6 +46,10 @@ pub enum Error {
     /// Authentication required on the registry; carries the `WWW-Authenticate` challenge.
     #[error("authentication required")]
     Challenge(String),
+    /// Refused for now (failed sign-ins, too many verifications or sessions): 429 with
+    /// `Retry-After: retry_after` seconds.
+    #[error("{reason}")]
+    TooManyRequests { reason: String, retry_after: u64 },
     #[error("conflict: {0}")]
     Conflict(String),
     /// Field validation failures: `{"field": ["message", …]}` in the Pulp dialect.

@@ -4,6 +4,7 @@ pub mod api;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod file_modes;
 pub mod repo;
 pub mod service;
 pub mod startup;

@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 /// Connects, migrates and opens everything the settings name.
 pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
-    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+    crate::file_modes::prepare(&settings).with_context(|| {
         format!(
-            "cannot create data directory {}",
+            "cannot create data directory {} (mode 0700) and its private files",
             settings.data_dir.display()
         )
     })?;
@@ -44,6 +44,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     let queue = crate::tasks::Queue::open(&db, &settings.database_url)
         .await
         .context("cannot open the task queue")?;
+    crate::file_modes::tighten(&settings).context("cannot make the database files private")?;
     Ok(AppState {
         db,
         store,

@@ -7,6 +7,7 @@ mod m20261122_000002_pulp_api;
 mod m20261122_000003_access_control;
 mod m20261130_000004_repository_tags;
 mod m20261130_000005_schedules;
+mod m20261130_000006_upload_owner;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_access_control::Migration),
             Box::new(m20261130_000004_repository_tags::Migration),
             Box::new(m20261130_000005_schedules::Migration),
+            Box::new(m20261130_000006_upload_owner::Migration),
         ]
     }
 }

@@ -26,7 +26,8 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Option<
     if user.is_empty() && password.is_empty() {
         return Ok(None);
     }
-    verify(&state.db, &state.creds, user, password)
+    let client = req.peer_addr().map(|a| a.ip());
+    verify(&state.db, &state.creds, user, password, client)
         .await
         .map(Some)
 }

@@ -13,27 +13,34 @@ pub struct UploadRow {
     pub parts: Vec<String>,
 }
 
+/// Opens a session for `owner` unless they already have `cap` open (0: no cap); returns
+/// whether it was created. One statement, so concurrent starts cannot both pass the cap.
 pub async fn create(
     c: &impl ConnectionTrait,
     id: Uuid,
     repo: Uuid,
     hash_state: Vec<u8>,
-) -> Result<(), DbErr> {
+    owner: Option<Uuid>,
+    cap: u64,
+) -> Result<bool, DbErr> {
     let t = now();
-    exec(
-        c,
-        "INSERT INTO uploads (id, repository_id, \"offset\", hash_state, parts, created_at, \
-         updated_at) VALUES (?, ?, 0, ?, '[]', ?, ?)",
-        vec![
-            id.into(),
-            repo.into(),
-            hash_state.into(),
-            t.into(),
-            t.into(),
-        ],
-    )
-    .await?;
-    Ok(())
+    let mut values: Vec<sea_orm::Value> = vec![
+        id.into(),
+        repo.into(),
+        hash_state.into(),
+        t.into(),
+        t.into(),
+        owner.into(),
+    ];
+    let mut sql = "INSERT INTO uploads (id, repository_id, \"offset\", hash_state, parts, \
+                   created_at, updated_at, owner_id) SELECT ?, ?, 0, ?, '[]', ?, ?, ?"
+        .to_string();
+    if let (Some(o), 1..) = (owner, cap) {
+        sql.push_str(" WHERE (SELECT COUNT(*) FROM uploads WHERE owner_id = ?) < ?");
+        values.push(o.into());
+        values.push(i64::try_from(cap).unwrap_or(i64::MAX).into());
+    }
+    Ok(exec(c, &sql, values).await? == 1)
 }
 
 pub async fn get(

@@ -1,17 +1,28 @@
 //! Credentials: the bootstrap `admin` superuser and Basic-credential checks. Argon2 is slow by
 //! design, so a verification is cached briefly (keyed by a SHA-256 of the exact credentials,
 //! never the password itself) and trusted only while the user's stored hash is unchanged.
-use crate::domain::digest::{Algorithm, Digest};
+//! Verifications that are not cached are bounded ([`super::password`]: one per core, a short
+//! queue, then 429) and failed sign-ins are throttled per user and client address
+//! ([`super::throttle`]); unknown and inactive users are checked against a dummy hash so they
+//! take as long as real ones. Registry tokens name their user, whose activity is cached for
+//! [`ACTIVE_TTL`] ([`is_active`]) and forgotten at once when this process changes the user.
+use super::password::Verifier;
+use super::throttle::Throttle;
 use crate::error::{Error, Result};
 use crate::repo::{users, Db};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub use super::password::hash_password;
+
 const CACHE_TTL: Duration = Duration::from_secs(60);
 const CACHE_MAX: usize = 10_000;
+/// How long a user's active flag is trusted for token requests (a deactivation made by another
+/// replica or `berth admin` reaches token pulls within this time; one made here, at once).
+pub const ACTIVE_TTL: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -20,80 +31,93 @@ pub struct Principal {
     pub is_superuser: bool,
 }
 
+/// Per-process sign-in state: the verification cache, the bounded verifier, the failed sign-in
+/// throttle and the active-user cache.
 #[derive(Clone, Default)]
 pub struct CredentialCache {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
     /// sha256(credentials) → (verified at, the password hash they were verified against).
-    inner: Arc<Mutex<HashMap<String, (Instant, String)>>>,
+    verified: Mutex<HashMap<[u8; 32], (Instant, String)>>,
+    verifier: Arc<Verifier>,
+    throttle: Throttle,
+    /// username → (read at, active).
+    active: Mutex<HashMap<String, (Instant, bool)>>,
 }
 
-pub fn hash_password(password: &str) -> Result<String> {
-    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
-        .map_err(|e| Error::Internal(format!("salt: {e}")))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
+fn too_many(retry_after: u64) -> Error {
+    Error::TooManyRequests {
+        reason: format!("too many failed sign-in attempts; try again in {retry_after} seconds"),
+        retry_after,
+    }
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// Checks `username`/`password`; `Err(Unauthorized)` when they do not match an active user.
-/// The user's row is read on every call (one indexed query) and a cached verification is only
-/// trusted while the stored hash is unchanged and the user active, so a new password or a
-/// deactivation takes effect at once on every replica.
+/// Checks `username`/`password` from `client`: `Err(Unauthorized)` when they do not match an
+/// active user, `Err(TooManyRequests)` while the user or address is locked out or too many
+/// verifications are running. The user's row is read on every call (one indexed query) and a
+/// cached verification is only trusted while the stored hash is unchanged and the user active,
+/// so a new password or a deactivation takes effect at once on every replica. A cached (so
+/// known-correct) credential passes even while the user is locked out by someone else's guesses.
 pub async fn verify(
     db: &Db,
     cache: &CredentialCache,
     username: &str,
     password: &str,
+    client: Option<IpAddr>,
 ) -> Result<Principal> {
     let user = users::by_username(&db.conn, username)
         .await?
-        .filter(|u| u.is_active)
-        .ok_or(Error::Unauthorized)?;
-    let principal = Principal {
-        id: user.id,
-        username: user.username.clone(),
-        is_superuser: user.is_superuser,
-    };
-    let key = Digest::of(
-        Algorithm::Sha256,
-        format!("{username}\0{password}").as_bytes(),
-    )
-    .to_string();
-    if let Ok(map) = cache.inner.lock() {
+        .filter(|u| u.is_active);
+    let key: [u8; 32] = Sha256::new()
+        .chain_update(username.as_bytes())
+        .chain_update([0u8])
+        .chain_update(password.as_bytes())
+        .finalize()
+        .into();
+    let inner = &cache.inner;
+    if let (Some(u), Ok(map)) = (&user, inner.verified.lock()) {
         if let Some((at, hash)) = map.get(&key) {
-            if at.elapsed() < CACHE_TTL && *hash == user.password_hash {
-                return Ok(principal);
+            if at.elapsed() < CACHE_TTL && *hash == u.password_hash {
+                return Ok(principal_of(u));
             }
         }
     }
-    let hash = user.password_hash.clone();
-    let pw = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    if !ok {
-        return Err(Error::Unauthorized);
+    if let Some(wait) = inner.throttle.blocked(username, client) {
+        return Err(too_many(wait));
     }
-    if let Ok(mut map) = cache.inner.lock() {
+    let turn = inner.verifier.turn().await?;
+    // Callers that queued behind a flood see the failures it recorded meanwhile.
+    if let Some(wait) = inner.throttle.blocked(username, client) {
+        return Err(too_many(wait));
+    }
+    let hash = user.as_ref().map(|u| u.password_hash.as_str());
+    let ok = inner.verifier.verify(turn, password, hash).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        inner.throttle.failed(username, client);
+        return Err(Error::Unauthorized);
+    };
+    inner.throttle.succeeded(username);
+    if let Ok(mut map) = inner.verified.lock() {
         if map.len() >= CACHE_MAX {
             map.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
             if map.len() >= CACHE_MAX {
                 map.clear();
             }
         }
-        map.insert(key, (Instant::now(), user.password_hash));
+        map.insert(key, (Instant::now(), user.password_hash.clone()));
     }
-    Ok(principal)
+    Ok(principal_of(&user))
+}
+
+fn principal_of(u: &users::UserRow) -> Principal {
+    Principal {
+        id: u.id,
+        username: u.username.clone(),
+        is_superuser: u.is_superuser,
+    }
 }
 
 /// The active user named `username` (a token's subject), else `Unauthorized`.
@@ -102,11 +126,40 @@ pub async fn principal_by_name(db: &Db, username: &str) -> Result<Principal> {
         .await?
         .filter(|u| u.is_active)
         .ok_or(Error::Unauthorized)?;
-    Ok(Principal {
-        id: user.id,
-        username: user.username,
-        is_superuser: user.is_superuser,
-    })
+    Ok(principal_of(&user))
+}
+
+/// Whether `username` is an active user, read at most every [`ACTIVE_TTL`] per user.
+pub async fn is_active(db: &Db, cache: &CredentialCache, username: &str) -> Result<bool> {
+    if let Ok(map) = cache.inner.active.lock() {
+        if let Some((at, active)) = map.get(username) {
+            if at.elapsed() < ACTIVE_TTL {
+                return Ok(*active);
+            }
+        }
+    }
+    let active = users::by_username(&db.conn, username)
+        .await?
+        .is_some_and(|u| u.is_active);
+    if let Ok(mut map) = cache.inner.active.lock() {
+        if map.len() >= CACHE_MAX {
+            map.retain(|_, (at, _)| at.elapsed() < ACTIVE_TTL);
+            if map.len() >= CACHE_MAX {
+                map.clear();
+            }
+        }
+        map.insert(username.to_string(), (Instant::now(), active));
+    }
+    Ok(active)
+}
+
+impl CredentialCache {
+    /// Forgets what is cached about `username` (call after changing or deleting the user).
+    pub fn forget_user(&self, username: &str) {
+        if let Ok(mut map) = self.inner.active.lock() {
+            map.remove(username);
+        }
+    }
 }
 
 /// Creates the `admin` superuser on first start. Its password comes from `password` or is

@@ -143,17 +143,17 @@ pub fn may_create_namespace(c: &Caller, name: &str) -> bool {
 }
 
 /// Whether the caller may create a distribution at `base_path` (whose first segment names the
-/// namespace, which may not exist yet).
+/// namespace, which may not exist yet). In an existing namespace only who may add
+/// distributions to it may (its owners and collaborators, or a global distribution creator):
+/// being named like the namespace, or allowed to create namespaces, only lets one create a
+/// namespace that does not exist yet.
 pub async fn may_create_distribution(db: &Db, c: &Caller, base_path: &str) -> Result<bool> {
     let ns_name = base_path.split('/').next().unwrap_or(base_path);
-    if c.global(perm::ADD_NAMESPACE) || c.username() == Some(ns_name) {
-        return Ok(true);
-    }
     Ok(match namespaces::by_name(&db.conn, ns_name).await? {
         Some(ns) => {
             c.global(perm::ADD_DIST) || c.on(ObjectType::Namespace, ns.id, perm::NS_ADD_DIST)
         }
-        None => false,
+        None => may_create_namespace(c, ns_name),
     })
 }
 

@@ -1,7 +1,8 @@
 //! Registry tokens (Docker token auth, pulp-api.md §14.4): ES256 JWTs signed with one P-256
 //! key that every replica shares (from a configured PEM file, else generated on first start and
 //! kept in the database), issued by `/token/` and verified on every `/v2/` request. Verification
-//! accepts only ES256 with our key and checks signature, `exp`, `nbf`, `iss` and `aud`; verified
+//! accepts only ES256 with our key and checks signature, `exp`, `nbf`, `iss`, `aud`, and that
+//! `iat` is present and `exp - iat` at most the configured token lifetime; verified
 //! tokens are cached until they expire so hot paths do not pay for ECDSA on every request.
 use crate::config::Settings;
 use crate::error::{Error, Result};
@@ -253,6 +254,14 @@ impl Tokens {
             .map_err(|e| TokenError(e.to_string()))?;
         if !fresh(&data.claims) {
             return Err(TokenError("expired or for another audience".into()));
+        }
+        // A token lives at most as long as this server issues them for: one signed with a
+        // leaked key for years, or issued "in the future", is refused.
+        let c = &data.claims;
+        if c.iat > t + LEEWAY || c.exp.saturating_sub(c.iat) > self.inner.lifetime {
+            return Err(TokenError(
+                "lifetime longer than the configured maximum".into(),
+            ));
         }
         if let Ok(mut cache) = self.inner.cache.lock() {
             if cache.len() >= CACHE_MAX {

@@ -36,16 +36,26 @@ fn write_error(e: WriteError) -> Error {
     }
 }
 
-pub async fn start(db: &Db, name: &RepoName) -> Result<Session> {
+/// Who opens a session, and how many open sessions they may have (0: no limit).
+#[derive(Debug, Clone, Copy)]
+pub struct Opener {
+    pub user: Option<Uuid>,
+    pub max_sessions: u64,
+}
+
+pub async fn start(db: &Db, name: &RepoName, by: Opener) -> Result<Session> {
     let repo = ensure(db, name).await?;
     let id = Uuid::now_v7();
-    q::create(
-        &db.conn,
-        id,
-        repo.id,
-        Hasher::new(Algorithm::Sha256).serialize(),
-    )
-    .await?;
+    let hash = Hasher::new(Algorithm::Sha256).serialize();
+    if !q::create(&db.conn, id, repo.id, hash, by.user, by.max_sessions).await? {
+        return Err(Error::TooManyRequests {
+            reason: format!(
+                "too many open upload sessions (at most {}); finish or cancel some first",
+                by.max_sessions
+            ),
+            retry_after: 60,
+        });
+    }
     Ok(Session { id, offset: 0 })
 }
 
@@ -210,6 +220,7 @@ pub async fn mount(
     name: &RepoName,
     digest: &Digest,
     from: Option<&RepoName>,
+    by: Opener,
 ) -> Result<MountOutcome> {
     if let Some(from) = from {
         let source = crate::repo::repositories::find_by_name(&db.conn, from.as_str()).await?;
@@ -226,7 +237,7 @@ pub async fn mount(
             }
         }
     }
-    Ok(MountOutcome::Session(start(db, name).await?))
+    Ok(MountOutcome::Session(start(db, name, by).await?))
 }
 
 pub async fn cancel(db: &Db, store: &BlobStore, name: &RepoName, id: Uuid) -> Result<()> {

@@ -122,11 +122,17 @@ pub async fn check(req: &HttpRequest, st: &AppState, need: &Need) -> OciResult<R
             return Err(challenge(st, req, scope.as_deref(), Some("insufficient_scope")).into());
         }
         // The caller's identity matters only for listing the catalog and for owning what a
-        // first push creates; pulls go by the token alone (no database round trip).
+        // first push creates; pulls go by the token and whether its user is still active
+        // (cached for a few seconds, so no database round trip per pull).
         let needs_identity = matches!(need, Need::Catalog | Need::Repo { push: true, .. });
         let principal = match claims.sub.as_str() {
             "" => None,
-            _ if !needs_identity => None,
+            user if !needs_identity => {
+                if !crate::service::auth::is_active(&st.db, &st.creds, user).await? {
+                    return Err(challenge(st, req, scope.as_deref(), Some("invalid_token")).into());
+                }
+                None
+            }
             user => match crate::service::auth::principal_by_name(&st.db, user).await {
                 Ok(p) => Some(p),
                 Err(_) => {
@@ -141,6 +147,7 @@ pub async fn check(req: &HttpRequest, st: &AppState, need: &Need) -> OciResult<R
     }
     let principal = match authenticate(req, st).await {
         Ok(p) => p,
+        Err(e @ Error::TooManyRequests { .. }) => return Err(e.into()),
         Err(_) => return Err(challenge(st, req, scope.as_deref(), Some("invalid_token")).into()),
     };
     let caller = Caller::load(&st.db, principal).await?;

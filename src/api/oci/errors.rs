@@ -93,6 +93,11 @@ fn table(e: &Error) -> (StatusCode, &'static str, Value) {
         }
         Unauthorized | Challenge(_) => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED", json!({})),
         Denied | Forbidden(_) => (StatusCode::FORBIDDEN, "DENIED", json!({})),
+        TooManyRequests { retry_after, .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "TOOMANYREQUESTS",
+            json!({"retry_after": retry_after}),
+        ),
         Conflict(r) => (StatusCode::CONFLICT, "UNSUPPORTED", json!({"reason": r})),
         Db(_) | Storage(_) | Io(_) | Internal(_) => {
             (StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN", json!({}))
@@ -121,6 +126,9 @@ impl ResponseError for OciError {
             }
             Error::Challenge(c) => {
                 res.insert_header((header::WWW_AUTHENTICATE, c.as_str()));
+            }
+            Error::TooManyRequests { retry_after, .. } => {
+                res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             Error::BlobRangeInvalid { size } => {
                 res.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));

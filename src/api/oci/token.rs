@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::service::policy::{self, Caller};
 use crate::service::tokens::Access;
 use crate::state::AppState;
-use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use actix_web::{http::header, web, HttpRequest, HttpResponse, ResponseError};
 use serde_json::json;
 
 /// At most this many scopes per request (a client asking for more is not a registry client).
@@ -64,6 +64,9 @@ async fn token(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResp
     };
     let principal = match authenticate(&req, &st).await {
         Ok(p) => p,
+        Err(e @ Error::TooManyRequests { .. }) => {
+            return Ok(crate::api::oci::errors::OciError(e).error_response())
+        }
         Err(_) => {
             return Ok(HttpResponse::Unauthorized()
                 .insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"berth\""))

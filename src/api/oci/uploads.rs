@@ -45,6 +45,10 @@ pub async fn start(
     body: web::Payload,
 ) -> OciResult<HttpResponse> {
     let q = query(req);
+    let by = svc::Opener {
+        user: who.caller.user_id(),
+        max_sessions: st.settings.max_uploads_per_user,
+    };
     if let Some(mount) = param(&q, "mount") {
         let d = digest(mount)?;
         let from = match param(&q, "from") {
@@ -59,7 +63,7 @@ pub async fn start(
             Some(f) if who.may_pull(st, f.as_str()).await? => Some(f),
             _ => None,
         };
-        return match svc::mount(&st.db, name, &d, from.as_ref()).await? {
+        return match svc::mount(&st.db, name, &d, from.as_ref(), by).await? {
             MountOutcome::Mounted(d) => Ok(blob_created(name, &d)),
             MountOutcome::Session(s) => Ok(session_response(HttpResponse::Accepted(), name, &s)),
         };
@@ -69,7 +73,7 @@ pub async fn start(
         svc::monolithic(&st.db, &st.store, name, &d, body).await?;
         return Ok(blob_created(name, &d));
     }
-    let s = svc::start(&st.db, name).await?;
+    let s = svc::start(&st.db, name, by).await?;
     Ok(session_response(HttpResponse::Accepted(), name, &s))
 }
 

@@ -61,6 +61,9 @@ fn render(e: &Error) -> (StatusCode, Value) {
             json!({"detail": "You do not have permission to perform this action."}),
         ),
         Forbidden(msg) => (StatusCode::FORBIDDEN, json!({"detail": msg})),
+        TooManyRequests { reason, .. } => {
+            (StatusCode::TOO_MANY_REQUESTS, json!({"detail": reason}))
+        }
         Conflict(msg) => (StatusCode::CONFLICT, json!({"detail": msg})),
         Db(_) | Storage(_) | Io(_) | Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -90,6 +93,9 @@ impl ResponseError for PulpError {
         let mut res = HttpResponse::build(status);
         if status == StatusCode::UNAUTHORIZED {
             res.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"api\""));
+        }
+        if let Error::TooManyRequests { retry_after, .. } = &self.0 {
+            res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
         res.json(body)
     }

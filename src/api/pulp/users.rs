@@ -143,6 +143,7 @@ async fn update_inner(
     let b = common::body(&body, svc::FIELDS)?;
     let new = svc::prepare(&st.db, Some(&old), &b, partial).await?;
     svc::save(&st.db, &new).await?;
+    st.creds.forget_user(&old.username);
     Ok(HttpResponse::Ok().json(render(&new)))
 }
 
@@ -175,6 +176,7 @@ pub async fn delete(
         return Err(Error::Forbidden("You cannot delete yourself.".into()).into());
     }
     svc::delete(&st.db, &u).await?;
+    st.creds.forget_user(&u.username);
     Ok(HttpResponse::NoContent().finish())
 }
 
