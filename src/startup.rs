@@ -26,6 +26,8 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         )
     })?;
     db.migrate().await.context("database migration failed")?;
+    // Seeding and the queue's own schema race like migrations when replicas start together.
+    let lock = db.startup_lock().await.context("start-up lock")?;
     crate::service::roles::seed(&db)
         .await
         .context("cannot write the built-in roles")?;
@@ -45,6 +47,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     let queue = crate::tasks::Queue::open(&db, &settings.database_url)
         .await
         .context("cannot open the task queue")?;
+    lock.release().await;
     Ok(AppState {
         db,
         store,
@@ -76,6 +79,9 @@ pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_we
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .wrap(actix_web::middleware::from_fn(
+                crate::api::body_guard::guard,
+            ))
             .wrap(
                 actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms")
                     .log_target("berth::http"),
@@ -92,6 +98,11 @@ pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_we
             let _ = sock.set_nodelay(true);
         }
     })
+    // Request heads must arrive within 10 s; a connection closed after an early answer to an
+    // unread body (see `api::body_guard`) discards input for at most 2 s before closing.
+    .client_request_timeout(Duration::from_secs(10))
+    .client_disconnect_timeout(Duration::from_secs(2))
+    .keep_alive(Duration::from_secs(30))
     .listen(listener)?
     .run();
     Ok(server)
