@@ -98,11 +98,12 @@ pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_we
             let _ = sock.set_nodelay(true);
         }
     })
-    // Request heads must arrive within 10 s; a connection closed after an early answer to an
-    // unread body (see `api::body_guard`) discards input for at most 2 s before closing.
-    .client_request_timeout(Duration::from_secs(10))
+    // Request heads must arrive within 5 s and idle keep-alive connections close after 5 s
+    // (actix's defaults, stated); a connection closed after an early answer to an unread body
+    // (see `api::body_guard`) discards input for at most 2 s, then closes.
+    .client_request_timeout(Duration::from_secs(5))
+    .keep_alive(Duration::from_secs(5))
     .client_disconnect_timeout(Duration::from_secs(2))
-    .keep_alive(Duration::from_secs(30))
     .listen(listener)?
     .run();
     Ok(server)
