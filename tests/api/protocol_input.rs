@@ -161,3 +161,34 @@ async fn a_created_user_reports_whether_it_is_a_superuser() {
     let list = app.api_get("/pulp/api/v3/users/?username=admin").await;
     assert_eq!(list["results"][0]["is_superuser"], true);
 }
+
+#[tokio::test]
+async fn nul_characters_elsewhere_in_registry_requests_never_answer_5xx() {
+    let app = TestApp::spawn().await;
+    app.push_image("lib/z", "v1", &[b"z".to_vec()]).await;
+    let d = crate::common::oci::sha256(b"z");
+    for path in [
+        "/token/?service=a%00b&scope=repository:lib/z:pull".to_string(),
+        "/token/?service=x&scope=repository:lib/z%00:pull,push".to_string(),
+        "/token/?service=x&account=ad%00min&scope=repository:lib/z:pull".to_string(),
+        format!("/v2/lib/z/referrers/{d}?artifactType=a%00b"),
+        "/v2/lib/z/manifests/v1?tag=a%00b".to_string(),
+        format!("/v2/lib/z/blobs/uploads/?mount={d}&from=lib/z%00"),
+        "/pulp/api/v3/content/container/tags/?name=a%00b".to_string(),
+        "/pulp/api/v3/pulp_container/namespaces/?name=a%00b".to_string(),
+    ] {
+        for method in [Method::GET, Method::POST] {
+            let res = app
+                .request(method.clone(), &path)
+                .basic_auth("admin", Some("admin-password"))
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                res.status().as_u16() < 500,
+                "{method} {path}: {}",
+                res.status()
+            );
+        }
+    }
+}
