@@ -29,6 +29,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// Used when the app carries no settings (never in `serve`).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -45,6 +46,10 @@ struct Shared {
 struct Guarded {
     shared: Rc<Shared>,
     timeout: Duration,
+    /// When the last bytes arrived (or the request started).
+    last: Instant,
+    /// Armed at `last + timeout` and only moved when it fires, so a fast body costs one
+    /// `Instant::now()` per chunk, not a timer update.
     idle: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
@@ -62,7 +67,7 @@ impl Stream for Guarded {
         };
         match polled {
             Poll::Ready(Some(item)) => {
-                this.idle = None;
+                this.last = Instant::now();
                 Poll::Ready(Some(item))
             }
             Poll::Ready(None) => {
@@ -70,18 +75,22 @@ impl Stream for Guarded {
                 Poll::Ready(None)
             }
             Poll::Pending => {
-                let timeout = this.timeout;
+                let deadline = this.last + this.timeout;
                 let idle = this
                     .idle
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
-                if idle.as_mut().poll(cx).is_pending() {
-                    return Poll::Pending;
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                while idle.as_mut().poll(cx).is_ready() {
+                    let deadline = this.last + this.timeout;
+                    if Instant::now() >= deadline {
+                        this.shared.timed_out.set(true);
+                        return Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            format!("no request body data for {} s", this.timeout.as_secs()),
+                        )))));
+                    }
+                    idle.as_mut().reset(deadline);
                 }
-                this.shared.timed_out.set(true);
-                Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!("no request body data for {} s", timeout.as_secs()),
-                )))))
+                Poll::Pending
             }
         }
     }
@@ -129,6 +138,7 @@ pub async fn guard(
         let guarded = Guarded {
             shared: shared.clone(),
             timeout,
+            last: Instant::now(),
             idle: None,
         };
         req.set_payload(Payload::Stream {
