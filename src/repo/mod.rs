@@ -97,7 +97,9 @@ impl Db {
     /// one database take turns: on PostgreSQL under a transaction-scoped advisory lock
     /// (concurrent `CREATE TABLE`s would otherwise collide on the catalog, duplicate `pg_type`
     /// key, and one replica would die), on SQLite under its write lock (`BEGIN IMMEDIATE`).
-    /// Both databases have transactional DDL: an interrupted migration leaves nothing behind.
+    /// Both databases have transactional DDL: an interrupted migration leaves nothing behind
+    /// (and a migration must not use what cannot run in a transaction, e.g. `CREATE INDEX
+    /// CONCURRENTLY`).
     pub async fn migrate(&self) -> Result<(), DbErr> {
         use migration::MigratorTrait;
         let txn = self.begin_write().await?;

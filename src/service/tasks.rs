@@ -3,6 +3,8 @@
 //! never run at once), moves it to `running` exactly once, executes its body from
 //! `task_bodies`, and records the outcome. In a process with embedded workers the task also
 //! starts at once in-process (Pulp's "immediate" tasks); the queued job then finds it taken.
+//! A running task that is canceled (`canceling`) is stopped by its runner, which polls for it,
+//! drops the body (rolling back its open transaction) and records `canceled`.
 use super::task_bodies::{self, Outcome};
 use crate::domain::hrefs;
 use crate::error::{Error, Result};
