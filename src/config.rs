@@ -63,6 +63,9 @@ pub struct Overrides {
     /// Open upload sessions a user may have at once (0: no limit).
     #[arg(long, global = true, env = "BERTH_MAX_UPLOADS_PER_USER")]
     pub max_uploads_per_user: Option<u64>,
+    /// Seconds a request body may stay idle (no bytes) before the request fails with 408.
+    #[arg(long, global = true, env = "BERTH_BODY_READ_TIMEOUT_SECONDS")]
+    pub body_read_timeout_seconds: Option<u64>,
     /// Lifetime of registry tokens issued by `/token/`, in seconds.
     #[arg(long, global = true, env = "BERTH_TOKEN_EXPIRY_SECONDS")]
     pub token_expiry_seconds: Option<u64>,
@@ -91,6 +94,9 @@ impl Overrides {
             s3_region: self.s3_region.or(file.s3_region),
             admin_password: self.admin_password.or(file.admin_password),
             upload_expiry_hours: self.upload_expiry_hours.or(file.upload_expiry_hours),
+            body_read_timeout_seconds: self
+                .body_read_timeout_seconds
+                .or(file.body_read_timeout_seconds),
             orphan_protection_minutes: self
                 .orphan_protection_minutes
                 .or(file.orphan_protection_minutes),
@@ -119,6 +125,7 @@ pub struct Settings {
     pub s3: S3Options,
     pub admin_password: Option<String>,
     pub upload_expiry_hours: u64,
+    pub body_read_timeout_seconds: u64,
     pub orphan_protection_minutes: u64,
     /// Superseded versions of push repositories without `retain_repo_versions` are pruned
     /// this long after they were superseded (0: never).
@@ -189,6 +196,10 @@ impl Settings {
             },
             admin_password: o.admin_password.filter(|p| !p.is_empty()),
             upload_expiry_hours: o.upload_expiry_hours.unwrap_or(72),
+            body_read_timeout_seconds: match o.body_read_timeout_seconds.unwrap_or(60) {
+                0 => return Err("body read timeout must be at least 1 second".into()),
+                n => n,
+            },
             orphan_protection_minutes: o.orphan_protection_minutes.unwrap_or(1440),
             version_retention_hours: o.version_retention_hours.unwrap_or(24).min(MAX_HOURS),
             orphan_cleanup_interval_hours: o

@@ -59,10 +59,13 @@ pub enum Error {
     InvalidFilter(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// The request body sent nothing for this many seconds.
+    #[error("request body timed out: no data received for {0} s")]
+    BodyTimeout(u64),
     #[error("method {0} not allowed")]
     MethodNotAllowed(String),
     #[error("database error")]
-    Db(#[from] sea_orm::DbErr),
+    Db(sea_orm::DbErr),
     #[error("storage error")]
     Storage(#[from] object_store::Error),
     #[error("i/o error")]
@@ -72,6 +75,31 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What a foreign-key violation, or a repository or namespace row not found inside a
+/// transaction (`DbErr::RecordNotFound("repository …" | "namespace …")`, as `src/repo/` names
+/// them), means to a client: the repository it pushed to was deleted (by a concurrent namespace
+/// or distribution delete) while the request ran. Mapped here, once, to `NameUnknown` (404)
+/// instead of a 500.
+pub const VANISHED: &str = "the repository was deleted while this request ran";
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(e: sea_orm::DbErr) -> Self {
+        if let sea_orm::DbErr::RecordNotFound(what) = &e {
+            if what.starts_with("repository ") || what.starts_with("namespace ") {
+                tracing::info!(%what, "a repository vanished while a request ran");
+                return Error::NameUnknown(VANISHED.into());
+            }
+        }
+        match e.sql_err() {
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(detail)) => {
+                tracing::info!(%detail, "foreign key violation: a parent row vanished");
+                Error::NameUnknown(VANISHED.into())
+            }
+            _ => Error::Db(e),
+        }
+    }
+}
 
 impl Error {
     /// Whether this error is the server's fault (logged with its chain, rendered generically).

@@ -9,6 +9,7 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Connects, migrates and opens everything the settings name.
 pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
@@ -25,6 +26,8 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         )
     })?;
     db.migrate().await.context("database migration failed")?;
+    // Seeding and the queue's own schema race like migrations when replicas start together.
+    let lock = db.startup_lock().await.context("start-up lock")?;
     crate::service::roles::seed(&db)
         .await
         .context("cannot write the built-in roles")?;
@@ -45,6 +48,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         .await
         .context("cannot open the task queue")?;
     crate::file_modes::tighten(&settings).context("cannot make the database files private")?;
+    lock.release().await;
     Ok(AppState {
         db,
         store,
@@ -76,6 +80,9 @@ pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_we
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .wrap(actix_web::middleware::from_fn(
+                crate::api::body_guard::guard,
+            ))
             .wrap(
                 actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms")
                     .log_target("berth::http"),
@@ -92,6 +99,12 @@ pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_we
             let _ = sock.set_nodelay(true);
         }
     })
+    // Request heads must arrive within 5 s and idle keep-alive connections close after 5 s
+    // (actix's defaults, stated); a connection closed after an early answer to an unread body
+    // (see `api::body_guard`) discards input for at most 2 s, then closes.
+    .client_request_timeout(Duration::from_secs(5))
+    .keep_alive(Duration::from_secs(5))
+    .client_disconnect_timeout(Duration::from_secs(2))
     .listen(listener)?
     .run();
     Ok(server)

@@ -26,6 +26,10 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Option<
     if user.is_empty() && password.is_empty() {
         return Ok(None);
     }
+    // No user name contains NUL (PostgreSQL could not even compare it): wrong credentials.
+    if user.contains('\0') {
+        return Err(Error::Unauthorized);
+    }
     let client = req.peer_addr().map(|a| a.ip());
     verify(&state.db, &state.creds, user, password, client)
         .await

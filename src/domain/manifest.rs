@@ -184,7 +184,37 @@ pub fn parse(body: &[u8], content_type: Option<&str>) -> Result<ParsedManifest, 
             return Err("an image manifest must not have a manifests array".into());
         }
     }
+    refuse_nul(&parsed)?;
     Ok(parsed)
+}
+
+/// Text that must not contain NUL characters (PostgreSQL cannot store them in text columns;
+/// both databases refuse them alike).
+fn no_nul(what: &str, v: &str) -> Result<(), String> {
+    if v.contains('\0') {
+        return Err(format!("{what} must not contain NUL characters"));
+    }
+    Ok(())
+}
+
+/// Refuses NUL characters in the media types and artifact types a manifest declares.
+fn refuse_nul(p: &ParsedManifest) -> Result<(), String> {
+    no_nul("mediaType", &p.media_type)?;
+    if let Some(a) = &p.artifact_type {
+        no_nul("artifactType", a)?;
+    }
+    let descriptors = p.config.iter().map(|d| ("config", d));
+    let descriptors = descriptors
+        .chain(p.layers.iter().map(|d| ("layers", d)))
+        .chain(p.manifests.iter().map(|d| ("manifests", d)))
+        .chain(p.subject.iter().map(|d| ("subject", d)));
+    for (what, d) in descriptors {
+        no_nul(&format!("{what}.mediaType"), &d.media_type)?;
+        if let Some(a) = &d.artifact_type {
+            no_nul(&format!("{what}.artifactType"), a)?;
+        }
+    }
+    Ok(())
 }
 
 /// Image facts read from a config blob: os, architecture and labels.
@@ -193,6 +223,22 @@ pub struct ConfigFacts {
     pub os: Option<String>,
     pub architecture: Option<String>,
     pub labels: BTreeMap<String, String>,
+}
+
+impl ConfigFacts {
+    /// Refuses os, architecture or labels with NUL characters.
+    pub fn check(&self) -> Result<(), String> {
+        no_nul("config os", self.os.as_deref().unwrap_or(""))?;
+        no_nul(
+            "config architecture",
+            self.architecture.as_deref().unwrap_or(""),
+        )?;
+        for (k, v) in &self.labels {
+            no_nul("config label", k)?;
+            no_nul("config label", v)?;
+        }
+        Ok(())
+    }
 }
 
 pub fn config_facts(bytes: &[u8]) -> ConfigFacts {
@@ -251,6 +297,23 @@ mod tests {
         );
         assert!(parse(body.as_bytes(), Some(mt::OCI_MANIFEST)).is_err());
         assert!(parse(body.as_bytes(), Some(mt::OCI_INDEX)).is_ok());
+    }
+
+    #[test]
+    fn nul_characters_in_media_types_artifact_types_and_config_facts_are_refused() {
+        let body = format!(
+            r#"{{"schemaVersion":2,"artifactType":"a\u0000b","config":{{"mediaType":"x","digest":"{}","size":1}},"layers":[]}}"#,
+            d('a')
+        );
+        assert!(parse(body.as_bytes(), None).is_err());
+        let body = format!(
+            r#"{{"schemaVersion":2,"config":{{"mediaType":"x\u0000","digest":"{}","size":1}},"layers":[]}}"#,
+            d('a')
+        );
+        assert!(parse(body.as_bytes(), None).is_err());
+        let facts = config_facts(br#"{"os":"li\u0000nux","architecture":"amd64"}"#);
+        assert!(facts.check().is_err());
+        assert!(config_facts(br#"{"os":"linux"}"#).check().is_ok());
     }
 
     #[test]

@@ -97,13 +97,72 @@ impl Db {
         Ok(WriteTxn { txn, _guard: guard })
     }
 
+    /// Applies pending migrations in one write transaction, so processes starting together on
+    /// one database take turns: on PostgreSQL under a transaction-scoped advisory lock
+    /// (concurrent `CREATE TABLE`s would otherwise collide on the catalog, duplicate `pg_type`
+    /// key, and one replica would die), on SQLite under its write lock (`BEGIN IMMEDIATE`).
+    /// Both databases have transactional DDL: an interrupted migration leaves nothing behind
+    /// (and a migration must not use what cannot run in a transaction, e.g. `CREATE INDEX
+    /// CONCURRENTLY`).
     pub async fn migrate(&self) -> Result<(), DbErr> {
         use migration::MigratorTrait;
-        migration::Migrator::up(&self.conn, None).await
+        let txn = self.begin_write().await?;
+        if self.backend() == DbBackend::Postgres {
+            exec(
+                &*txn,
+                "SELECT pg_advisory_xact_lock(?)",
+                vec![STARTUP_LOCK_KEY.into()],
+            )
+            .await?;
+        }
+        migration::Migrator::up(&*txn, None).await?;
+        txn.commit().await
+    }
+
+    /// Takes the start-up lock: a PostgreSQL session advisory lock held on a connection of its
+    /// own, so it is freed when that connection closes, whether through
+    /// [`StartupLock::release`], a dropped guard or a crashed process. A no-op on SQLite.
+    pub async fn startup_lock(&self) -> Result<StartupLock, DbErr> {
+        if self.backend() != DbBackend::Postgres {
+            return Ok(StartupLock(None));
+        }
+        let lock_err = |e: sea_orm::sqlx::Error| DbErr::Custom(format!("start-up lock: {e}"));
+        let mut conn = self
+            .conn
+            .get_postgres_connection_pool()
+            .acquire()
+            .await
+            .map_err(lock_err)?
+            .detach();
+        sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(STARTUP_LOCK_KEY)
+            .execute(&mut conn)
+            .await
+            .map_err(lock_err)?;
+        Ok(StartupLock(Some(conn)))
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
+    }
+}
+
+/// The advisory lock key of start-up work (ASCII "berth" + 1).
+const STARTUP_LOCK_KEY: i64 = 0x0062_6572_7468_0001;
+
+/// Held while one replica migrates or seeds a shared PostgreSQL database; see
+/// [`Db::startup_lock`].
+pub struct StartupLock(Option<sea_orm::sqlx::PgConnection>);
+
+impl StartupLock {
+    /// Closes the lock's connection, which releases the lock.
+    pub async fn release(self) {
+        if let Some(conn) = self.0 {
+            use sea_orm::sqlx::Connection;
+            if let Err(e) = conn.close().await {
+                tracing::warn!(error = %e, "closing the start-up lock connection");
+            }
+        }
     }
 }
 

@@ -55,6 +55,7 @@ pub async fn put(
     }
     let parsed = m::parse(body, content_type).map_err(Error::ManifestInvalid)?;
     let facts = config_facts(store, &parsed).await;
+    facts.check().map_err(Error::ManifestInvalid)?;
     let repo = ensure(db, name).await?;
     let txn = db.begin_write().await?;
     lock_blobs(&*txn, &parsed).await?;

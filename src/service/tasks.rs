@@ -3,6 +3,8 @@
 //! never run at once), moves it to `running` exactly once, executes its body from
 //! `task_bodies`, and records the outcome. In a process with embedded workers the task also
 //! starts at once in-process (Pulp's "immediate" tasks); the queued job then finds it taken.
+//! A running task that is canceled (`canceling`) is stopped by its runner, which polls for it,
+//! drops the body (rolling back its open transaction) and records `canceled`.
 use super::task_bodies::{self, Outcome};
 use crate::domain::hrefs;
 use crate::error::{Error, Result};
@@ -16,6 +18,9 @@ pub use task_bodies::{
     GENERAL_CREATE, GENERAL_MULTI_DELETE, GENERAL_UPDATE, ORPHAN_CLEANUP, REMOVE_IMAGE, TAG, UNTAG,
 };
 pub const PURGE: &str = "pulpcore.app.tasks.purge.purge";
+
+/// How often a running task checks whether it was canceled.
+const CANCEL_POLL: Duration = Duration::from_millis(250);
 
 pub struct NewTask {
     pub name: &'static str,
@@ -122,10 +127,23 @@ async fn run_inner(state: &AppState, id: Uuid) -> Result<()> {
         })
     };
     let args: Value = serde_json::from_str(&task.args).unwrap_or(Value::Null);
-    let outcome = execute(state, &task.name, &args).await;
+    // A cancel (`running → canceling`, from any replica) stops the body at its next await:
+    // dropping it rolls back the transaction it has open. Steps it already committed stay, as
+    // when a worker is killed (orphan cleanup is built to be safe there, ARCHITECTURE.md §5).
+    let outcome = tokio::select! {
+        o = execute(state, &task.name, &args) => Some(o),
+        () = canceled(state, id) => None,
+    };
     beat.abort();
     let finish = match outcome {
-        Ok(o) => Finish {
+        None => Finish {
+            state: "canceled",
+            error: None,
+            created_resources: "[]".into(),
+            progress_reports: None,
+            result: None,
+        },
+        Some(Ok(o)) => Finish {
             state: "completed",
             error: None,
             created_resources: created(state, &o.created_resources).await,
@@ -133,7 +151,7 @@ async fn run_inner(state: &AppState, id: Uuid) -> Result<()> {
                 .then(|| Value::from(o.progress_reports).to_string()),
             result: o.result.map(|r| r.to_string()),
         },
-        Err(e) => Finish {
+        Some(Err(e)) => Finish {
             state: "failed",
             error: Some(json!({"description": describe(&e), "traceback": ""}).to_string()),
             created_resources: "[]".into(),
@@ -146,6 +164,19 @@ async fn run_inner(state: &AppState, id: Uuid) -> Result<()> {
     q::unlock(&*txn, id).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Resolves once task `id` is marked `canceling` (polled: the cancel may come from any replica).
+async fn canceled(state: &AppState, id: Uuid) {
+    let mut tick = tokio::time::interval(CANCEL_POLL);
+    loop {
+        tick.tick().await;
+        if let Ok(Some(s)) = q::state(&state.db.conn, id).await {
+            if s == "canceling" {
+                return;
+            }
+        }
+    }
 }
 
 fn describe(e: &Error) -> String {

@@ -62,7 +62,17 @@ impl Queue {
                 .max_connections(4)
                 .connect_with(opts)
                 .await?;
-            SqliteStorage::<()>::setup(&pool).await?;
+            // Processes opening a fresh queue file together race in its migrations (no lock
+            // on SQLite); they are idempotent, so the loser retries and finds them applied.
+            let mut attempt = 0;
+            while let Err(e) = SqliteStorage::<()>::setup(&pool).await {
+                attempt += 1;
+                if attempt == 5 {
+                    return Err(e.into());
+                }
+                tracing::info!(error = %e, "task queue setup raced another process; retrying");
+                tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+            }
             Ok(Queue::Sqlite(SqliteStorage::new(&pool)))
         }
     }

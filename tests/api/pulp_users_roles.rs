@@ -25,7 +25,8 @@ async fn admins_create_read_update_and_delete_users_with_pulp_shapes() {
         json!([{"name": "password", "is_set": true}])
     );
     assert_eq!(u["groups"], json!([]));
-    assert!(u.get("password").is_none() && u.get("is_superuser").is_none());
+    assert!(u.get("password").is_none());
+    assert_eq!(u["is_superuser"], false, "issue 11 §5: false, not null");
     for key in [
         "username",
         "first_name",

@@ -44,7 +44,8 @@ fn range(req: &HttpRequest, size: u64) -> Result<Option<std::ops::Range<u64>>, E
             if e < s {
                 return Err(bad());
             }
-            (s, (e + 1).min(size))
+            // An end past the blob (up to u64::MAX) is clamped to it (RFC 9110 §14.1.2).
+            (s, e.saturating_add(1).min(size))
         }
     };
     if start >= size {

@@ -88,6 +88,11 @@ fn table(e: &Error) -> (StatusCode, &'static str, Value) {
         ),
         Validation(_) | InvalidFilter(_) => (StatusCode::BAD_REQUEST, "UNSUPPORTED", json!({})),
         NotFound(r) => (StatusCode::NOT_FOUND, "NAME_UNKNOWN", json!({"reason": r})),
+        BodyTimeout(s) => (
+            StatusCode::REQUEST_TIMEOUT,
+            "BLOB_UPLOAD_INVALID",
+            json!({"idle_seconds": s}),
+        ),
         MethodNotAllowed(_) | Unsupported(_) => {
             (StatusCode::METHOD_NOT_ALLOWED, "UNSUPPORTED", json!({}))
         }

@@ -18,18 +18,30 @@ pub(super) fn param<'a>(q: &'a [(String, String)], key: &str) -> Option<&'a str>
     q.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
-/// `n` and `last`; a negative `n` counts as 0.
-fn pagination(req: &HttpRequest) -> Result<(u64, Option<String>), Error> {
+/// `n` and `last`. A negative `n` is refused (400), as is a `last` with a NUL character, which
+/// names nothing and which PostgreSQL cannot compare; `bad_last` builds that error.
+fn pagination(
+    req: &HttpRequest,
+    bad_last: fn(String) -> Error,
+) -> Result<(u64, Option<String>), Error> {
     let q = query(req);
     let n = match param(&q, "n") {
         None | Some("") => None,
-        Some(v) => Some(
-            v.parse::<i64>()
-                .map_err(|_| Error::PaginationInvalid(format!("n={v} is not an integer")))?
-                .max(0) as u64,
-        ),
+        Some(v) => {
+            let n = v
+                .parse::<i64>()
+                .map_err(|_| Error::PaginationInvalid(format!("n={v} is not an integer")))?;
+            Some(
+                u64::try_from(n)
+                    .map_err(|_| Error::PaginationInvalid(format!("n={n} must not be negative")))?,
+            )
+        }
     };
-    Ok((page_size(n), param(&q, "last").map(str::to_string)))
+    let last = param(&q, "last").map(str::to_string);
+    if let Some(l) = last.as_deref().filter(|l| l.contains('\0')) {
+        return Err(bad_last(l.replace('\0', "\\0").chars().take(300).collect()));
+    }
+    Ok((page_size(n), last))
 }
 
 fn link(path: &str, n: u64, items: &[String]) -> Option<String> {
@@ -45,7 +57,7 @@ pub async fn catalog(
     st: &AppState,
     caller: &crate::service::policy::Caller,
 ) -> OciResult<HttpResponse> {
-    let (n, last) = pagination(req)?;
+    let (n, last) = pagination(req, Error::NameInvalid)?;
     let repos = listing::catalog(&st.db, caller, last.as_deref(), n).await?;
     let mut res = HttpResponse::Ok();
     if let Some(l) = link("/v2/_catalog", n, &repos) {
@@ -55,7 +67,7 @@ pub async fn catalog(
 }
 
 pub async fn tags(req: &HttpRequest, st: &AppState, name: &RepoName) -> OciResult<HttpResponse> {
-    let (n, last) = pagination(req)?;
+    let (n, last) = pagination(req, Error::TagInvalid)?;
     let tags = listing::tags(&st.db, name, last.as_deref(), n).await?;
     let mut res = HttpResponse::Ok();
     if let Some(l) = link(&format!("/v2/{name}/tags/list"), n, &tags) {

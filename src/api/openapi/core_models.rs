@@ -205,6 +205,8 @@ pub struct UserResponse {
     email: String,
     is_staff: bool,
     is_active: bool,
+    /// Whether the user is a superuser (read-only; set with `berth admin create-user --superuser`).
+    is_superuser: bool,
     #[schema(format = DateTime)]
     date_joined: String,
     groups: Vec<UserGroupResponse>,

@@ -1,7 +1,10 @@
 //! The Pulp (Django REST framework) error renderer: `{"detail": …}`, `{"field": ["…"]}`,
 //! `{"errors": ["Invalid Filter: 'x'"]}`, with the statuses DRF uses. 5xx bodies are generic.
 use crate::error::Error;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Map, Value};
 
@@ -16,7 +19,7 @@ impl From<Error> for PulpError {
 
 impl From<sea_orm::DbErr> for PulpError {
     fn from(e: sea_orm::DbErr) -> Self {
-        PulpError(Error::Db(e))
+        PulpError(Error::from(e))
     }
 }
 
@@ -69,6 +72,10 @@ fn render(e: &Error) -> (StatusCode, Value) {
             StatusCode::INTERNAL_SERVER_ERROR,
             json!({"detail": "A server error occurred."}),
         ),
+        BodyTimeout(_) => (
+            StatusCode::REQUEST_TIMEOUT,
+            json!({"detail": e.to_string()}),
+        ),
         ManifestTooBig { .. } => (
             StatusCode::PAYLOAD_TOO_LARGE,
             json!({"detail": e.to_string()}),
@@ -99,4 +106,36 @@ impl ResponseError for PulpError {
         }
         res.json(body)
     }
+}
+
+/// Gives every error answer under `/pulp/api/v3/` a JSON body, `{"detail": …}`: the refusals
+/// actix makes itself (413 for a body over the payload limit, a query or path it cannot
+/// extract) come as plain text otherwise. Headers other than the body's own are kept.
+pub async fn json_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let status = res.status();
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return Ok(res.map_into_left_body());
+    }
+    let detail = match res.response().error() {
+        Some(_) if status.is_server_error() => "A server error occurred.".to_string(),
+        Some(e) => e.to_string(),
+        None => status.canonical_reason().unwrap_or("Error").to_string(),
+    };
+    let (req, old) = res.into_parts();
+    let mut new = HttpResponse::build(status).json(json!({ "detail": detail }));
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    Ok(ServiceResponse::new(req, new).map_into_right_body())
 }

@@ -48,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(docs::swagger());
     cfg.service(
         web::scope("/pulp/api/v3")
+            .wrap(actix_web::middleware::from_fn(errors::json_errors))
             .wrap(actix_web::middleware::from_fn(common::correlation_id))
             // An id that does not parse names no object: Pulp's JSON 404, not actix's text.
             .app_data(

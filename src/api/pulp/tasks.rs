@@ -284,9 +284,13 @@ pub async fn cancel(
     if FINAL.contains(&t.state.as_str()) {
         return Ok(HttpResponse::Conflict().json(render(&t)));
     }
+    // A waiting task ends `canceled` here; a running one becomes `canceling`, and its runner
+    // stops the body, records `canceled` and releases its resource locks itself.
     let txn = st.db.begin_write().await.map_err(Error::from)?;
     q::cancel(&*txn, t.id).await.map_err(Error::from)?;
-    q::unlock(&*txn, t.id).await.map_err(Error::from)?;
+    if q::state(&*txn, t.id).await.map_err(Error::from)?.as_deref() == Some("canceled") {
+        q::unlock(&*txn, t.id).await.map_err(Error::from)?;
+    }
     txn.commit().await.map_err(Error::from)?;
     Ok(HttpResponse::Ok().json(render(&find(&st, &c, *id).await?)))
 }

@@ -30,6 +30,7 @@ pub fn render(u: &UserFull) -> Value {
         "email": u.email,
         "is_staff": u.is_staff,
         "is_active": u.is_active,
+        "is_superuser": u.is_superuser,
         "date_joined": crate::domain::hrefs::timestamp(u.date_joined),
         "groups": [],
         "hidden_fields": [{"name": "password", "is_set": u.password_hash != svc::UNUSABLE}],
