@@ -64,6 +64,13 @@ pub struct Overrides {
     /// default: a key generated on first start and kept in the database for every replica.
     #[arg(long, global = true, env = "BERTH_TOKEN_PRIVATE_KEY")]
     pub token_private_key: Option<PathBuf>,
+    /// Largest blob accepted, in bytes, counted across the chunks of an upload (0: no limit).
+    #[arg(long, global = true, env = "BERTH_MAX_BLOB_SIZE")]
+    pub max_blob_size: Option<u64>,
+    /// `full` (default): a push is answered only once its bytes and database commit are on
+    /// stable storage. `relaxed`: skip the fsyncs (a cache that may lose recent pushes).
+    #[arg(long, global = true, env = "BERTH_DURABILITY")]
+    pub durability: Option<String>,
 }
 
 impl Overrides {
@@ -86,6 +93,8 @@ impl Overrides {
             token_issuer: self.token_issuer.or(file.token_issuer),
             token_realm: self.token_realm.or(file.token_realm),
             token_private_key: self.token_private_key.or(file.token_private_key),
+            max_blob_size: self.max_blob_size.or(file.max_blob_size),
+            durability: self.durability.or(file.durability),
         }
     }
 }
@@ -105,9 +114,18 @@ pub struct Settings {
     pub token_issuer: String,
     pub token_realm: Option<String>,
     pub token_private_key: Option<PathBuf>,
+    /// Largest blob accepted, in bytes; 0 means no limit.
+    pub max_blob_size: u64,
+    /// Whether acknowledged writes are fsynced (`BERTH_DURABILITY=full`, the default).
+    pub durable: bool,
 }
 
 impl Settings {
+    /// The blob size limit, `None` when unlimited.
+    pub fn blob_limit(&self) -> Option<u64> {
+        (self.max_blob_size > 0).then_some(self.max_blob_size)
+    }
+
     /// Merges `cli` (flags and env) over the optional TOML file and the defaults.
     pub fn resolve(cli: Overrides, file: Option<&std::path::Path>) -> Result<Settings, String> {
         let from_file = match file {
@@ -175,6 +193,14 @@ impl Settings {
                 .unwrap_or_else(|| "berth".into()),
             token_realm: o.token_realm.filter(|r| !r.is_empty()),
             token_private_key: o.token_private_key,
+            max_blob_size: o.max_blob_size.unwrap_or(0),
+            durable: match o.durability.as_deref().map(str::trim) {
+                None | Some("") | Some("full") => true,
+                Some("relaxed") => false,
+                Some(other) => {
+                    return Err(format!("durability '{other}' is not one of: full, relaxed"))
+                }
+            },
         })
     }
 

@@ -13,7 +13,14 @@ pub struct S3Options {
     pub region: Option<String>,
 }
 
+/// Opens a durable store (local writes are fsynced with their directory before they return).
 pub fn open(url: &str, s3: &S3Options) -> Result<BlobStore, String> {
+    open_with(url, s3, true)
+}
+
+/// Opens a store; `durable: false` skips the fsyncs of a local directory (a cache that may lose
+/// its newest blobs on a power loss). S3 is always durable once it acknowledges a write.
+pub fn open_with(url: &str, s3: &S3Options, durable: bool) -> Result<BlobStore, String> {
     if url == "memory:" || url == "memory://" {
         return Ok(BlobStore::memory());
     }
@@ -27,7 +34,8 @@ pub fn open(url: &str, s3: &S3Options) -> Result<BlobStore, String> {
                 .map_err(|e| format!("cannot create storage directory {}: {e}", path.display()))?;
             let fs = LocalFileSystem::new_with_prefix(&path)
                 .map_err(|e| format!("storage directory {}: {e}", path.display()))?
-                .with_automatic_cleanup(true);
+                .with_automatic_cleanup(true)
+                .with_fsync(durable);
             let desc = format!("file://{}", path.display());
             Ok(BlobStore::new(Arc::new(fs), desc).with_local_root(path))
         }
@@ -47,20 +55,34 @@ pub fn open(url: &str, s3: &S3Options) -> Result<BlobStore, String> {
             if let Some(region) = &s3.region {
                 builder = builder.with_region(region);
             }
-            let store = builder.build().map_err(|e| format!("S3 storage: {e}"))?;
+            let store = Arc::new(builder.build().map_err(|e| format!("S3 storage: {e}"))?);
             let prefix = parsed.path().trim_matches('/').to_string();
             let desc = format!("s3://{bucket}/{prefix}");
-            if prefix.is_empty() {
-                Ok(BlobStore::new(Arc::new(store), desc))
+            let multipart = super::s3::Multipart::new(store.clone(), prefix.clone());
+            let blobs = if prefix.is_empty() {
+                BlobStore::new(store, desc)
             } else {
-                Ok(BlobStore::new(
-                    Arc::new(PrefixStore::new(store, prefix)),
-                    desc,
-                ))
-            }
+                BlobStore::new(Arc::new(PrefixStore::new((*store).clone(), prefix)), desc)
+            };
+            Ok(blobs.with_s3(multipart))
         }
         other => Err(format!(
             "storage URL scheme '{other}' is not supported (use file://, s3:// or memory:)"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_local_store_syncs_its_writes_unless_durability_is_relaxed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("file://{}", dir.path().display());
+        let durable = open(&url, &S3Options::default()).unwrap();
+        assert!(format!("{:?}", durable.inner).contains("fsync: true"));
+        let relaxed = open_with(&url, &S3Options::default(), false).unwrap();
+        assert!(format!("{:?}", relaxed.inner).contains("fsync: false"));
     }
 }

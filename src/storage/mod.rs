@@ -3,12 +3,20 @@
 //!
 //! Layout of keys:
 //! - `blobs/<alg>/<2 hex>/<hex>`: a stored blob, content-addressed, written once.
-//! - `uploads/<upload id>/<start offset, 20 digits>`: one staged chunk of an upload session.
+//! - `uploads/<upload id>/<uuid>`: one staged chunk of an upload session.
+//! - `…#<n>` (local directory only): a file object_store is still writing (or was writing when
+//!   the process died); listings hide them, `staging_leftovers` finds them.
+//!
+//! Durability: a local store opened durable (the default) fsyncs every written file and its
+//! directory before a write or copy returns, so bytes acknowledged to a client survive a power
+//! loss. S3 acknowledges a PUT only once it is durable.
 //!
 //! This module knows nothing of the database.
 mod backend;
+mod local;
+mod s3;
 
-pub use backend::{open, S3Options};
+pub use backend::{open, open_with, S3Options};
 
 use bytes::Bytes;
 use futures::stream::BoxStream;
@@ -35,12 +43,24 @@ pub enum WriteError {
     Store(#[from] object_store::Error),
 }
 
+/// Something a crashed or abandoned write left in storage: a local staging file, or an S3
+/// multipart upload that was never completed (`upload_id` set).
+#[derive(Debug, Clone)]
+pub struct Leftover {
+    pub key: String,
+    pub size: u64,
+    pub modified: chrono::DateTime<chrono::Utc>,
+    pub upload_id: Option<String>,
+}
+
 #[derive(Clone)]
 pub struct BlobStore {
     inner: Arc<dyn ObjectStore>,
     description: String,
     /// The directory of a local backend, for bulk deletes without a task per file.
     local_root: Option<std::path::PathBuf>,
+    /// The raw S3 client and key prefix, for listing and aborting stale multipart uploads.
+    s3: Option<s3::Multipart>,
 }
 
 pub type ByteStream = BoxStream<'static, Result<Bytes, object_store::Error>>;
@@ -51,7 +71,19 @@ impl BlobStore {
             inner,
             description: description.into(),
             local_root: None,
+            s3: None,
         }
+    }
+
+    /// Marks this store as S3, keeping the raw client for multipart-upload housekeeping.
+    pub(crate) fn with_s3(mut self, s3: s3::Multipart) -> Self {
+        self.s3 = Some(s3);
+        self
+    }
+
+    /// The local directory this store lives in, if it is a local store.
+    pub fn local_root(&self) -> Option<&std::path::Path> {
+        self.local_root.as_deref()
     }
 
     /// Marks this store as a local directory rooted at `root`.
@@ -118,11 +150,26 @@ impl BlobStore {
 
     /// Streams `body` to `key`, feeding every byte through `hasher`. Returns the byte count.
     /// On any failure the partial object is aborted, so nothing half-written remains at `key`.
+    /// More than `limit` bytes fail with `WriteError::TooLarge` as soon as the limit is passed.
     pub async fn write_stream<S, E>(
         &self,
         key: &str,
         body: S,
         hasher: &mut Hasher,
+        limit: Option<u64>,
+    ) -> Result<u64, WriteError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        self.write(key, body, Some(hasher), limit).await
+    }
+
+    async fn write<S, E>(
+        &self,
+        key: &str,
+        body: S,
+        mut hasher: Option<&mut Hasher>,
         limit: Option<u64>,
     ) -> Result<u64, WriteError>
     where
@@ -140,7 +187,9 @@ impl BlobStore {
                 if limit.is_some_and(|l| written > l) {
                     return Err(WriteError::TooLarge);
                 }
-                hasher.update(&chunk);
+                if let Some(h) = hasher.as_deref_mut() {
+                    h.update(&chunk);
+                }
                 writer.wait_for_capacity(MAX_IN_FLIGHT).await?;
                 writer.put(chunk);
             }
@@ -219,6 +268,12 @@ impl BlobStore {
         self.inner.rename(&Path::from(from), &Path::from(to)).await
     }
 
+    /// Copies an object, keeping the source (a hard link on local disk, a server-side copy on
+    /// S3); an existing `to` is replaced atomically.
+    pub async fn copy(&self, from: &str, to: &str) -> Result<(), object_store::Error> {
+        self.inner.copy(&Path::from(from), &Path::from(to)).await
+    }
+
     /// Keys under `prefix`, sorted, with their sizes.
     pub async fn list(&self, prefix: &str) -> Result<Vec<(String, u64)>, object_store::Error> {
         let mut out: Vec<(String, u64)> = self
@@ -229,6 +284,18 @@ impl BlobStore {
             .await?;
         out.sort();
         Ok(out)
+    }
+
+    /// Keys under `prefix` with their sizes and last-modified times.
+    pub async fn list_meta(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<(String, u64, chrono::DateTime<chrono::Utc>)>, object_store::Error> {
+        self.inner
+            .list(Some(&Path::from(prefix)))
+            .map_ok(|m| (m.location.to_string(), m.size, m.last_modified))
+            .try_collect()
+            .await
     }
 
     /// Keys under `prefix` with their last-modified times.
@@ -243,7 +310,8 @@ impl BlobStore {
             .await
     }
 
-    /// Concatenates the objects at `parts`, in order, into `to`, streaming.
+    /// Concatenates the objects at `parts`, in order, into `to`, streaming. Nothing is hashed:
+    /// the caller verified the digest from the running hash of the upload.
     pub async fn concat(&self, parts: &[String], to: &str) -> Result<u64, WriteError> {
         let store = self.clone();
         let keys = parts.to_vec();
@@ -254,9 +322,47 @@ impl BlobStore {
             })
             .try_flatten()
             .boxed();
-        // The hash is checked by the caller before concatenation; this one is discarded.
-        let mut scratch = Hasher::new(crate::domain::digest::Algorithm::Sha256);
-        self.write_stream(to, stream, &mut scratch, None).await
+        self.write(to, stream, None, None).await
+    }
+
+    /// Files a crashed write left behind (local `…#<n>` files, S3 incomplete multipart
+    /// uploads) that were last touched before `before`.
+    pub async fn staging_leftovers(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Leftover>, object_store::Error> {
+        if let Some(root) = &self.local_root {
+            return local::staging_leftovers(root.clone(), before).await;
+        }
+        if let Some(s3) = &self.s3 {
+            return s3.stale_uploads(before).await;
+        }
+        Ok(vec![])
+    }
+
+    /// Removes leftovers found by `staging_leftovers`; returns how many were removed.
+    pub async fn remove_leftovers(&self, found: &[Leftover]) -> Result<u64, object_store::Error> {
+        if let Some(root) = &self.local_root {
+            return local::remove_files(root.clone(), found).await;
+        }
+        if let Some(s3) = &self.s3 {
+            return s3.abort(found).await;
+        }
+        Ok(0)
+    }
+
+    /// Removes empty directories under `prefix` not modified since `before` (local only),
+    /// except those whose first path segment below `prefix` is in `keep`. Returns how many.
+    pub async fn remove_empty_dirs(
+        &self,
+        prefix: &str,
+        before: chrono::DateTime<chrono::Utc>,
+        keep: std::collections::HashSet<String>,
+    ) -> Result<u64, object_store::Error> {
+        match &self.local_root {
+            Some(root) => local::remove_empty_dirs(root.join(prefix), before, keep).await,
+            None => Ok(0),
+        }
     }
 }
 

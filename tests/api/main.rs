@@ -20,4 +20,7 @@ mod rbac;
 mod registry_tokens;
 mod skopeo;
 mod storage_contract;
+mod storage_fsck;
+mod storage_housekeeping;
+mod storage_upload_path;
 mod tag_index;

@@ -1,0 +1,186 @@
+//! Local-directory housekeeping that object_store cannot do: its listings hide the staging files
+//! (`<key>#<n>`) it writes before publishing an object with a rename, so files a killed process
+//! was writing are found here by walking the directory; and empty directories (an upload's
+//! `uploads/<id>/` after its parts moved away) are pruned.
+use super::Leftover;
+use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+use std::io;
+use std::path::{Path, PathBuf};
+
+fn store_error(e: impl std::error::Error + Send + Sync + 'static) -> object_store::Error {
+    object_store::Error::Generic {
+        store: "LocalFileSystem",
+        source: Box::new(e),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> Result<T, object_store::Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(store_error)?
+        .map_err(store_error)
+}
+
+/// Whether a file name is one of object_store's staging names: `<name>#<digits>`.
+pub fn is_staging_name(name: &str) -> bool {
+    match name.rsplit_once('#') {
+        Some((_, n)) => !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()),
+        None => false,
+    }
+}
+
+fn modified(meta: &std::fs::Metadata) -> DateTime<Utc> {
+    meta.modified()
+        .map(DateTime::<Utc>::from)
+        .unwrap_or_else(|_| Utc::now())
+}
+
+/// Every regular file under `root` (not following symlinks), as keys relative to `root`.
+pub fn walk(root: &Path) -> io::Result<Vec<(String, std::fs::Metadata)>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            // A directory pruned while we walk is simply gone.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let meta = match entry.metadata() {
+                Ok(m) => m,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            let path = entry.path();
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() {
+                if let Ok(rel) = path.strip_prefix(root) {
+                    let key: Vec<String> = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    out.push((key.join("/"), meta));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Staging files under `root` last modified before `before`.
+pub async fn staging_leftovers(
+    root: PathBuf,
+    before: DateTime<Utc>,
+) -> Result<Vec<Leftover>, object_store::Error> {
+    blocking(move || {
+        let mut out: Vec<Leftover> = walk(&root)?
+            .into_iter()
+            .filter(|(key, _)| is_staging_name(key.rsplit('/').next().unwrap_or("")))
+            .map(|(key, meta)| Leftover {
+                key,
+                size: meta.len(),
+                modified: modified(&meta),
+                upload_id: None,
+            })
+            .filter(|l| l.modified < before)
+            .collect();
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    })
+    .await
+}
+
+/// Deletes the files and then their parent directories up to `root` while they are empty.
+pub async fn remove_files(root: PathBuf, found: &[Leftover]) -> Result<u64, object_store::Error> {
+    let keys: Vec<String> = found.iter().map(|l| l.key.clone()).collect();
+    blocking(move || {
+        let mut n = 0;
+        for key in keys {
+            let path = root.join(&key);
+            match std::fs::remove_file(&path) {
+                Ok(()) => n += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            }
+            let mut parent = path.parent();
+            while let Some(dir) = parent {
+                if dir == root || std::fs::remove_dir(dir).is_err() {
+                    break;
+                }
+                parent = dir.parent();
+            }
+        }
+        Ok(n)
+    })
+    .await
+}
+
+/// Removes empty directories below `top` (never `top` itself) not modified since `before`;
+/// a direct child of `top` named in `keep` is left alone with everything under it.
+pub async fn remove_empty_dirs(
+    top: PathBuf,
+    before: DateTime<Utc>,
+    keep: HashSet<String>,
+) -> Result<u64, object_store::Error> {
+    blocking(move || {
+        let mut n = 0;
+        let entries = match std::fs::read_dir(&top) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            if keep.contains(entry.file_name().to_string_lossy().as_ref()) {
+                continue;
+            }
+            if entry.file_type()?.is_dir() {
+                n += prune(&entry.path(), before)?;
+            }
+        }
+        Ok(n)
+    })
+    .await
+}
+
+/// Prunes empty old directories depth-first at `dir` (included); returns how many went.
+fn prune(dir: &Path, before: DateTime<Utc>) -> io::Result<u64> {
+    let mut n = 0;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            n += prune(&entry.path(), before)?;
+        }
+    }
+    let old = std::fs::metadata(dir).map(|m| modified(&m) < before)?;
+    // `remove_dir` refuses a directory that is not empty, so a file written meanwhile stays.
+    if old && std::fs::remove_dir(dir).is_ok() {
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_staging_name;
+
+    #[test]
+    fn staging_names_are_a_hash_and_digits_at_the_end() {
+        assert!(is_staging_name("abc#1"));
+        assert!(is_staging_name("0123#42"));
+        assert!(!is_staging_name("abc"));
+        assert!(!is_staging_name("abc#"));
+        assert!(!is_staging_name("abc#x1"));
+    }
+}
