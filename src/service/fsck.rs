@@ -256,17 +256,24 @@ impl fmt::Display for Report {
                 self.removed, self.kept_recent
             )?;
         }
-        write!(
-            f,
-            "{}",
-            if self.clean() {
-                "storage and database agree"
-            } else if !self.missing.is_empty() || !self.size_mismatch.is_empty() {
-                "PROBLEMS: blobs the database lists are missing or damaged in storage"
-            } else {
-                "storage holds files the database does not know (run with --repair to remove them)"
-            }
-        )
+        let verdict = if self.clean() {
+            "storage and database agree".to_string()
+        } else if !self.missing.is_empty() || !self.size_mismatch.is_empty() {
+            "PROBLEMS: blobs the database lists are missing or damaged in storage".to_string()
+        } else if self.removed > 0 || self.kept_recent > 0 {
+            format!(
+                "repaired what was safe; {} recent and {} unknown files were left alone",
+                self.kept_recent,
+                self.unexpected.len()
+            )
+        } else if self.unexpected.is_empty() {
+            "storage holds files the database does not know (--repair removes them)".to_string()
+        } else {
+            "storage holds files berth did not write: check them by hand (--repair never \
+             removes unknown files)"
+                .to_string()
+        };
+        write!(f, "{verdict}")
     }
 }
 

@@ -37,7 +37,7 @@ pub fn open_with(url: &str, s3: &S3Options, durable: bool) -> Result<BlobStore, 
                 .with_automatic_cleanup(true)
                 .with_fsync(durable);
             let desc = format!("file://{}", path.display());
-            Ok(BlobStore::new(Arc::new(fs), desc).with_local_root(path))
+            Ok(BlobStore::new(Arc::new(fs), desc).with_local_root(path, durable))
         }
         "s3" => {
             let bucket = parsed

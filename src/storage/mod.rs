@@ -61,6 +61,8 @@ pub struct BlobStore {
     local_root: Option<std::path::PathBuf>,
     /// The raw S3 client and key prefix, for listing and aborting stale multipart uploads.
     s3: Option<s3::Multipart>,
+    /// Whether local writes are fsynced (S3 writes are durable when acknowledged).
+    durable: bool,
 }
 
 pub type ByteStream = BoxStream<'static, Result<Bytes, object_store::Error>>;
@@ -72,6 +74,7 @@ impl BlobStore {
             description: description.into(),
             local_root: None,
             s3: None,
+            durable: true,
         }
     }
 
@@ -86,9 +89,10 @@ impl BlobStore {
         self.local_root.as_deref()
     }
 
-    /// Marks this store as a local directory rooted at `root`.
-    pub fn with_local_root(mut self, root: std::path::PathBuf) -> Self {
+    /// Marks this store as a local directory rooted at `root`, fsyncing writes when `durable`.
+    pub fn with_local_root(mut self, root: std::path::PathBuf, durable: bool) -> Self {
         self.local_root = Some(root);
+        self.durable = durable;
         self
     }
 
@@ -313,6 +317,10 @@ impl BlobStore {
     /// Concatenates the objects at `parts`, in order, into `to`, streaming. Nothing is hashed:
     /// the caller verified the digest from the running hash of the upload.
     pub async fn concat(&self, parts: &[String], to: &str) -> Result<u64, WriteError> {
+        if let Some(root) = &self.local_root {
+            let (parts, to) = (parts.to_vec(), to.to_string());
+            return Ok(local::concat(root.clone(), parts, to, self.durable).await?);
+        }
         let store = self.clone();
         let keys = parts.to_vec();
         let stream = futures::stream::iter(keys)
