@@ -4,7 +4,9 @@
 //! full rate for T seconds, and (`--listing N`) catalog and tag listing over N repositories and
 //! N tags. Authenticates like docker does (Bearer tokens from the registry's token service, or
 //! Basic) when `--creds` is given. `--compare URL` runs the same workload against a second
-//! registry and prints the ratios. Loopback targets only.
+//! registry and prints the ratios. `--chunked-blobs N` pushes N large blobs in chunks while
+//! another client pushes small images, and reports the stall those see. Loopback targets only.
+mod chunked;
 mod client;
 mod run;
 mod workloads;
@@ -37,6 +39,15 @@ pub struct Args {
     /// Create this many repositories and tags, then time catalog and tag listing (0: skip).
     #[arg(long, default_value_t = 0)]
     listing: usize,
+    /// Push this many large blobs in chunks while small images are pushed beside them (0: skip).
+    #[arg(long, default_value_t = 0)]
+    chunked_blobs: usize,
+    /// Size of each chunked blob in bytes.
+    #[arg(long, default_value_t = 200 * 1_048_576)]
+    chunked_size: usize,
+    /// Bytes per PATCH of a chunked push.
+    #[arg(long, default_value_t = 16 * 1_048_576)]
+    chunk_size: usize,
     /// Credentials `user:password` for the first registry.
     #[arg(long)]
     creds: Option<String>,
@@ -59,6 +70,9 @@ async fn workload(base: &str, creds: Option<(String, String)>, a: &Args) -> Vec<
     workloads::images(&t, a, &run, &mut out).await;
     if a.listing > 0 {
         workloads::listing(&t, a, &run, &mut out).await;
+    }
+    if a.chunked_blobs > 0 {
+        chunked::chunked(&t, a, &run, &mut out).await;
     }
     out
 }
