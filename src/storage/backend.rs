@@ -34,7 +34,11 @@ pub fn open_with(url: &str, s3: &S3Options, durable: bool) -> Result<BlobStore, 
                 .map_err(|e| format!("cannot create storage directory {}: {e}", path.display()))?;
             let fs = LocalFileSystem::new_with_prefix(&path)
                 .map_err(|e| format!("storage directory {}: {e}", path.display()))?
-                .with_automatic_cleanup(true)
+                // Not object_store's cleanup: it removes every empty parent up to the root
+                // (`uploads/`, `blobs/sha256/ab/`), racing a concurrent write that is creating
+                // those directories (ENOENT). `BlobStore::delete` removes only an upload's own
+                // directory.
+                .with_automatic_cleanup(false)
                 .with_fsync(durable);
             let desc = format!("file://{}", path.display());
             Ok(BlobStore::new(Arc::new(fs), desc).with_local_root(path, durable))

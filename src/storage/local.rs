@@ -97,7 +97,19 @@ pub async fn staging_leftovers(
     .await
 }
 
-/// Deletes the files and then their parent directories up to `root` while they are empty.
+/// Removes `uploads/<id>/` when `key` is a part in it and it is now empty. Only that leaf:
+/// removing `uploads/` itself would race a write creating `uploads/<other id>/` (ENOENT),
+/// while a write into this very directory recreates it (object_store retries on NotFound).
+pub fn remove_upload_dir(root: &Path, key: &str) {
+    let segments: Vec<&str> = key.split('/').collect();
+    if let ["uploads", id, _] = segments.as_slice() {
+        if !id.is_empty() && *id != "." && *id != ".." {
+            let _ = std::fs::remove_dir(root.join("uploads").join(id));
+        }
+    }
+}
+
+/// Deletes the files, and an upload's directory once empty (see `remove_upload_dir`).
 pub async fn remove_files(root: PathBuf, found: &[Leftover]) -> Result<u64, object_store::Error> {
     let keys: Vec<String> = found.iter().map(|l| l.key.clone()).collect();
     blocking(move || {
@@ -106,16 +118,10 @@ pub async fn remove_files(root: PathBuf, found: &[Leftover]) -> Result<u64, obje
             let path = root.join(&key);
             match std::fs::remove_file(&path) {
                 Ok(()) => n += 1,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => return Err(e),
             }
-            let mut parent = path.parent();
-            while let Some(dir) = parent {
-                if dir == root || std::fs::remove_dir(dir).is_err() {
-                    break;
-                }
-                parent = dir.parent();
-            }
+            remove_upload_dir(&root, &key);
         }
         Ok(n)
     })

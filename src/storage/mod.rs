@@ -259,12 +259,17 @@ impl BlobStore {
         }
     }
 
-    /// Deletes `key`; a missing object is not an error.
+    /// Deletes `key`; a missing object is not an error. On a local directory, deleting an
+    /// upload part also removes its `uploads/<id>/` directory once empty.
     pub async fn delete(&self, key: &str) -> Result<(), object_store::Error> {
         match self.inner.delete(&Path::from(key)).await {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e),
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
         }
+        if let Some(root) = &self.local_root {
+            local::remove_upload_dir(root, key);
+        }
+        Ok(())
     }
 
     /// Moves an object (a rename on local disk, copy + delete on S3).

@@ -177,3 +177,39 @@ async fn incomplete_s3_multipart_uploads_are_aborted_by_housekeeping() {
         .unwrap();
     assert!(store.staging_leftovers(now).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn concurrent_pushes_never_fail_on_an_upload_directory_removed_under_them() {
+    // Removing a finished upload's directory used to remove `uploads/` too when it became
+    // empty, racing another push creating `uploads/<id>/` (ENOENT, a 500).
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let mut tasks = vec![];
+    for w in 0..8u64 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut failures = 0;
+            for i in 0..40u64 {
+                let body = bytes(1000 + w * 100 + i, 512);
+                let res = app
+                    .post(&format!(
+                        "/v2/lib/race{w}/blobs/uploads/?digest={}",
+                        sha256(&body)
+                    ))
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                if res.status() != 201 {
+                    failures += 1;
+                }
+            }
+            failures
+        }));
+    }
+    let mut failures = 0;
+    for t in tasks {
+        failures += t.await.unwrap();
+    }
+    assert_eq!(failures, 0, "every push succeeds");
+    assert!(storage_root(&app).join("uploads").is_dir());
+}

@@ -75,7 +75,13 @@ async fn push_small(t: &Target, run: &str, i: usize) -> Result<(), String> {
     push_blob(t, &repo, layer).await?;
     let config = format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"n\":{i}}}").into_bytes();
     push_blob(t, &repo, config.clone()).await?;
-    put_manifest(t, &repo, &format!("t{i}"), manifest(&config, &layers).into()).await
+    put_manifest(
+        t,
+        &repo,
+        &format!("t{i}"),
+        manifest(&config, &layers).into(),
+    )
+    .await
 }
 
 fn quantile(sorted: &[f64], q: f64) -> f64 {
