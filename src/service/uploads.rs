@@ -214,8 +214,9 @@ where
     let repo = ensure(db, name).await?;
     let key = part_key(Uuid::now_v7());
     let mut hasher = Hasher::new(digest.algorithm());
+    // Not synced: `place_bytes` syncs the bytes once, where they end up.
     let n = store
-        .write_stream(&key, body, &mut hasher, limit)
+        .write_scratch(&key, body, &mut hasher, limit)
         .await
         .map_err(|e| write_error(e, limit))?;
     let actual = hasher.finish();

@@ -241,6 +241,19 @@ fn create_staging(dest: &Path) -> io::Result<(std::fs::File, PathBuf)> {
     )))
 }
 
+/// Syncs the file at `key` and the directories from its parent up to `root`.
+pub async fn sync_key(root: PathBuf, key: String) -> Result<(), object_store::Error> {
+    blocking(move || {
+        let path = root.join(&key);
+        std::fs::File::open(&path)?.sync_all()?;
+        match path.parent() {
+            Some(dir) => sync_dirs(&root, dir),
+            None => Ok(()),
+        }
+    })
+    .await
+}
+
 /// Syncs `dir` and its ancestors up to `root` (a directory created for the blob must itself be
 /// recorded in its parent).
 fn sync_dirs(root: &Path, dir: &Path) -> io::Result<()> {

@@ -7,9 +7,12 @@
 //! - `…#<n>` (local directory only): a file object_store is still writing (or was writing when
 //!   the process died); listings hide them, `staging_leftovers` finds them.
 //!
-//! Durability: a local store opened durable (the default) fsyncs every written file and its
-//! directory before a write or copy returns, so bytes acknowledged to a client survive a power
-//! loss. S3 acknowledges a PUT only once it is durable.
+//! Durability: a local store opened durable (the default) fsyncs a written file and the
+//! directories leading to it (up to the root) before `write_stream`, `copy`, `concat` or
+//! `put_bytes` returns, so bytes acknowledged to a client survive a power loss. These syncs
+//! are done here rather than by object_store's `with_fsync`, so that `write_scratch` (a
+//! monolithic push's staging copy, placed by `copy` right after) costs no sync of its own: the
+//! `copy` (a hard link) syncs the shared file once. S3 acknowledges a write once durable.
 //!
 //! This module knows nothing of the database.
 mod backend;
@@ -166,7 +169,33 @@ impl BlobStore {
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
+        let n = self.write(key, body, Some(hasher), limit).await?;
+        self.sync(key).await?;
+        Ok(n)
+    }
+
+    /// Like `write_stream` but never synced: for a staging copy that is durable only once
+    /// placed with `copy` (which syncs it).
+    pub async fn write_scratch<S, E>(
+        &self,
+        key: &str,
+        body: S,
+        hasher: &mut Hasher,
+        limit: Option<u64>,
+    ) -> Result<u64, WriteError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
         self.write(key, body, Some(hasher), limit).await
+    }
+
+    /// On a durable local store, syncs the file at `key` and its directories up to the root.
+    async fn sync(&self, key: &str) -> Result<(), object_store::Error> {
+        match &self.local_root {
+            Some(root) if self.durable => local::sync_key(root.clone(), key.to_string()).await,
+            _ => Ok(()),
+        }
     }
 
     async fn write<S, E>(
@@ -215,7 +244,7 @@ impl BlobStore {
     /// Writes a small object in one request.
     pub async fn put_bytes(&self, key: &str, bytes: Bytes) -> Result<(), object_store::Error> {
         self.inner.put(&Path::from(key), bytes.into()).await?;
-        Ok(())
+        self.sync(key).await
     }
 
     /// Streams the object at `key`, optionally only `range` (inclusive start, exclusive end).
@@ -280,7 +309,13 @@ impl BlobStore {
     /// Copies an object, keeping the source (a hard link on local disk, a server-side copy on
     /// S3); an existing `to` is replaced atomically.
     pub async fn copy(&self, from: &str, to: &str) -> Result<(), object_store::Error> {
-        self.inner.copy(&Path::from(from), &Path::from(to)).await
+        self.inner.copy(&Path::from(from), &Path::from(to)).await?;
+        self.sync(to).await
+    }
+
+    /// Whether writes to a local directory are synced (see the module doc).
+    pub fn durable(&self) -> bool {
+        self.durable
     }
 
     /// Keys under `prefix`, sorted, with their sizes.
