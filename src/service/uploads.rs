@@ -326,7 +326,7 @@ async fn place_bytes(
     }
     match parts {
         [] => store.put_bytes(&key, Bytes::new()).await?,
-        [one] => store.copy(one, &key).await?,
+        [one] if store.copy_limit().is_none_or(|l| size <= l) => store.copy(one, &key).await?,
         many => {
             store
                 .concat(many, &key)

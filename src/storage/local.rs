@@ -256,7 +256,11 @@ pub async fn sync_key(root: PathBuf, key: String) -> Result<(), object_store::Er
 
 /// Syncs `dir` and its ancestors up to `root` (a directory created for the blob must itself be
 /// recorded in its parent).
+/// Directories cannot be opened and synced portably: elsewhere than on Unix this does nothing.
 fn sync_dirs(root: &Path, dir: &Path) -> io::Result<()> {
+    if !cfg!(unix) {
+        return Ok(());
+    }
     let mut d = Some(dir);
     while let Some(cur) = d {
         std::fs::File::open(cur)?.sync_all()?;

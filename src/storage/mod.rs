@@ -16,10 +16,12 @@
 //!
 //! This module knows nothing of the database.
 mod backend;
+mod leftovers;
 mod local;
 mod s3;
 
 pub use backend::{open, open_with, S3Options};
+pub use leftovers::Leftover;
 
 use bytes::Bytes;
 use futures::stream::BoxStream;
@@ -44,16 +46,6 @@ pub enum WriteError {
     TooLarge,
     #[error(transparent)]
     Store(#[from] object_store::Error),
-}
-
-/// Something a crashed or abandoned write left in storage: a local staging file, or an S3
-/// multipart upload that was never completed (`upload_id` set).
-#[derive(Debug, Clone)]
-pub struct Leftover {
-    pub key: String,
-    pub size: u64,
-    pub modified: chrono::DateTime<chrono::Utc>,
-    pub upload_id: Option<String>,
 }
 
 #[derive(Clone)]
@@ -313,6 +305,12 @@ impl BlobStore {
         self.sync(to).await
     }
 
+    /// The largest object `copy` can copy: S3's CopyObject stops at 5 GiB (bigger objects are
+    /// copied by streaming them: `concat` of one part).
+    pub fn copy_limit(&self) -> Option<u64> {
+        self.s3.as_ref().map(|_| 5 * 1024 * 1024 * 1024)
+    }
+
     /// Whether writes to a local directory are synced (see the module doc).
     pub fn durable(&self) -> bool {
         self.durable
@@ -371,46 +369,6 @@ impl BlobStore {
             .try_flatten()
             .boxed();
         self.write(to, stream, None, None).await
-    }
-
-    /// Files a crashed write left behind (local `…#<n>` files, S3 incomplete multipart
-    /// uploads) that were last touched before `before`.
-    pub async fn staging_leftovers(
-        &self,
-        before: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<Leftover>, object_store::Error> {
-        if let Some(root) = &self.local_root {
-            return local::staging_leftovers(root.clone(), before).await;
-        }
-        if let Some(s3) = &self.s3 {
-            return s3.stale_uploads(before).await;
-        }
-        Ok(vec![])
-    }
-
-    /// Removes leftovers found by `staging_leftovers`; returns how many were removed.
-    pub async fn remove_leftovers(&self, found: &[Leftover]) -> Result<u64, object_store::Error> {
-        if let Some(root) = &self.local_root {
-            return local::remove_files(root.clone(), found).await;
-        }
-        if let Some(s3) = &self.s3 {
-            return s3.abort(found).await;
-        }
-        Ok(0)
-    }
-
-    /// Removes empty directories under `prefix` not modified since `before` (local only),
-    /// except those whose first path segment below `prefix` is in `keep`. Returns how many.
-    pub async fn remove_empty_dirs(
-        &self,
-        prefix: &str,
-        before: chrono::DateTime<chrono::Utc>,
-        keep: std::collections::HashSet<String>,
-    ) -> Result<u64, object_store::Error> {
-        match &self.local_root {
-            Some(root) => local::remove_empty_dirs(root.join(prefix), before, keep).await,
-            None => Ok(0),
-        }
     }
 }
 
