@@ -9,7 +9,8 @@ const DAY: Duration = Duration::from_secs(24 * 3600);
 
 #[tokio::test]
 async fn after_pushes_a_crash_housekeeping_and_orphan_cleanup_storage_equals_the_database() {
-    let app = TestApp::spawn().await;
+    // The server's own housekeeping keeps a year: the crash's files stay until the calls below.
+    let app = TestApp::spawn_with(|s| s.upload_expiry_hours = 24 * 365).await;
     app.push_image("lib/fsck", "v1", &[bytes(1, 40_000), bytes(2, 7000)])
         .await;
     app.push_image("lib/fsck", "v2", &[bytes(3, 12_000)]).await;

@@ -49,7 +49,8 @@ fn subdirs(dir: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn staging_files_of_a_killed_write_are_removed_by_housekeeping_after_the_expiry() {
-    let app = TestApp::spawn().await;
+    // The server's own housekeeping keeps a year, so only the call below (72 h) removes files.
+    let app = TestApp::spawn_with(|s| s.upload_expiry_hours = 24 * 365).await;
     app.push_blob("lib/leftovers", &bytes(7, 5000)).await;
     let root = storage_root(&app);
     let old = EXPIRY + Duration::from_secs(3600);
