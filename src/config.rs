@@ -267,4 +267,26 @@ mod tests {
         std::fs::write(&file, "unknown_key = 1\n").unwrap();
         assert!(Settings::resolve(Overrides::default(), Some(&file)).is_err());
     }
+
+    #[test]
+    fn durability_is_full_unless_relaxed_and_a_blob_limit_of_zero_means_none() {
+        let s = Settings::resolve(Overrides::default(), None).unwrap();
+        assert!(s.durable);
+        assert_eq!(s.blob_limit(), None);
+        let o = Overrides {
+            durability: Some("relaxed".into()),
+            max_blob_size: Some(1000),
+            ..Default::default()
+        };
+        let s = Settings::resolve(o, None).unwrap();
+        assert!(!s.durable);
+        assert_eq!(s.blob_limit(), Some(1000));
+        let bad = Overrides {
+            durability: Some("sometimes".into()),
+            ..Default::default()
+        };
+        assert!(Settings::resolve(bad, None)
+            .unwrap_err()
+            .contains("durability 'sometimes'"));
+    }
 }

@@ -226,7 +226,21 @@ where
             "upload content has digest {actual}, not {digest}"
         )));
     }
-    commit_blob(db, store, repo.id, digest, &[key], n, None).await
+    let committed = commit_blob(
+        db,
+        store,
+        repo.id,
+        digest,
+        std::slice::from_ref(&key),
+        n,
+        None,
+    )
+    .await;
+    if committed.is_err() {
+        // No session owns this staging copy; do not leave it to the expiry.
+        let _ = store.delete(&key).await;
+    }
+    committed
 }
 
 /// Places the verified bytes and commits the blob row (see the module doc for why this order
