@@ -53,8 +53,8 @@ pub async fn expire_uploads(
             stray += 1;
         }
     }
-    // Nothing is written for longer than the expiry without touching the file, so staging
-    // files and multipart uploads that old belong to a write that will never finish.
+    // A staging file untouched for the expiry, or a multipart upload started longer ago (one
+    // request body would have to stream for days), belongs to a write that will never finish.
     let leftovers = store.staging_leftovers(cutoff).await?;
     stray += store.remove_leftovers(&leftovers).await? as usize;
     let dirs = store.remove_empty_dirs("uploads", cutoff, live).await?;
