@@ -1,4 +1,4 @@
-//! Command-line interface: `berth serve | worker | migrate | openapi | admin …`.
+//! Command-line interface: `berth serve | worker | migrate | openapi | admin …` (users, fsck).
 use berth::config::Overrides;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -54,4 +54,14 @@ pub enum AdminAction {
     },
     /// List users.
     ListUsers,
+    /// Compare the files in storage with the blobs the database knows; exits non-zero when
+    /// they disagree. `--repair` removes stray, staging and orphaned upload files (never rows).
+    Fsck {
+        /// Remove files no row or upload session needs (each re-checked under its lock).
+        #[arg(long)]
+        repair: bool,
+        /// Leave files modified within this many minutes alone (a push may be writing them).
+        #[arg(long, default_value_t = 60)]
+        grace_minutes: u64,
+    },
 }

@@ -80,6 +80,13 @@ pub struct Overrides {
     /// default: a key generated on first start and kept in the database for every replica.
     #[arg(long, global = true, env = "BERTH_TOKEN_PRIVATE_KEY")]
     pub token_private_key: Option<PathBuf>,
+    /// Largest blob accepted, in bytes, counted across the chunks of an upload (0: no limit).
+    #[arg(long, global = true, env = "BERTH_MAX_BLOB_SIZE")]
+    pub max_blob_size: Option<u64>,
+    /// `full` (default): a push is answered only once its bytes and database commit are on
+    /// stable storage. `relaxed`: skip the fsyncs (a cache that may lose recent pushes).
+    #[arg(long, global = true, env = "BERTH_DURABILITY")]
+    pub durability: Option<String>,
 }
 
 impl Overrides {
@@ -112,6 +119,8 @@ impl Overrides {
             token_issuer: self.token_issuer.or(file.token_issuer),
             token_realm: self.token_realm.or(file.token_realm),
             token_private_key: self.token_private_key.or(file.token_private_key),
+            max_blob_size: self.max_blob_size.or(file.max_blob_size),
+            durability: self.durability.or(file.durability),
         }
     }
 }
@@ -138,9 +147,18 @@ pub struct Settings {
     pub token_issuer: String,
     pub token_realm: Option<String>,
     pub token_private_key: Option<PathBuf>,
+    /// Largest blob accepted, in bytes; 0 means no limit.
+    pub max_blob_size: u64,
+    /// Whether acknowledged writes are fsynced (`BERTH_DURABILITY=full`, the default).
+    pub durable: bool,
 }
 
 impl Settings {
+    /// The blob size limit, `None` when unlimited.
+    pub fn blob_limit(&self) -> Option<u64> {
+        (self.max_blob_size > 0).then_some(self.max_blob_size)
+    }
+
     /// Merges `cli` (flags and env) over the optional TOML file and the defaults.
     pub fn resolve(cli: Overrides, file: Option<&std::path::Path>) -> Result<Settings, String> {
         let from_file = match file {
@@ -220,6 +238,14 @@ impl Settings {
                 .unwrap_or_else(|| "berth".into()),
             token_realm: o.token_realm.filter(|r| !r.is_empty()),
             token_private_key: o.token_private_key,
+            max_blob_size: o.max_blob_size.unwrap_or(0),
+            durable: match o.durability.as_deref().map(str::trim) {
+                None | Some("") | Some("full") => true,
+                Some("relaxed") => false,
+                Some(other) => {
+                    return Err(format!("durability '{other}' is not one of: full, relaxed"))
+                }
+            },
         })
     }
 
@@ -293,5 +319,27 @@ mod tests {
         let file = dir.path().join("berth.toml");
         std::fs::write(&file, "unknown_key = 1\n").unwrap();
         assert!(Settings::resolve(Overrides::default(), Some(&file)).is_err());
+    }
+
+    #[test]
+    fn durability_is_full_unless_relaxed_and_a_blob_limit_of_zero_means_none() {
+        let s = Settings::resolve(Overrides::default(), None).unwrap();
+        assert!(s.durable);
+        assert_eq!(s.blob_limit(), None);
+        let o = Overrides {
+            durability: Some("relaxed".into()),
+            max_blob_size: Some(1000),
+            ..Default::default()
+        };
+        let s = Settings::resolve(o, None).unwrap();
+        assert!(!s.durable);
+        assert_eq!(s.blob_limit(), Some(1000));
+        let bad = Overrides {
+            durability: Some("sometimes".into()),
+            ..Default::default()
+        };
+        assert!(Settings::resolve(bad, None)
+            .unwrap_err()
+            .contains("durability 'sometimes'"));
     }
 }

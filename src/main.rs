@@ -64,9 +64,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
-    let db = repo::Db::connect(&settings.database_url).await?;
+    let db = repo::Db::connect_with(&settings.database_url, settings.durable).await?;
     db.migrate().await?;
     match action {
+        AdminAction::Fsck {
+            repair,
+            grace_minutes,
+        } => {
+            let store =
+                berth::storage::open_with(&settings.storage_url, &settings.s3, settings.durable)
+                    .map_err(anyhow::Error::msg)?;
+            let grace = std::time::Duration::from_secs(grace_minutes.saturating_mul(60));
+            let report = berth::service::fsck::check(&db, &store, repair, grace).await?;
+            println!("{report}");
+            if !report.clean() {
+                anyhow::bail!("storage and database disagree");
+            }
+        }
         AdminAction::CreateUser {
             username,
             password,

@@ -19,19 +19,22 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
             settings.data_dir.display()
         )
     })?;
-    let db = Db::connect(&settings.database_url).await.with_context(|| {
-        format!(
-            "cannot open database {}",
-            crate::config::redact(&settings.database_url)
-        )
-    })?;
+    let db = Db::connect_with(&settings.database_url, settings.durable)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open database {}",
+                crate::config::redact(&settings.database_url)
+            )
+        })?;
     db.migrate().await.context("database migration failed")?;
     // Seeding and the queue's own schema race like migrations when replicas start together.
     let lock = db.startup_lock().await.context("start-up lock")?;
     crate::service::roles::seed(&db)
         .await
         .context("cannot write the built-in roles")?;
-    let store = storage::open(&settings.storage_url, &settings.s3).map_err(anyhow::Error::msg)?;
+    let store = storage::open_with(&settings.storage_url, &settings.s3, settings.durable)
+        .map_err(anyhow::Error::msg)?;
     let password_file = settings.data_dir.join("admin-password");
     if let Some(pw) =
         auth::bootstrap_admin(&db, settings.admin_password.as_deref(), &password_file).await?

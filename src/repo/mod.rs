@@ -5,6 +5,7 @@ pub mod content;
 pub mod content_list;
 pub mod criteria;
 pub mod distributions;
+pub mod inventory;
 pub mod manifests;
 pub mod namespaces;
 pub mod orphans;
@@ -54,14 +55,30 @@ impl std::ops::Deref for WriteTxn {
 }
 
 impl Db {
+    /// Connects with durable commits (see `connect_with`).
     pub async fn connect(url: &str) -> Result<Db, DbErr> {
+        Db::connect_with(url, true).await
+    }
+
+    /// Connects. SQLite runs in WAL mode; with `durable`, `synchronous=FULL` syncs the WAL on
+    /// every commit, so a commit that made a push visible survives a power loss (with NORMAL,
+    /// WAL mode may lose the last commits: an acknowledged push could vanish, or a blob row
+    /// could outlive nothing). `durable: false` (`BERTH_DURABILITY=relaxed`) uses NORMAL, for
+    /// caches. PostgreSQL's durability is the server's (`synchronous_commit`, on by default).
+    pub async fn connect_with(url: &str, durable: bool) -> Result<Db, DbErr> {
+        use sea_orm::sqlx::sqlite::SqliteSynchronous;
         let mut opts = ConnectOptions::new(url.to_string());
         opts.sqlx_logging(false);
         let sqlite = url.starts_with("sqlite:");
         if sqlite {
-            opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
+            let sync = if durable {
+                SqliteSynchronous::Full
+            } else {
+                SqliteSynchronous::Normal
+            };
+            opts.max_connections(8).map_sqlx_sqlite_opts(move |o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .synchronous(sync)
                     .busy_timeout(std::time::Duration::from_secs(30))
                     .foreign_keys(true)
                     .create_if_missing(true)
@@ -241,5 +258,31 @@ pub fn collate(c: &impl ConnectionTrait) -> &'static str {
         " COLLATE \"C\""
     } else {
         ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn synchronous(db: &Db) -> i64 {
+        let row = one(&db.conn, "PRAGMA synchronous", vec![])
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index(0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn sqlite_commits_are_synced_unless_durability_is_relaxed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        assert_eq!(
+            synchronous(&Db::connect(&url).await.unwrap()).await,
+            2,
+            "FULL"
+        );
+        let relaxed = Db::connect_with(&url, false).await.unwrap();
+        assert_eq!(synchronous(&relaxed).await, 1, "NORMAL");
     }
 }

@@ -1,12 +1,16 @@
 //! Upload expiry, run by the scheduler (`service::scheduler`): discards upload sessions idle
-//! longer than the expiry, with their staged parts, and staged objects no session owns.
+//! longer than the expiry, with their staged parts, and staged objects no session owns; then
+//! what a killed process left behind, once older than the expiry: object_store's local staging
+//! files (`<key>#<n>`, hidden from listings), incomplete S3 multipart uploads (aborted), and
+//! empty `uploads/<id>/` directories.
 use crate::error::Result;
 use crate::repo::{all, exec, Db};
 use crate::storage::BlobStore;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// Removes expired sessions; returns how many sessions and stray objects were removed.
+/// Removes expired sessions; returns how many sessions and stray objects (staged parts no
+/// session owns, staging leftovers, aborted multipart uploads) were removed.
 pub async fn expire_uploads(
     db: &Db,
     store: &BlobStore,
@@ -48,6 +52,14 @@ pub async fn expire_uploads(
             store.delete(&key).await?;
             stray += 1;
         }
+    }
+    // A staging file untouched for the expiry, or a multipart upload started longer ago (one
+    // request body would have to stream for days), belongs to a write that will never finish.
+    let leftovers = store.staging_leftovers(cutoff).await?;
+    stray += store.remove_leftovers(&leftovers).await? as usize;
+    let dirs = store.remove_empty_dirs("uploads", cutoff, live).await?;
+    if dirs > 0 {
+        tracing::info!(dirs, "removed empty upload directories");
     }
     Ok((sessions, stray))
 }

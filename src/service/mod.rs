@@ -3,6 +3,7 @@ pub mod access;
 pub mod auth;
 pub mod blobs;
 pub mod distributions;
+pub mod fsck;
 pub mod listing;
 pub mod maintenance;
 pub mod manifests;

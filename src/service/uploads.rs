@@ -1,6 +1,22 @@
 //! Blob uploads: sessions (chunked, resumable, continued by any replica), monolithic pushes and
-//! cross-repository mounts. Bytes are hashed while streamed into staged parts; the digest is
-//! verified before the blob row is committed, and stored bytes always exist before their row.
+//! cross-repository mounts. Bytes are hashed once, while streamed into staged parts (the running
+//! hash is kept with the session); the digest is verified from it before anything is committed.
+//!
+//! Finishing a blob (`commit_blob`) keeps the database write transaction short and never joins
+//! parts inside it, yet keeps ARCHITECTURE.md §5 (never a row without bytes):
+//! 1. Outside any transaction, the verified bytes are placed at the content address
+//!    (`blobs/<alg>/<xx>/<hex>`): one part is copied (a hard link on local disk, a server-side
+//!    copy on S3), several are concatenated, and the staged parts are kept. Bytes without a row
+//!    are what orphan cleanup's stray-bytes sweep deletes (under the digest lock, once older than
+//!    the protection time), and what it may already have deleted by step 2.
+//! 2. In a short write transaction under `lock_digest` (the lock cleanup takes to delete bytes),
+//!    the bytes are checked again (a HEAD) and, in the rare case a cleanup removed them meanwhile,
+//!    placed again from the kept parts; then the row is upserted, made pending in the repository
+//!    and the session row deleted. Cleanup cannot delete the bytes between this check and the
+//!    commit (it needs the lock), nor after (the row exists, touched now and pending).
+//! 3. After the commit the staged parts are deleted; a crash before leaves them to upload expiry.
+//!
+//! `BERTH_MAX_BLOB_SIZE` is enforced while streaming, counted across a session's chunks.
 use super::repositories::{ensure, require};
 use crate::domain::digest::{Algorithm, Digest, Hasher};
 use crate::domain::name::RepoName;
@@ -28,10 +44,17 @@ fn part_key(id: Uuid) -> String {
     format!("uploads/{id}/{}", Uuid::new_v4())
 }
 
-fn write_error(e: WriteError) -> Error {
+/// Maps a storage write failure; `limit` is the configured maximum blob size, if any.
+fn write_error(e: WriteError, limit: Option<u64>) -> Error {
     match e {
         WriteError::Body(msg) => Error::UploadInvalid(format!("request body: {msg}")),
-        WriteError::TooLarge => Error::SizeInvalid("body too large".into()),
+        WriteError::TooLarge => Error::SizeInvalid(match limit {
+            Some(l) => format!(
+                "the blob is larger than this registry's maximum blob size of {l} bytes \
+                 (BERTH_MAX_BLOB_SIZE)"
+            ),
+            None => "body too large".into(),
+        }),
         WriteError::Store(e) => Error::Storage(e),
     }
 }
@@ -70,7 +93,8 @@ pub async fn status(db: &Db, name: &RepoName, id: Uuid) -> Result<Session> {
     })
 }
 
-/// Appends a chunk. `range` is the request's `Content-Range` (inclusive), if it sent one.
+/// Appends a chunk. `range` is the request's `Content-Range` (inclusive), if it sent one;
+/// `limit` is the maximum blob size (the session's bytes so far count against it).
 pub async fn append<S, E>(
     db: &Db,
     store: &BlobStore,
@@ -78,6 +102,7 @@ pub async fn append<S, E>(
     id: Uuid,
     range: Option<(u64, u64)>,
     body: S,
+    limit: Option<u64>,
 ) -> Result<Session>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -87,6 +112,23 @@ where
     let up = q::get(&db.conn, id, repo.id)
         .await?
         .ok_or(Error::UploadUnknown)?;
+    Ok(append_to(db, store, up, range, body, limit).await?.0)
+}
+
+/// Appends `body` to the loaded session `up`; returns the session, its running hash and parts.
+async fn append_to<S, E>(
+    db: &Db,
+    store: &BlobStore,
+    up: q::UploadRow,
+    range: Option<(u64, u64)>,
+    body: S,
+    limit: Option<u64>,
+) -> Result<(Session, Hasher, Vec<String>)>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let id = up.id;
     let offset = up.offset as u64;
     if let Some((start, end)) = range {
         if start != offset || end < start {
@@ -96,21 +138,22 @@ where
     let mut hasher = Hasher::deserialize(&up.hash_state)
         .ok_or_else(|| Error::Internal(format!("upload {id} has a corrupt hash state")))?;
     let key = part_key(id);
+    let room = limit.map(|l| l.saturating_sub(offset));
     let n = store
-        .write_stream(&key, body, &mut hasher, None)
+        .write_stream(&key, body, &mut hasher, room)
         .await
-        .map_err(write_error)?;
+        .map_err(|e| write_error(e, limit))?;
     if let Some((start, end)) = range {
         if end - start + 1 != n {
             store.delete(&key).await?;
             return Err(Error::RangeInvalid { offset });
         }
     }
+    let mut parts = up.parts;
     if n == 0 {
         store.delete(&key).await?;
-        return Ok(Session { id, offset });
+        return Ok((Session { id, offset }, hasher, parts));
     }
-    let mut parts = up.parts.clone();
     parts.push(key.clone());
     let to = offset + n;
     if !q::advance(
@@ -126,11 +169,12 @@ where
         store.delete(&key).await?;
         return Err(Error::RangeInvalid { offset });
     }
-    Ok(Session { id, offset: to })
+    Ok((Session { id, offset: to }, hasher, parts))
 }
 
 /// Completes a session with `digest`, after appending `body` (possibly empty; `range` is its
 /// `Content-Range`, checked like a PATCH's).
+#[allow(clippy::too_many_arguments)]
 pub async fn finish<S, E>(
     db: &Db,
     store: &BlobStore,
@@ -139,42 +183,29 @@ pub async fn finish<S, E>(
     digest: &Digest,
     range: Option<(u64, u64)>,
     body: S,
+    limit: Option<u64>,
 ) -> Result<()>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let session = append(db, store, name, id, range, body).await?;
     let repo = require(db, name).await?;
     let up = q::get(&db.conn, id, repo.id)
         .await?
         .ok_or(Error::UploadUnknown)?;
-    let hasher = Hasher::deserialize(&up.hash_state)
-        .ok_or_else(|| Error::Internal(format!("upload {id} has a corrupt hash state")))?;
+    let (session, hasher, parts) = append_to(db, store, up, range, body, limit).await?;
     let actual = if digest.algorithm() == hasher.algorithm() {
         hasher.finish()
     } else {
-        rehash(store, &up.parts, digest.algorithm()).await?
+        rehash(store, &parts, digest.algorithm()).await?
     };
     if &actual != digest {
-        discard(db, store, id, &up.parts).await?;
+        discard(db, store, id, &parts).await?;
         return Err(Error::DigestInvalid(format!(
             "upload content has digest {actual}, not {digest}"
         )));
     }
-    let txn = db.begin_write().await?;
-    content::lock_digest(&*txn, &digest.to_string()).await?;
-    let blob = content::upsert_blob(&*txn, &digest.to_string(), session.offset).await?;
-    content::add_pending(&*txn, repo.id, blob, content::BLOB).await?;
-    place_bytes(store, digest, &up.parts, session.offset).await?;
-    q::delete(&*txn, id).await?;
-    txn.commit().await?;
-    for part in &up.parts {
-        if let Err(e) = store.delete(part).await {
-            tracing::warn!(error = %e, part, "could not delete a staged upload part");
-        }
-    }
-    Ok(())
+    commit_blob(db, store, repo.id, digest, &parts, session.offset, Some(id)).await
 }
 
 /// `POST …/blobs/uploads/?digest=`: the whole blob in one request.
@@ -184,6 +215,7 @@ pub async fn monolithic<S, E>(
     name: &RepoName,
     digest: &Digest,
     body: S,
+    limit: Option<u64>,
 ) -> Result<()>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -192,10 +224,11 @@ where
     let repo = ensure(db, name).await?;
     let key = part_key(Uuid::now_v7());
     let mut hasher = Hasher::new(digest.algorithm());
+    // Not synced: `place_bytes` syncs the bytes once, where they end up.
     let n = store
-        .write_stream(&key, body, &mut hasher, None)
+        .write_scratch(&key, body, &mut hasher, limit)
         .await
-        .map_err(write_error)?;
+        .map_err(|e| write_error(e, limit))?;
     let actual = hasher.finish();
     if &actual != digest {
         store.delete(&key).await?;
@@ -203,13 +236,49 @@ where
             "upload content has digest {actual}, not {digest}"
         )));
     }
+    let committed = commit_blob(
+        db,
+        store,
+        repo.id,
+        digest,
+        std::slice::from_ref(&key),
+        n,
+        None,
+    )
+    .await;
+    if committed.is_err() {
+        // No session owns this staging copy; do not leave it to the expiry.
+        let _ = store.delete(&key).await;
+    }
+    committed
+}
+
+/// Places the verified bytes and commits the blob row (see the module doc for why this order
+/// is safe against a concurrent orphan cleanup). `session` is deleted in the same transaction.
+async fn commit_blob(
+    db: &Db,
+    store: &BlobStore,
+    repo: Uuid,
+    digest: &Digest,
+    parts: &[String],
+    size: u64,
+    session: Option<Uuid>,
+) -> Result<()> {
+    place_bytes(store, digest, parts, size).await?;
     let txn = db.begin_write().await?;
     content::lock_digest(&*txn, &digest.to_string()).await?;
-    let blob = content::upsert_blob(&*txn, &digest.to_string(), n).await?;
-    content::add_pending(&*txn, repo.id, blob, content::BLOB).await?;
-    place_bytes(store, digest, std::slice::from_ref(&key), n).await?;
+    place_bytes(store, digest, parts, size).await?;
+    let blob = content::upsert_blob(&*txn, &digest.to_string(), size).await?;
+    content::add_pending(&*txn, repo, blob, content::BLOB).await?;
+    if let Some(id) = session {
+        q::delete(&*txn, id).await?;
+    }
     txn.commit().await?;
-    store.delete(&key).await?;
+    for part in parts {
+        if let Err(e) = store.delete(part).await {
+            tracing::warn!(error = %e, part, "could not delete a staged upload part");
+        }
+    }
     Ok(())
 }
 
@@ -268,9 +337,8 @@ async fn rehash(store: &BlobStore, parts: &[String], algorithm: Algorithm) -> Re
     Ok(hasher.finish())
 }
 
-/// Puts the verified bytes at the blob's content address (once: an existing copy is kept).
-/// Called inside the transaction that commits the blob row, under `lock_digest`, so orphan
-/// cleanup can never delete these bytes between this check and the commit.
+/// Puts the verified bytes at the blob's content address, keeping `parts` (an existing copy
+/// of the right size is kept). Cheap when the bytes are already there: one HEAD.
 async fn place_bytes(
     store: &BlobStore,
     digest: &Digest,
@@ -283,9 +351,12 @@ async fn place_bytes(
     }
     match parts {
         [] => store.put_bytes(&key, Bytes::new()).await?,
-        [one] => store.rename(one, &key).await?,
+        [one] if store.copy_limit().is_none_or(|l| size <= l) => store.copy(one, &key).await?,
         many => {
-            store.concat(many, &key).await.map_err(write_error)?;
+            store
+                .concat(many, &key)
+                .await
+                .map_err(|e| write_error(e, None))?;
         }
     }
     Ok(())

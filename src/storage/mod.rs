@@ -3,12 +3,25 @@
 //!
 //! Layout of keys:
 //! - `blobs/<alg>/<2 hex>/<hex>`: a stored blob, content-addressed, written once.
-//! - `uploads/<upload id>/<start offset, 20 digits>`: one staged chunk of an upload session.
+//! - `uploads/<upload id>/<uuid>`: one staged chunk of an upload session.
+//! - `…#<n>` (local directory only): a file object_store is still writing (or was writing when
+//!   the process died); listings hide them, `staging_leftovers` finds them.
+//!
+//! Durability: a local store opened durable (the default) fsyncs a written file and the
+//! directories leading to it (up to the root) before `write_stream`, `copy`, `concat` or
+//! `put_bytes` returns, so bytes acknowledged to a client survive a power loss. These syncs
+//! are done here rather than by object_store's `with_fsync`, so that `write_scratch` (a
+//! monolithic push's staging copy, placed by `copy` right after) costs no sync of its own: the
+//! `copy` (a hard link) syncs the shared file once. S3 acknowledges a write once durable.
 //!
 //! This module knows nothing of the database.
 mod backend;
+mod leftovers;
+mod local;
+mod s3;
 
-pub use backend::{open, S3Options};
+pub use backend::{open, open_with, S3Options};
+pub use leftovers::Leftover;
 
 use bytes::Bytes;
 use futures::stream::BoxStream;
@@ -41,6 +54,10 @@ pub struct BlobStore {
     description: String,
     /// The directory of a local backend, for bulk deletes without a task per file.
     local_root: Option<std::path::PathBuf>,
+    /// The raw S3 client and key prefix, for listing and aborting stale multipart uploads.
+    s3: Option<s3::Multipart>,
+    /// Whether local writes are fsynced (S3 writes are durable when acknowledged).
+    durable: bool,
 }
 
 pub type ByteStream = BoxStream<'static, Result<Bytes, object_store::Error>>;
@@ -51,12 +68,26 @@ impl BlobStore {
             inner,
             description: description.into(),
             local_root: None,
+            s3: None,
+            durable: true,
         }
     }
 
-    /// Marks this store as a local directory rooted at `root`.
-    pub fn with_local_root(mut self, root: std::path::PathBuf) -> Self {
+    /// Marks this store as S3, keeping the raw client for multipart-upload housekeeping.
+    pub(crate) fn with_s3(mut self, s3: s3::Multipart) -> Self {
+        self.s3 = Some(s3);
+        self
+    }
+
+    /// The local directory this store lives in, if it is a local store.
+    pub fn local_root(&self) -> Option<&std::path::Path> {
+        self.local_root.as_deref()
+    }
+
+    /// Marks this store as a local directory rooted at `root`, fsyncing writes when `durable`.
+    pub fn with_local_root(mut self, root: std::path::PathBuf, durable: bool) -> Self {
         self.local_root = Some(root);
+        self.durable = durable;
         self
     }
 
@@ -118,11 +149,52 @@ impl BlobStore {
 
     /// Streams `body` to `key`, feeding every byte through `hasher`. Returns the byte count.
     /// On any failure the partial object is aborted, so nothing half-written remains at `key`.
+    /// More than `limit` bytes fail with `WriteError::TooLarge` as soon as the limit is passed.
     pub async fn write_stream<S, E>(
         &self,
         key: &str,
         body: S,
         hasher: &mut Hasher,
+        limit: Option<u64>,
+    ) -> Result<u64, WriteError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let n = self.write(key, body, Some(hasher), limit).await?;
+        self.sync(key).await?;
+        Ok(n)
+    }
+
+    /// Like `write_stream` but never synced: for a staging copy that is durable only once
+    /// placed with `copy` (which syncs it).
+    pub async fn write_scratch<S, E>(
+        &self,
+        key: &str,
+        body: S,
+        hasher: &mut Hasher,
+        limit: Option<u64>,
+    ) -> Result<u64, WriteError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        self.write(key, body, Some(hasher), limit).await
+    }
+
+    /// On a durable local store, syncs the file at `key` and its directories up to the root.
+    async fn sync(&self, key: &str) -> Result<(), object_store::Error> {
+        match &self.local_root {
+            Some(root) if self.durable => local::sync_key(root.clone(), key.to_string()).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn write<S, E>(
+        &self,
+        key: &str,
+        body: S,
+        mut hasher: Option<&mut Hasher>,
         limit: Option<u64>,
     ) -> Result<u64, WriteError>
     where
@@ -140,7 +212,9 @@ impl BlobStore {
                 if limit.is_some_and(|l| written > l) {
                     return Err(WriteError::TooLarge);
                 }
-                hasher.update(&chunk);
+                if let Some(h) = hasher.as_deref_mut() {
+                    h.update(&chunk);
+                }
                 writer.wait_for_capacity(MAX_IN_FLIGHT).await?;
                 writer.put(chunk);
             }
@@ -162,7 +236,7 @@ impl BlobStore {
     /// Writes a small object in one request.
     pub async fn put_bytes(&self, key: &str, bytes: Bytes) -> Result<(), object_store::Error> {
         self.inner.put(&Path::from(key), bytes.into()).await?;
-        Ok(())
+        self.sync(key).await
     }
 
     /// Streams the object at `key`, optionally only `range` (inclusive start, exclusive end).
@@ -206,17 +280,40 @@ impl BlobStore {
         }
     }
 
-    /// Deletes `key`; a missing object is not an error.
+    /// Deletes `key`; a missing object is not an error. On a local directory, deleting an
+    /// upload part also removes its `uploads/<id>/` directory once empty.
     pub async fn delete(&self, key: &str) -> Result<(), object_store::Error> {
         match self.inner.delete(&Path::from(key)).await {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e),
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
         }
+        if let Some(root) = &self.local_root {
+            local::remove_upload_dir(root, key);
+        }
+        Ok(())
     }
 
     /// Moves an object (a rename on local disk, copy + delete on S3).
     pub async fn rename(&self, from: &str, to: &str) -> Result<(), object_store::Error> {
         self.inner.rename(&Path::from(from), &Path::from(to)).await
+    }
+
+    /// Copies an object, keeping the source (a hard link on local disk, a server-side copy on
+    /// S3); an existing `to` is replaced atomically.
+    pub async fn copy(&self, from: &str, to: &str) -> Result<(), object_store::Error> {
+        self.inner.copy(&Path::from(from), &Path::from(to)).await?;
+        self.sync(to).await
+    }
+
+    /// The largest object `copy` can copy: S3's CopyObject stops at 5 GiB (bigger objects are
+    /// copied by streaming them: `concat` of one part).
+    pub fn copy_limit(&self) -> Option<u64> {
+        self.s3.as_ref().map(|_| 5 * 1024 * 1024 * 1024)
+    }
+
+    /// Whether writes to a local directory are synced (see the module doc).
+    pub fn durable(&self) -> bool {
+        self.durable
     }
 
     /// Keys under `prefix`, sorted, with their sizes.
@@ -231,6 +328,18 @@ impl BlobStore {
         Ok(out)
     }
 
+    /// Keys under `prefix` with their sizes and last-modified times.
+    pub async fn list_meta(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<(String, u64, chrono::DateTime<chrono::Utc>)>, object_store::Error> {
+        self.inner
+            .list(Some(&Path::from(prefix)))
+            .map_ok(|m| (m.location.to_string(), m.size, m.last_modified))
+            .try_collect()
+            .await
+    }
+
     /// Keys under `prefix` with their last-modified times.
     pub async fn list_modified(
         &self,
@@ -243,8 +352,13 @@ impl BlobStore {
             .await
     }
 
-    /// Concatenates the objects at `parts`, in order, into `to`, streaming.
+    /// Concatenates the objects at `parts`, in order, into `to`, streaming. Nothing is hashed:
+    /// the caller verified the digest from the running hash of the upload.
     pub async fn concat(&self, parts: &[String], to: &str) -> Result<u64, WriteError> {
+        if let Some(root) = &self.local_root {
+            let (parts, to) = (parts.to_vec(), to.to_string());
+            return Ok(local::concat(root.clone(), parts, to, self.durable).await?);
+        }
         let store = self.clone();
         let keys = parts.to_vec();
         let stream = futures::stream::iter(keys)
@@ -254,9 +368,7 @@ impl BlobStore {
             })
             .try_flatten()
             .boxed();
-        // The hash is checked by the caller before concatenation; this one is discarded.
-        let mut scratch = Hasher::new(crate::domain::digest::Algorithm::Sha256);
-        self.write_stream(to, stream, &mut scratch, None).await
+        self.write(to, stream, None, None).await
     }
 }
 

@@ -31,4 +31,7 @@ mod security_signin;
 mod security_tokens;
 mod skopeo;
 mod storage_contract;
+mod storage_fsck;
+mod storage_housekeeping;
+mod storage_upload_path;
 mod tag_index;

@@ -70,7 +70,7 @@ pub async fn start(
     }
     if let Some(dg) = param(&q, "digest") {
         let d = digest(dg)?;
-        svc::monolithic(&st.db, &st.store, name, &d, body).await?;
+        svc::monolithic(&st.db, &st.store, name, &d, body, st.settings.blob_limit()).await?;
         return Ok(blob_created(name, &d));
     }
     let s = svc::start(&st.db, name, by).await?;
@@ -134,7 +134,8 @@ pub async fn patch(
         Ok(r) => r,
         Err(e) => return range_error(st, name, id, e).await,
     };
-    match svc::append(&st.db, &st.store, name, id, range, body).await {
+    let limit = st.settings.blob_limit();
+    match svc::append(&st.db, &st.store, name, id, range, body, limit).await {
         Ok(s) => Ok(session_response(HttpResponse::Accepted(), name, &s)),
         Err(e @ Error::RangeInvalid { .. }) => range_error(st, name, id, e).await,
         Err(e) => Err(e.into()),
@@ -158,7 +159,8 @@ pub async fn put(
         Ok(r) => r,
         Err(e) => return range_error(st, name, id, e).await,
     };
-    match svc::finish(&st.db, &st.store, name, id, &d, range, body).await {
+    let limit = st.settings.blob_limit();
+    match svc::finish(&st.db, &st.store, name, id, &d, range, body, limit).await {
         Ok(()) => Ok(blob_created(name, &d)),
         Err(e @ Error::RangeInvalid { .. }) => range_error(st, name, id, e).await,
         Err(e) => Err(e.into()),

@@ -1,28 +1,17 @@
-//! The chunked-push workload (`--chunked-mb N`): pushes `--chunked-count` blobs of N MiB each in
-//! PATCH chunks of `--chunk-mb` MiB, then the closing PUT, the way resumable clients do, while a
-//! second client keeps pushing 1 KiB blobs. It prints the big pushes' throughput and closing-PUT
-//! latency, and the latency the small pusher saw (p50, p99, max): the stall a concurrent pusher
-//! suffers while the registry joins a large upload.
-use crate::client::{digest, push_blob, push_scope, random_bytes, Target};
+//! `--chunked-blobs N`: chunked pushes of large blobs (POST, one PATCH per chunk, PUT with the
+//! digest), one after another, while a second client keeps pushing small tagged images. The
+//! final PUT's latency is the cost of joining the parts; the small pushes' worst latency is the
+//! stall a large blob's finishing causes for everyone else.
+use crate::client::{digest, manifest, push_blob, push_scope, put_manifest, random_bytes, Target};
 use crate::Args;
 use reqwest::Method;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Follows a response's `Location` (absolute or relative).
-fn location(res: &reqwest::Response) -> Result<String, String> {
-    res.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .ok_or(format!("{}: no Location", res.status()))
-}
-
-/// One chunked push: POST, PATCH × n, PUT. Returns the closing PUT's latency in ms.
+/// Pushes `body` in `chunk`-byte PATCHes; returns the final PUT's latency in ms.
 async fn push_chunked(t: &Target, repo: &str, body: &[u8], chunk: usize) -> Result<f64, String> {
     let scope = push_scope(repo);
-    let d = digest(body);
     let res = t
         .send(
             Method::POST,
@@ -32,15 +21,20 @@ async fn push_chunked(t: &Target, repo: &str, body: &[u8], chunk: usize) -> Resu
             None,
         )
         .await?;
+    let location = |res: &reqwest::Response| {
+        res.headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .ok_or(format!("{}: no Location", res.status()))
+    };
     let mut loc = location(&res)?;
-    let mut offset = 0usize;
-    for part in body.chunks(chunk) {
-        let range = format!("{}-{}", offset, offset + part.len() - 1);
-        let len = part.len().to_string();
+    for (i, part) in body.chunks(chunk.max(1)).enumerate() {
+        let start = i * chunk;
+        let range = format!("{start}-{}", start + part.len() - 1);
         let headers = [
             ("Content-Type", "application/octet-stream"),
             ("Content-Range", range.as_str()),
-            ("Content-Length", len.as_str()),
         ];
         let res = t
             .send(
@@ -55,81 +49,102 @@ async fn push_chunked(t: &Target, repo: &str, body: &[u8], chunk: usize) -> Resu
             return Err(format!("PATCH {}", res.status()));
         }
         loc = location(&res)?;
-        offset += part.len();
     }
     let sep = if loc.contains('?') { '&' } else { '?' };
-    let started = Instant::now();
+    let t0 = Instant::now();
     let res = t
         .send(
             Method::PUT,
-            &format!("{loc}{sep}digest={d}"),
+            &format!("{loc}{sep}digest={}", digest(body)),
             &scope,
             &[],
             None,
         )
         .await?;
-    let ms = started.elapsed().as_secs_f64() * 1e3;
+    let ms = t0.elapsed().as_secs_f64() * 1000.0;
     (res.status() == 201)
         .then_some(ms)
-        .ok_or(format!("closing PUT {}", res.status()))
+        .ok_or(format!("final PUT {}", res.status()))
 }
 
-fn pct(v: &mut [f64], q: f64) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let i = ((v.len() as f64 * q) as usize).min(v.len().saturating_sub(1));
-    v.get(i).copied().unwrap_or(0.0)
+/// One small tagged image (a 1 KiB layer, a config and a manifest).
+async fn push_small(t: &Target, run: &str, i: usize) -> Result<(), String> {
+    let repo = format!("bench/{run}-small");
+    let layer = random_bytes(&format!("{run}-small-{i}"), 1024);
+    let layers = [(digest(&layer), layer.len())];
+    push_blob(t, &repo, layer).await?;
+    let config = format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"n\":{i}}}").into_bytes();
+    push_blob(t, &repo, config.clone()).await?;
+    put_manifest(
+        t,
+        &repo,
+        &format!("t{i}"),
+        manifest(&config, &layers).into(),
+    )
+    .await
 }
 
-pub async fn run(t: &Arc<Target>, a: &Args, run: &str, out: &mut Vec<(String, f64)>) {
-    let size = a.chunked_mb * 1024 * 1024;
-    let chunk = (a.chunk_mb * 1024 * 1024).max(1);
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let i = ((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1));
+    sorted.get(i).copied().unwrap_or(0.0)
+}
+
+pub async fn chunked(t: &Arc<Target>, a: &Args, run: &str, out: &mut Vec<(String, f64)>) {
     let stop = Arc::new(AtomicBool::new(false));
-    let small = {
-        let (t, stop, repo) = (t.clone(), stop.clone(), format!("bench/{run}-small"));
-        tokio::spawn(async move {
-            let (mut lat, mut errors, mut i) = (vec![], 0u64, 0u64);
-            while !stop.load(Ordering::Relaxed) {
-                let body = random_bytes(&format!("{repo}-{i}"), 1024);
-                let started = Instant::now();
-                match push_blob(&t, &repo, body).await {
-                    Ok(()) => lat.push(started.elapsed().as_secs_f64() * 1e3),
-                    Err(_) => errors += 1,
-                }
-                i += 1;
+    let (tt, rr, st) = (t.clone(), run.to_string(), stop.clone());
+    let small = tokio::spawn(async move {
+        let (mut lat, mut errors, mut i) = (vec![], 0u64, 0);
+        while !st.load(Ordering::Relaxed) {
+            let t0 = Instant::now();
+            match push_small(&tt, &rr, i).await {
+                Ok(()) => lat.push(t0.elapsed().as_secs_f64() * 1000.0),
+                Err(_) => errors += 1,
             }
-            (lat, errors)
-        })
-    };
-    let (mut put_ms, mut errors) = (vec![], 0);
-    let started = Instant::now();
-    for i in 0..a.chunked_count {
-        let repo = format!("bench/{run}-chunked");
-        let body = random_bytes(&format!("{run}-chunked-{i}"), size);
-        eprint!("\r  chunked push {}/{} ", i + 1, a.chunked_count);
-        match push_chunked(t, &repo, &body, chunk).await {
-            Ok(ms) => put_ms.push(ms),
+            i += 1;
+        }
+        (lat, errors)
+    });
+    let repo = format!("bench/{run}-chunked");
+    let (mut puts, mut errors, mut bytes) = (vec![], 0u64, 0u64);
+    let start = Instant::now();
+    for i in 0..a.chunked_blobs {
+        let body = random_bytes(&format!("{run}-chunked-{i}"), a.chunked_size);
+        match push_chunked(t, &repo, &body, a.chunk_size).await {
+            Ok(ms) => {
+                puts.push(ms);
+                bytes += body.len() as u64;
+            }
             Err(e) => {
-                eprintln!("chunked push failed: {e}");
+                eprintln!("chunked push: {e}");
                 errors += 1;
             }
         }
     }
-    let secs = started.elapsed().as_secs_f64();
+    let secs = start.elapsed().as_secs_f64().max(1e-9);
     stop.store(true, Ordering::Relaxed);
     let (mut lat, small_errors) = small.await.unwrap_or_default();
-    let mbs = (put_ms.len() * size) as f64 / secs.max(1e-9) / 1e6;
-    let (put_p50, put_max) = (pct(&mut put_ms, 0.5), pct(&mut put_ms, 1.0));
-    let (p50, p99, max) = (pct(&mut lat, 0.5), pct(&mut lat, 0.99), pct(&mut lat, 1.0));
-    eprintln!();
+    puts.sort_by(|x, y| x.total_cmp(y));
+    lat.sort_by(|x, y| x.total_cmp(y));
+    let mbs = bytes as f64 / secs / 1e6;
+    let put_max = puts.last().copied().unwrap_or(0.0);
+    let stall = lat.last().copied().unwrap_or(0.0);
     println!(
-        "  chunked push {} × {} MiB   {mbs:>8.1} MB/s  closing PUT p50 {put_p50:>8.1} ms  max {put_max:>8.1} ms  errors {errors}",
-        a.chunked_count, a.chunked_mb
+        "  {:<24} {:>8} ops {:>10.1} MB/s  final PUT p50 {:>8.1} ms  max {:>8.1} ms  errors {errors}",
+        "chunked push",
+        puts.len(),
+        mbs,
+        quantile(&puts, 0.5),
+        put_max
     );
     println!(
-        "  concurrent 1 KiB pushes   {:>8} ops  p50 {p50:>7.2} ms  p99 {p99:>7.2} ms  max {max:>8.1} ms  errors {small_errors}",
-        lat.len()
+        "  {:<24} {:>8} ops  p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>8.1} ms  errors {small_errors}",
+        "concurrent small push",
+        lat.len(),
+        quantile(&lat, 0.5),
+        quantile(&lat, 0.99),
+        stall
     );
     out.push(("chunked push MB/s".into(), mbs));
-    out.push(("chunked closing PUT max ms".into(), put_max));
-    out.push(("concurrent push max ms".into(), max));
+    out.push(("chunked final PUT max ms".into(), put_max));
+    out.push(("concurrent push max ms".into(), stall));
 }

@@ -4,9 +4,8 @@
 //! full rate for T seconds, and (`--listing N`) catalog and tag listing over N repositories and
 //! N tags. Authenticates like docker does (Bearer tokens from the registry's token service, or
 //! Basic) when `--creds` is given. `--compare URL` runs the same workload against a second
-//! registry and prints the ratios. `--chunked-mb N` pushes large blobs in PATCH chunks while
-//! timing a concurrent small pusher (the stall a big upload's completion causes).
-//! Loopback targets only.
+//! registry and prints the ratios. `--chunked-blobs N` pushes N large blobs in chunks while
+//! another client pushes small images, and reports the stall those see. Loopback targets only.
 mod chunked;
 mod client;
 mod run;
@@ -40,14 +39,15 @@ pub struct Args {
     /// Create this many repositories and tags, then time catalog and tag listing (0: skip).
     #[arg(long, default_value_t = 0)]
     listing: usize,
-    /// Push `--chunked-count` blobs of this many MiB in PATCH chunks, timing a concurrent
-    /// small pusher (0: skip). `--images 0` skips the image workloads.
+    /// Push this many large blobs in chunks while small images are pushed beside them (0: skip).
     #[arg(long, default_value_t = 0)]
-    chunked_mb: usize,
-    #[arg(long, default_value_t = 16)]
-    chunk_mb: usize,
-    #[arg(long, default_value_t = 3)]
-    chunked_count: usize,
+    chunked_blobs: usize,
+    /// Size of each chunked blob in bytes.
+    #[arg(long, default_value_t = 200 * 1_048_576)]
+    chunked_size: usize,
+    /// Bytes per PATCH of a chunked push.
+    #[arg(long, default_value_t = 16 * 1_048_576)]
+    chunk_size: usize,
     /// Credentials `user:password` for the first registry.
     #[arg(long)]
     creds: Option<String>,
@@ -67,14 +67,12 @@ async fn workload(base: &str, creds: Option<(String, String)>, a: &Args) -> Vec<
     let run = format!("{:08x}", rand::random::<u32>());
     println!("{base}");
     let mut out = vec![];
-    if a.images > 0 {
-        workloads::images(&t, a, &run, &mut out).await;
-    }
-    if a.chunked_mb > 0 {
-        chunked::run(&t, a, &run, &mut out).await;
-    }
+    workloads::images(&t, a, &run, &mut out).await;
     if a.listing > 0 {
         workloads::listing(&t, a, &run, &mut out).await;
+    }
+    if a.chunked_blobs > 0 {
+        chunked::chunked(&t, a, &run, &mut out).await;
     }
     out
 }
