@@ -66,6 +66,13 @@ pub struct Overrides {
     /// Seconds a request body may stay idle (no bytes) before the request fails with 408.
     #[arg(long, global = true, env = "BERTH_BODY_READ_TIMEOUT_SECONDS")]
     pub body_read_timeout_seconds: Option<u64>,
+    /// Failed sign-ins a user name may have within 15 minutes before it is slowed down (0: off).
+    #[arg(long, global = true, env = "BERTH_SIGNIN_FAILURES_PER_USER")]
+    pub signin_failures_per_user: Option<u32>,
+    /// Failed sign-ins a client address may have within 15 minutes before it is slowed down
+    /// (0: off; behind a proxy every client shares the proxy's address).
+    #[arg(long, global = true, env = "BERTH_SIGNIN_FAILURES_PER_ADDRESS")]
+    pub signin_failures_per_address: Option<u32>,
     /// Lifetime of registry tokens issued by `/token/`, in seconds.
     #[arg(long, global = true, env = "BERTH_TOKEN_EXPIRY_SECONDS")]
     pub token_expiry_seconds: Option<u64>,
@@ -115,6 +122,12 @@ impl Overrides {
                 .orphan_cleanup_interval_hours
                 .or(file.orphan_cleanup_interval_hours),
             max_uploads_per_user: self.max_uploads_per_user.or(file.max_uploads_per_user),
+            signin_failures_per_user: self
+                .signin_failures_per_user
+                .or(file.signin_failures_per_user),
+            signin_failures_per_address: self
+                .signin_failures_per_address
+                .or(file.signin_failures_per_address),
             token_expiry_seconds: self.token_expiry_seconds.or(file.token_expiry_seconds),
             token_issuer: self.token_issuer.or(file.token_issuer),
             token_realm: self.token_realm.or(file.token_realm),
@@ -143,6 +156,8 @@ pub struct Settings {
     pub orphan_cleanup_interval_hours: u64,
     pub workers: usize,
     pub max_uploads_per_user: u64,
+    pub signin_failures_per_user: u32,
+    pub signin_failures_per_address: u32,
     pub token_expiry_seconds: u64,
     pub token_issuer: String,
     pub token_realm: Option<String>,
@@ -228,6 +243,8 @@ impl Settings {
             max_uploads_per_user: o
                 .max_uploads_per_user
                 .unwrap_or(DEFAULT_MAX_UPLOADS_PER_USER),
+            signin_failures_per_user: o.signin_failures_per_user.unwrap_or(10),
+            signin_failures_per_address: o.signin_failures_per_address.unwrap_or(50),
             token_expiry_seconds: match o.token_expiry_seconds.unwrap_or(300) {
                 0 => return Err("token expiry must be at least 1 second".into()),
                 n => n.min(86_400),

@@ -55,7 +55,10 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     Ok(AppState {
         db,
         store,
-        creds: auth::CredentialCache::default(),
+        creds: auth::CredentialCache::new(
+            settings.signin_failures_per_user,
+            settings.signin_failures_per_address,
+        ),
         tokens,
         settings: Arc::new(settings),
         queue: Some(queue),

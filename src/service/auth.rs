@@ -48,6 +48,19 @@ struct Inner {
     active: Mutex<HashMap<String, (Instant, bool)>>,
 }
 
+impl CredentialCache {
+    /// A cache whose throttle allows `user_free` failed sign-ins per user name and
+    /// `address_free` per client address (0: not throttled on that key).
+    pub fn new(user_free: u32, address_free: u32) -> CredentialCache {
+        CredentialCache {
+            inner: Arc::new(Inner {
+                throttle: Throttle::new(user_free, address_free),
+                ..Default::default()
+            }),
+        }
+    }
+}
+
 fn too_many(retry_after: u64) -> Error {
     Error::TooManyRequests {
         reason: format!("too many failed sign-in attempts; try again in {retry_after} seconds"),

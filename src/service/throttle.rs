@@ -44,9 +44,17 @@ impl Entry {
     }
 }
 
-#[derive(Default)]
 pub struct Throttle {
     entries: Mutex<HashMap<Key, Entry>>,
+    /// Free failures per user name and per client address (0: that key is not throttled).
+    user_free: u32,
+    address_free: u32,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle::new(USER_FREE, ADDRESS_FREE)
+    }
 }
 
 fn user_key(user: &str) -> Key {
@@ -72,20 +80,33 @@ fn address_key(addr: IpAddr) -> Key {
         .into()
 }
 
-fn keys(user: &str, addr: Option<IpAddr>) -> Vec<(Key, u32)> {
-    let mut k = vec![(user_key(user), USER_FREE)];
-    if let Some(a) = addr {
-        k.push((address_key(a), ADDRESS_FREE));
-    }
-    k
-}
-
 impl Throttle {
+    /// A throttle allowing `user_free` failures per user name and `address_free` per client
+    /// address within [`WINDOW`]; 0 turns that count off.
+    pub fn new(user_free: u32, address_free: u32) -> Throttle {
+        Throttle {
+            entries: Mutex::new(HashMap::new()),
+            user_free,
+            address_free,
+        }
+    }
+
+    fn keys(&self, user: &str, addr: Option<IpAddr>) -> Vec<(Key, u32)> {
+        let mut k = vec![];
+        if self.user_free > 0 {
+            k.push((user_key(user), self.user_free));
+        }
+        if let (Some(a), true) = (addr, self.address_free > 0) {
+            k.push((address_key(a), self.address_free));
+        }
+        k
+    }
+
     /// Seconds to wait when `user` or `addr` is locked out now.
     pub fn blocked(&self, user: &str, addr: Option<IpAddr>) -> Option<u64> {
         let now = Instant::now();
         let map = self.entries.lock().ok()?;
-        keys(user, addr)
+        self.keys(user, addr)
             .iter()
             .filter_map(|(k, _)| map.get(k))
             .filter(|e| !e.stale(now))
@@ -112,7 +133,7 @@ impl Throttle {
         if map.len() >= MAX_KEYS {
             map.clear();
         }
-        for (k, free) in keys(user, addr) {
+        for (k, free) in self.keys(user, addr) {
             let e = map.entry(k).or_insert(Entry {
                 failures: 0,
                 last: now,
@@ -176,5 +197,15 @@ mod tests {
         assert!(t
             .blocked("someone", Some("2001:db9::1".parse().unwrap()))
             .is_none());
+    }
+
+    #[test]
+    fn a_zero_limit_turns_that_count_off() {
+        let t = Throttle::new(0, 0);
+        let a: IpAddr = "10.0.0.2".parse().unwrap();
+        for _ in 0..ADDRESS_FREE * 2 {
+            t.failed("bob", Some(a));
+        }
+        assert_eq!(t.blocked("bob", Some(a)), None);
     }
 }

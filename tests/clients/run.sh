@@ -31,7 +31,8 @@ export XDG_CACHE_HOME="$WORK/cache" XDG_CONFIG_HOME="$WORK/config"
 DB_ARGS=()
 if [ -n "${1:-}" ]; then DB_ARGS=(--database-url "$1"); fi
 target/debug/berth serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" \
-  --admin-password "$BERTH_PASSWORD" "${DB_ARGS[@]}" >"$WORK/berth.log" 2>&1 &
+  --admin-password "$BERTH_PASSWORD" "${DB_ARGS[@]}" \
+  --signin-failures-per-user 0 --signin-failures-per-address 0 >"$WORK/berth.log" 2>&1 &
 BERTH_PID=$!
 cleanup() {
   kill "$BERTH_PID" 2>/dev/null || true
