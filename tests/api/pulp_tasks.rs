@@ -117,6 +117,7 @@ async fn task_lists_filter_by_state_name_and_created_resources() {
 #[tokio::test]
 async fn a_task_whose_worker_died_ends_failed_and_releases_its_locks() {
     let app = TestApp::spawn_with(|s| s.workers = 0).await;
+    app.expect_unsettled_tasks();
     // With no workers the dispatched task stays waiting.
     let (s, v) = app
         .api(

@@ -52,6 +52,7 @@ fn task_id(href: &str) -> String {
 async fn an_orphan_cleanup_requested_while_an_equal_one_waits_returns_that_task() {
     // No workers: tasks stay waiting.
     let app = TestApp::spawn_with(|s| s.workers = 0).await;
+    app.expect_unsettled_tasks();
     let ask = |body: Value| {
         let app = &app;
         async move {
