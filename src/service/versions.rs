@@ -184,3 +184,7 @@ fn count(items: &[(Uuid, &str)]) -> BTreeMap<String, i64> {
     }
     m
 }
+
+#[cfg(test)]
+#[path = "versions_tests.rs"]
+mod tests;
