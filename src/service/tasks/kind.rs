@@ -2,14 +2,13 @@
 //! task row's `name` (Pulp's task name) and `args` (the arguments as JSON, the same shape rows
 //! have always had, so rows written by older versions still run). Each kind has one function
 //! here that runs it; the runner calls [`TaskKind::run`].
+use super::outcome::{Created, Outcome, ProgressReport};
 use super::{TaskContext, TaskState};
-use crate::domain::hrefs;
 use crate::error::{Error, Result};
 use crate::repo::distributions::DistributionRow;
 use crate::repo::push_repos::PushRepoRow;
 use crate::repo::tasks as q;
 use crate::service::housekeeping::{orphans, retention};
-use crate::service::versions::NewVersion;
 use crate::service::{distributions, namespaces, push_repos};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -77,81 +76,6 @@ pub enum Update {
 pub enum Delete {
     Namespace { id: Uuid },
     Distribution { id: Uuid },
-}
-
-/// A resource a task created, named by ids; `domain::hrefs` makes its href and PRN.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Created {
-    Distribution(Uuid),
-    Version {
-        repository: Uuid,
-        version: NewVersion,
-    },
-}
-
-impl Created {
-    pub fn href(&self) -> String {
-        match self {
-            Created::Distribution(id) => hrefs::distribution(*id),
-            Created::Version {
-                repository,
-                version,
-            } => hrefs::version(*repository, version.number),
-        }
-    }
-
-    pub fn prn(&self) -> String {
-        match self {
-            Created::Distribution(id) => hrefs::distribution_prn(*id),
-            Created::Version { version, .. } => hrefs::version_prn(version.id),
-        }
-    }
-}
-
-/// One of Pulp's progress reports, as a finished task shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ProgressReport {
-    pub message: &'static str,
-    pub code: &'static str,
-    pub state: TaskState,
-    pub total: u64,
-    pub done: u64,
-    pub suffix: Option<String>,
-}
-
-impl ProgressReport {
-    fn completed(message: &'static str, code: &'static str, n: u64) -> ProgressReport {
-        ProgressReport {
-            message,
-            code,
-            state: TaskState::Completed,
-            total: n,
-            done: n,
-            suffix: None,
-        }
-    }
-}
-
-/// What a finished task reports.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub created: Vec<Created>,
-    pub progress_reports: Vec<ProgressReport>,
-}
-
-impl Outcome {
-    fn version(repository: Uuid, version: Option<NewVersion>) -> Outcome {
-        Outcome {
-            created: version
-                .map(|version| Created::Version {
-                    repository,
-                    version,
-                })
-                .into_iter()
-                .collect(),
-            ..Default::default()
-        }
-    }
 }
 
 impl TaskKind {

@@ -11,11 +11,13 @@
 //! Everything here takes a [`TaskContext`] (database, storage, queue, settings), never the
 //! HTTP state, so the queue workers, the scheduler and the handlers share one entry point.
 mod kind;
+mod outcome;
 mod runner;
 
 pub use crate::domain::tasks::TaskState;
 pub use crate::repo::tasks::TaskRow;
-pub use kind::{Create, Delete, Outcome, TaskKind, Update};
+pub use kind::{Create, Delete, TaskKind, Update};
+pub use outcome::{Created, Outcome, ProgressReport};
 pub use runner::{fail, reconcile, run};
 
 use crate::config::Settings;

@@ -3,7 +3,8 @@
 //! canceled (`canceling`) is stopped by its runner, which polls for it, drops the body (rolling
 //! back its open transaction) and records `canceled`. [`reconcile`] fails tasks whose worker
 //! died and re-queues tasks left waiting.
-use super::kind::{Created, Outcome, TaskKind};
+use super::kind::TaskKind;
+use super::outcome::{Created, Outcome};
 use super::{TaskContext, TaskState};
 use crate::error::{Error, Result};
 use crate::repo::tasks::{self as q, Finish};
