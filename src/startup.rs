@@ -2,7 +2,8 @@
 //! bootstrap admin, and assemble the HTTP server. Tests use the same path with port 0.
 use crate::config::Settings;
 use crate::repo::Db;
-use crate::service::{auth, scheduler};
+use crate::service::housekeeping::scheduler;
+use crate::service::{auth, tasks};
 use crate::state::AppState;
 use crate::storage;
 use actix_web::{web, App, HttpServer};
@@ -52,7 +53,14 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         .context("cannot open the task queue")?;
     crate::file_modes::tighten(&settings).context("cannot make the database files private")?;
     lock.release().await;
+    let settings = Arc::new(settings);
     Ok(AppState {
+        tasks: tasks::TaskContext {
+            db: db.clone(),
+            store: store.clone(),
+            queue: Some(queue),
+            settings: settings.clone(),
+        },
         db,
         store,
         creds: auth::CredentialCache::new(
@@ -60,8 +68,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
             settings.signin_failures_per_address,
         ),
         tokens,
-        settings: Arc::new(settings),
-        queue: Some(queue),
+        settings,
     })
 }
 
@@ -75,8 +82,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Starts in the background what every `berth serve` and `berth worker` runs: `workers` task
 /// workers (with the task reconcile loop) and the housekeeping scheduler.
 pub fn spawn_background(state: &AppState, workers: usize) {
-    crate::tasks::spawn_workers(state, workers);
-    tokio::spawn(scheduler::run_forever(state.clone()));
+    tasks::spawn_workers(&state.tasks, workers);
+    tokio::spawn(scheduler::run_forever(state.tasks.clone()));
 }
 
 /// The HTTP server over `listener`, plus the background housekeeping and embedded task workers.

@@ -1,7 +1,10 @@
 //! `AppState`: everything a handler receives. Cheap to clone; shared by every worker thread.
+//! It sits above `service` (it holds service types); services never take it, they take what
+//! they use (`Db`, `BlobStore`, or the task context).
 use crate::config::Settings;
 use crate::repo::Db;
 use crate::service::auth::CredentialCache;
+use crate::service::tasks::TaskContext;
 use crate::storage::BlobStore;
 use std::sync::Arc;
 
@@ -12,6 +15,7 @@ pub struct AppState {
     pub creds: CredentialCache,
     pub tokens: crate::service::tokens::Tokens,
     pub settings: Arc<Settings>,
-    /// The apalis queue tasks are pushed to (`None` only in tools that never dispatch).
-    pub queue: Option<crate::tasks::Queue>,
+    /// What dispatching and running tasks (and housekeeping) needs: the same database, store
+    /// and settings, and the task queue.
+    pub tasks: TaskContext,
 }

@@ -27,6 +27,24 @@ pub fn prn(model: &str, id: Uuid) -> String {
     format!("prn:{model}:{id}")
 }
 
+/// Pulp's model names, the middle of a PRN.
+pub const NAMESPACE_MODEL: &str = "container.containernamespace";
+pub const DISTRIBUTION_MODEL: &str = "container.containerdistribution";
+pub const PUSH_REPOSITORY_MODEL: &str = "container.containerpushrepository";
+pub const VERSION_MODEL: &str = "core.repositoryversion";
+pub const TASK_MODEL: &str = "core.task";
+
+pub fn distribution_prn(id: Uuid) -> String {
+    prn(DISTRIBUTION_MODEL, id)
+}
+/// A repository version's PRN names the version's own id (not the repository's).
+pub fn version_prn(version_id: Uuid) -> String {
+    prn(VERSION_MODEL, version_id)
+}
+pub fn task_prn(id: Uuid) -> String {
+    prn(TASK_MODEL, id)
+}
+
 /// The id in an href of the form `<prefix><uuid>/` (or a PRN `prn:<model>:<uuid>`).
 pub fn parse_id(href: &str, prefix: &str, prn_model: &str) -> Option<Uuid> {
     if let Some(rest) = href.strip_prefix(&format!("prn:{prn_model}:")) {

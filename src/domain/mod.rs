@@ -7,3 +7,4 @@ pub mod manifest;
 pub mod media_types;
 pub mod name;
 pub mod permissions;
+pub mod tasks;

@@ -1,7 +1,8 @@
 //! Task rows (Pulp's task model) and the resource locks that keep tasks on the same resource
-//! from running at once.
+//! from running at once. States are bound from `domain::tasks::TaskState`, never spelled here.
 use super::criteria::{self, Criteria};
 use super::{exec, now, one, placeholders};
+use crate::domain::tasks::TaskState;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 use uuid::Uuid;
@@ -9,7 +10,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct TaskRow {
     pub id: Uuid,
-    pub state: String,
+    pub state: TaskState,
     pub name: String,
     pub logging_cid: String,
     pub created_by: Option<Uuid>,
@@ -35,7 +36,7 @@ const COLS: &str = "t.id, t.state, t.name, t.logging_cid, t.created_by, t.args, 
 fn row(r: &QueryResult) -> Result<TaskRow, DbErr> {
     Ok(TaskRow {
         id: r.try_get("", "id")?,
-        state: r.try_get("", "state")?,
+        state: parse_state(r.try_get("", "state")?)?,
         name: r.try_get("", "name")?,
         logging_cid: r.try_get("", "logging_cid")?,
         created_by: r.try_get("", "created_by")?,
@@ -54,6 +55,18 @@ fn row(r: &QueryResult) -> Result<TaskRow, DbErr> {
     })
 }
 
+fn parse_state(s: String) -> Result<TaskState, DbErr> {
+    s.parse().map_err(DbErr::Custom)
+}
+
+/// `state IN (?, …)` over `states`, with their values.
+fn state_in(states: &[TaskState]) -> (String, Vec<Value>) {
+    (
+        format!("state IN ({})", placeholders(states.len())),
+        states.iter().map(|s| Value::from(s.as_str())).collect(),
+    )
+}
+
 pub struct NewTaskRow<'a> {
     pub id: Uuid,
     pub name: &'a str,
@@ -69,9 +82,9 @@ pub async fn insert(c: &impl ConnectionTrait, t: &NewTaskRow<'_>) -> Result<(), 
         c,
         "INSERT INTO tasks (id, state, name, logging_cid, created_by, args, reserved_resources, progress_reports, \
          created_resources, error, result, created_at, updated_at, unblocked_at, started_at, finished_at, heartbeat_at) \
-         VALUES (?, 'waiting', ?, ?, ?, ?, ?, '[]', '[]', NULL, NULL, ?, ?, NULL, NULL, NULL, NULL)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '[]', NULL, NULL, ?, ?, NULL, NULL, NULL, NULL)",
         vec![
-            t.id.into(), t.name.into(), t.logging_cid.into(), t.created_by.into(), t.args.clone().into(),
+            t.id.into(), TaskState::Waiting.as_str().into(), t.name.into(), t.logging_cid.into(), t.created_by.into(), t.args.clone().into(),
             t.reserved_resources.clone().into(), ts.into(), ts.into(),
         ],
     )
@@ -99,26 +112,36 @@ pub async fn start(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
     let t = now();
     let n = exec(
         c,
-        "UPDATE tasks SET state = 'running', started_at = ?, unblocked_at = ?, heartbeat_at = ?, updated_at = ? \
-         WHERE id = ? AND state = 'waiting'",
-        vec![t.into(), t.into(), t.into(), t.into(), id.into()],
+        "UPDATE tasks SET state = ?, started_at = ?, unblocked_at = ?, heartbeat_at = ?, updated_at = ? \
+         WHERE id = ? AND state = ?",
+        vec![
+            TaskState::Running.as_str().into(),
+            t.into(),
+            t.into(),
+            t.into(),
+            t.into(),
+            id.into(),
+            TaskState::Waiting.as_str().into(),
+        ],
     )
     .await?;
     Ok(n == 1)
 }
 
 pub async fn heartbeat(c: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    let (active, mut values) = state_in(&TaskState::ACTIVE);
+    values.splice(0..0, [Value::from(now()), Value::from(id)]);
     exec(
         c,
-        "UPDATE tasks SET heartbeat_at = ? WHERE id = ? AND state IN ('running', 'canceling')",
-        vec![now().into(), id.into()],
+        &format!("UPDATE tasks SET heartbeat_at = ? WHERE id = ? AND {active}"),
+        values,
     )
     .await?;
     Ok(())
 }
 
-pub struct Finish<'a> {
-    pub state: &'a str,
+pub struct Finish {
+    pub state: TaskState,
     pub error: Option<String>,
     pub created_resources: String,
     pub progress_reports: Option<String>,
@@ -126,16 +149,28 @@ pub struct Finish<'a> {
 }
 
 /// Ends a task that is running or canceling.
-pub async fn finish(c: &impl ConnectionTrait, id: Uuid, f: &Finish<'_>) -> Result<(), DbErr> {
+pub async fn finish(c: &impl ConnectionTrait, id: Uuid, f: &Finish) -> Result<(), DbErr> {
     let t = now();
+    let (open, open_values) =
+        state_in(&[TaskState::Waiting, TaskState::Running, TaskState::Canceling]);
+    let mut values: Vec<Value> = vec![
+        f.state.as_str().into(),
+        f.error.clone().into(),
+        f.created_resources.clone().into(),
+        f.progress_reports.clone().into(),
+        f.result.clone().into(),
+        t.into(),
+        t.into(),
+        id.into(),
+    ];
+    values.extend(open_values);
     exec(
         c,
-        "UPDATE tasks SET state = ?, error = ?, created_resources = ?, progress_reports = COALESCE(?, progress_reports), \
-         result = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state IN ('waiting', 'running', 'canceling')",
-        vec![
-            f.state.into(), f.error.clone().into(), f.created_resources.clone().into(), f.progress_reports.clone().into(),
-            f.result.clone().into(), t.into(), t.into(), id.into(),
-        ],
+        &format!(
+            "UPDATE tasks SET state = ?, error = ?, created_resources = ?, progress_reports = COALESCE(?, progress_reports), \
+             result = ?, finished_at = ?, updated_at = ? WHERE id = ? AND {open}"
+        ),
+        values,
     )
     .await?;
     Ok(())
@@ -146,29 +181,42 @@ pub async fn cancel(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
     let t = now();
     let a = exec(
         c,
-        "UPDATE tasks SET state = 'canceled', finished_at = ?, updated_at = ? WHERE id = ? AND state = 'waiting'",
-        vec![t.into(), t.into(), id.into()],
+        "UPDATE tasks SET state = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state = ?",
+        vec![
+            TaskState::Canceled.as_str().into(),
+            t.into(),
+            t.into(),
+            id.into(),
+            TaskState::Waiting.as_str().into(),
+        ],
     )
     .await?;
     let b = exec(
         c,
-        "UPDATE tasks SET state = 'canceling', updated_at = ? WHERE id = ? AND state = 'running'",
-        vec![t.into(), id.into()],
+        "UPDATE tasks SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+        vec![
+            TaskState::Canceling.as_str().into(),
+            t.into(),
+            id.into(),
+            TaskState::Running.as_str().into(),
+        ],
     )
     .await?;
     Ok(a + b > 0)
 }
 
-pub async fn state(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<String>, DbErr> {
+pub async fn state(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<TaskState>, DbErr> {
     let r = one(c, "SELECT state FROM tasks WHERE id = ?", vec![id.into()]).await?;
-    r.map(|r| r.try_get("", "state")).transpose()
+    r.map(|r| parse_state(r.try_get("", "state")?)).transpose()
 }
 
 pub async fn delete_final(c: &impl ConnectionTrait, id: Uuid) -> Result<u64, DbErr> {
+    let (fin, mut values) = state_in(&TaskState::FINAL);
+    values.insert(0, id.into());
     exec(
         c,
-        "DELETE FROM tasks WHERE id = ? AND state IN ('completed', 'failed', 'canceled', 'skipped')",
-        vec![id.into()],
+        &format!("DELETE FROM tasks WHERE id = ? AND {fin}"),
+        values,
     )
     .await
 }
@@ -177,14 +225,15 @@ pub async fn delete_final(c: &impl ConnectionTrait, id: Uuid) -> Result<u64, DbE
 pub async fn purge(
     c: &impl ConnectionTrait,
     before: DateTime<Utc>,
-    states: &[String],
+    states: &[TaskState],
     owner: Option<Uuid>,
 ) -> Result<Vec<Uuid>, DbErr> {
     if states.is_empty() {
         return Ok(vec![]);
     }
+    let (in_states, state_values) = state_in(states);
     let mut values: Vec<Value> = vec![before.into()];
-    values.extend(states.iter().map(|s| Value::from(s.clone())));
+    values.extend(state_values);
     let mine = match owner {
         Some(o) => {
             values.push(o.into());
@@ -194,10 +243,7 @@ pub async fn purge(
     };
     super::all(
         c,
-        &format!(
-            "DELETE FROM tasks WHERE finished_at < ? AND state IN ({}){mine} RETURNING id",
-            placeholders(states.len())
-        ),
+        &format!("DELETE FROM tasks WHERE finished_at < ? AND {in_states}{mine} RETURNING id"),
         values,
     )
     .await?
@@ -253,10 +299,14 @@ pub async fn stale_running(
     c: &impl ConnectionTrait,
     cutoff: DateTime<Utc>,
 ) -> Result<Vec<Uuid>, DbErr> {
+    let (active, mut values) = state_in(&TaskState::ACTIVE);
+    values.push(cutoff.into());
     super::all(
         c,
-        "SELECT id FROM tasks WHERE state IN ('running', 'canceling') AND (heartbeat_at IS NULL OR heartbeat_at < ?)",
-        vec![cutoff.into()],
+        &format!(
+            "SELECT id FROM tasks WHERE {active} AND (heartbeat_at IS NULL OR heartbeat_at < ?)"
+        ),
+        values,
     )
     .await?
     .iter()
@@ -271,8 +321,8 @@ pub async fn stale_waiting(
 ) -> Result<Vec<Uuid>, DbErr> {
     super::all(
         c,
-        "SELECT id FROM tasks WHERE state = 'waiting' AND updated_at < ?",
-        vec![cutoff.into()],
+        "SELECT id FROM tasks WHERE state = ? AND updated_at < ?",
+        vec![TaskState::Waiting.as_str().into(), cutoff.into()],
     )
     .await?
     .iter()
@@ -284,8 +334,8 @@ pub async fn stale_waiting(
 pub async fn touch(c: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
     exec(
         c,
-        "UPDATE tasks SET updated_at = ? WHERE id = ? AND state = 'waiting'",
-        vec![now().into(), id.into()],
+        "UPDATE tasks SET updated_at = ? WHERE id = ? AND state = ?",
+        vec![now().into(), id.into(), TaskState::Waiting.as_str().into()],
     )
     .await?;
     Ok(())
@@ -313,9 +363,9 @@ pub async fn waiting_like(
 ) -> Result<Option<Uuid>, DbErr> {
     one(
         c,
-        "SELECT id FROM tasks WHERE name = ? AND args = ? AND state = 'waiting' \
+        "SELECT id FROM tasks WHERE name = ? AND args = ? AND state = ? \
          ORDER BY created_at LIMIT 1",
-        vec![name.into(), args.into()],
+        vec![name.into(), args.into(), TaskState::Waiting.as_str().into()],
     )
     .await?
     .map(|r| r.try_get("", "id"))

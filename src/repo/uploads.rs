@@ -1,5 +1,6 @@
 //! Upload sessions: offset and serialised hash state live here so any replica can continue one.
-use super::{exec, now, one};
+use super::{all, exec, now, one};
+use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -97,4 +98,33 @@ pub async fn advance(
 
 pub async fn delete(c: &impl ConnectionTrait, id: Uuid) -> Result<u64, DbErr> {
     exec(c, "DELETE FROM uploads WHERE id = ?", vec![id.into()]).await
+}
+
+/// Sessions idle since before `cutoff`: `(id, staged part keys)`.
+pub async fn idle_since(
+    c: &impl ConnectionTrait,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<(Uuid, Vec<String>)>, DbErr> {
+    all(
+        c,
+        "SELECT id, parts FROM uploads WHERE updated_at < ?",
+        vec![cutoff.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        let parts: Vec<String> =
+            serde_json::from_str(&r.try_get::<String>("", "parts")?).unwrap_or_default();
+        Ok((r.try_get("", "id")?, parts))
+    })
+    .collect()
+}
+
+/// The ids of every open session.
+pub async fn ids(c: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
+    all(c, "SELECT id FROM uploads", vec![])
+        .await?
+        .iter()
+        .map(|r| r.try_get("", "id"))
+        .collect()
 }

@@ -322,19 +322,22 @@ pub async fn latest_present(
         .and_then(|p| serde_json::from_value(p.clone()).ok()))
 }
 
+/// Records version `number` of `repo` and moves the repository's next number on; returns the
+/// version's id.
 pub async fn insert_version(
     c: &impl ConnectionTrait,
     repo: Uuid,
     number: i64,
     summary: &str,
-) -> Result<(), DbErr> {
+) -> Result<Uuid, DbErr> {
     let t = now();
+    let id = new_id();
     exec(
         c,
         "INSERT INTO repository_versions (id, repository_id, number, content_summary, created_at) \
          VALUES (?, ?, ?, ?, ?)",
         vec![
-            new_id().into(),
+            id.into(),
             repo.into(),
             number.into(),
             summary.into(),
@@ -348,7 +351,7 @@ pub async fn insert_version(
         vec![(number + 1).into(), t.into(), repo.into()],
     )
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 /// Of `manifests`, those that a tag in the latest version points at.

@@ -1,6 +1,6 @@
 //! Push repositories: updates, and Pulp's `tag`, `untag` and `remove_image` actions —
 //! validated when requested, applied by tasks through `versions::apply`.
-use super::versions::{self, Change};
+use super::versions::{self, Change, NewVersion};
 use crate::error::{Error, Result};
 use crate::repo::content::{MANIFEST, TAG};
 use crate::repo::criteria::Criteria;
@@ -158,7 +158,7 @@ pub async fn existing_tag(db: &Db, r: &PushRepoRow, body: &Map<String, Value>) -
 }
 
 /// Task body of `remove_image`: the manifest, its tags and what only it used, in one version.
-pub async fn remove_image(db: &Db, repo: Uuid, digest: &str) -> Result<Option<i64>> {
+pub async fn remove_image(db: &Db, repo: Uuid, digest: &str) -> Result<Option<NewVersion>> {
     let txn = db.begin_write().await?;
     let id = manifests::in_latest(&*txn, repo, digest)
         .await?
@@ -174,7 +174,7 @@ pub async fn remove_image(db: &Db, repo: Uuid, digest: &str) -> Result<Option<i6
 }
 
 /// Task body of `tag`.
-pub async fn tag(db: &Db, repo: Uuid, tag: &str, digest: &str) -> Result<Option<i64>> {
+pub async fn tag(db: &Db, repo: Uuid, tag: &str, digest: &str) -> Result<Option<NewVersion>> {
     let txn = db.begin_write().await?;
     let manifest = manifests::in_latest(&*txn, repo, digest)
         .await?
@@ -191,7 +191,7 @@ pub async fn tag(db: &Db, repo: Uuid, tag: &str, digest: &str) -> Result<Option<
 }
 
 /// Task body of `untag`.
-pub async fn untag(db: &Db, repo: Uuid, tag: &str) -> Result<Option<i64>> {
+pub async fn untag(db: &Db, repo: Uuid, tag: &str) -> Result<Option<NewVersion>> {
     let txn = db.begin_write().await?;
     let tags = crate::repo::versions::current_tags_named(&*txn, repo, &[tag.to_string()]).await?;
     let change = Change {

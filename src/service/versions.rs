@@ -21,9 +21,21 @@ pub struct Change {
     pub recursive: bool,
 }
 
-/// Applies `change` to `repo` inside the caller's transaction; returns the new version number,
-/// or `None` when nothing changed (no version is created).
-pub async fn apply(c: &impl ConnectionTrait, repo: Uuid, change: Change) -> Result<Option<i64>> {
+/// A version [`apply`] created: its id (which its PRN names) and its number in the repository
+/// (which its href names); `domain::hrefs` makes both from these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewVersion {
+    pub id: Uuid,
+    pub number: i64,
+}
+
+/// Applies `change` to `repo` inside the caller's transaction; returns the new version, or
+/// `None` when nothing changed (no version is created).
+pub async fn apply(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    change: Change,
+) -> Result<Option<NewVersion>> {
     let number = q::lock(c, repo).await?;
     let mut remove = change.remove;
     let add_ids: Vec<Uuid> = dedup(change.add.iter().map(|(id, _)| *id));
@@ -111,9 +123,9 @@ pub async fn apply(c: &impl ConnectionTrait, repo: Uuid, change: Change) -> Resu
         "removed": count(&removed),
         "present": present,
     });
-    q::insert_version(c, repo, number, &summary.to_string()).await?;
-    super::retention::prune(c, repo).await?;
-    Ok(Some(number))
+    let id = q::insert_version(c, repo, number, &summary.to_string()).await?;
+    super::housekeeping::retention::prune(c, repo).await?;
+    Ok(Some(NewVersion { id, number }))
 }
 
 /// Adds to `remove`: the tags of the removed manifests; their children no remaining tag or list
@@ -172,3 +184,7 @@ fn count(items: &[(Uuid, &str)]) -> BTreeMap<String, i64> {
     }
     m
 }
+
+#[cfg(test)]
+#[path = "versions_tests.rs"]
+mod tests;

@@ -1,25 +1,37 @@
 //! apalis wiring. A job carries only a task id; the task row (Pulp's model) lives in our
 //! database. SQLite deployments queue jobs in a SQLite file beside the database, PostgreSQL
 //! deployments in PostgreSQL. Workers run embedded in `berth serve` or alone in `berth worker`;
-//! a reconcile loop re-queues tasks left waiting and fails tasks whose worker died. Job rows
-//! are disposable: purging tasks deletes theirs, and the scheduler trims finished ones.
+//! a worker hands each job's task id to the [`Handler`] it was started with (the task runner,
+//! `service::tasks`, which also reconciles tasks whose worker died). Job rows are disposable:
+//! purging tasks deletes theirs, and the scheduler trims finished ones.
 use crate::error::{Error, Result};
 use crate::repo::queue as jobs;
-use crate::repo::tasks as q;
-use crate::state::AppState;
 use apalis::prelude::*;
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
 /// How often idle workers look for new jobs.
 const POLL: Duration = Duration::from_millis(25);
-/// A running task whose heartbeat is older than this is considered dead.
-pub const DEAD_AFTER: Duration = Duration::from_secs(60);
-/// A waiting task not picked up for this long is queued again.
-const REQUEUE_AFTER: Duration = Duration::from_secs(30);
+
+/// What a worker does with the task id of each job.
+#[derive(Clone)]
+pub struct Handler(Arc<HandlerFn>);
+
+type HandlerFn = dyn Fn(Uuid) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
+
+impl Handler {
+    pub fn new(
+        f: impl Fn(Uuid) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync + 'static,
+    ) -> Handler {
+        Handler(Arc::new(f))
+    }
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskJob {
@@ -105,19 +117,20 @@ impl Queue {
     }
 }
 
-async fn handle(job: TaskJob, state: Data<AppState>) -> std::result::Result<(), BoxDynError> {
-    crate::service::tasks::run(&state, job.task_id).await;
+async fn handle(job: TaskJob, handler: Data<Handler>) -> std::result::Result<(), BoxDynError> {
+    let handler: &Handler = &handler;
+    (handler.0)(job.task_id).await;
     Ok(())
 }
 
-async fn worker(state: AppState, queue: Queue, index: usize) {
+async fn worker(handler: Handler, queue: Queue, index: usize) {
     let name = format!("berth-{}-{index}", std::process::id());
     let strategy = || Strategy::new().interval(POLL);
     let outcome = match queue {
         Queue::Sqlite(s) => {
             WorkerBuilder::new(name.as_str())
                 .backend(s.poll_with_strategy(strategy()))
-                .data(state)
+                .data(handler)
                 .build(handle)
                 .run()
                 .await
@@ -125,7 +138,7 @@ async fn worker(state: AppState, queue: Queue, index: usize) {
         Queue::Postgres(s) => {
             WorkerBuilder::new(name.as_str())
                 .backend(s.poll_with_strategy(strategy()))
-                .data(state)
+                .data(handler)
                 .build(handle)
                 .run()
                 .await
@@ -136,53 +149,9 @@ async fn worker(state: AppState, queue: Queue, index: usize) {
     }
 }
 
-/// Starts `count` workers and the reconcile loop in the background.
-pub fn spawn_workers(state: &AppState, count: usize) {
-    let Some(queue) = state.queue.clone() else {
-        return;
-    };
+/// Starts `count` workers on `queue` in the background, each running `handler` per job.
+pub fn spawn_workers(queue: &Queue, count: usize, handler: Handler) {
     for i in 0..count {
-        tokio::spawn(worker(state.clone(), queue.clone(), i));
-    }
-    if count > 0 {
-        tokio::spawn(reconcile_forever(state.clone()));
-    }
-}
-
-/// Fails tasks whose worker died and re-queues tasks left waiting.
-pub async fn reconcile(state: &AppState) -> Result<(usize, usize)> {
-    let now = chrono::Utc::now();
-    let dead_cutoff =
-        now - chrono::Duration::from_std(DEAD_AFTER).unwrap_or(chrono::Duration::seconds(60));
-    let dead = q::stale_running(&state.db.conn, dead_cutoff).await?;
-    for id in &dead {
-        crate::service::tasks::fail(
-            state,
-            *id,
-            "The worker running this task stopped responding (worker died).",
-        )
-        .await?;
-    }
-    let wait_cutoff =
-        now - chrono::Duration::from_std(REQUEUE_AFTER).unwrap_or(chrono::Duration::seconds(30));
-    let waiting = q::stale_waiting(&state.db.conn, wait_cutoff).await?;
-    if let Some(queue) = &state.queue {
-        for id in &waiting {
-            q::touch(&state.db.conn, *id).await?;
-            queue.push(*id).await?;
-        }
-    }
-    Ok((dead.len(), waiting.len()))
-}
-
-async fn reconcile_forever(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(15));
-    loop {
-        tick.tick().await;
-        match reconcile(&state).await {
-            Ok((0, 0)) => {}
-            Ok((dead, requeued)) => tracing::warn!(dead, requeued, "reconciled tasks"),
-            Err(e) => tracing::warn!(error = ?e, "task reconcile failed"),
-        }
+        tokio::spawn(worker(handler.clone(), queue.clone(), i));
     }
 }

@@ -159,6 +159,7 @@ async fn canceling_a_running_task_ends_it_canceled_and_rolls_it_back() {
         return;
     }
     let app = TestApp::spawn().await;
+    app.expect_unsettled_tasks();
     app.push_image("held/app", "v1", &[b"held".to_vec()]).await;
     let ns = app
         .api_one("/pulp/api/v3/pulp_container/namespaces/?name=held")

@@ -117,6 +117,7 @@ async fn task_lists_filter_by_state_name_and_created_resources() {
 #[tokio::test]
 async fn a_task_whose_worker_died_ends_failed_and_releases_its_locks() {
     let app = TestApp::spawn_with(|s| s.workers = 0).await;
+    app.expect_unsettled_tasks();
     // With no workers the dispatched task stays waiting.
     let (s, v) = app
         .api(
@@ -149,7 +150,9 @@ async fn a_task_whose_worker_died_ends_failed_and_releases_its_locks() {
     .await
     .unwrap();
     let state = berth::startup::state(app.settings.clone()).await.unwrap();
-    let (dead, _) = berth::tasks::reconcile(&state).await.unwrap();
+    let (dead, _) = berth::service::tasks::reconcile(&state.tasks)
+        .await
+        .unwrap();
     assert_eq!(dead, 1);
     let t = app.api_get(&href).await;
     assert_eq!(t["state"], "failed");
@@ -183,7 +186,7 @@ async fn a_waiting_task_can_be_canceled_and_never_runs() {
     assert_eq!(s, 204, "a canceled task is final and can be deleted");
     let state = berth::startup::state(app.settings.clone()).await.unwrap();
     let id = uuid::Uuid::parse_str(href.trim_end_matches('/').rsplit('/').next().unwrap()).unwrap();
-    berth::service::tasks::run(&state, id).await;
+    berth::service::tasks::run(&state.tasks, id).await;
     let dists = app
         .api_get("/pulp/api/v3/distributions/container/container/?name=c")
         .await;
@@ -205,7 +208,7 @@ async fn a_queued_task_runs_on_a_separate_worker_process_state() {
     let mut settings = app.settings.clone();
     settings.workers = 1;
     let worker_state = berth::startup::state(settings).await.unwrap();
-    berth::tasks::spawn_workers(&worker_state, 1);
+    berth::service::tasks::spawn_workers(&worker_state.tasks, 1);
     let t = app.task_done(&href).await;
     assert_eq!(t["state"], "completed", "{t}");
 }

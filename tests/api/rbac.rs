@@ -305,6 +305,7 @@ async fn each_role_changes_exactly_what_pulp_lets_it_change() {
     .await;
     row(&w, Method::DELETE, &w.secret_dist, None, &[("collab", 202)]).await;
     row(&w, Method::DELETE, &w.ns, None, &[("owner", 202)]).await;
+    w.app.assert_tasks_settled().await;
 }
 
 #[tokio::test]
@@ -329,6 +330,7 @@ async fn only_admins_purge_orphans_and_manage_users_and_roles() {
         )
         .await;
     }
+    w.app.assert_tasks_settled().await;
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use crate::common::oci::bytes;
 use crate::common::TestApp;
 use crate::reclaim_delete::{blob_file, blobs_of, pulls_whole};
-use berth::service::scheduler;
+use berth::service::housekeeping::scheduler;
 use berth::state::AppState;
 use chrono::{Duration, Utc};
 use reqwest::Method;
@@ -65,7 +65,7 @@ async fn deleting_an_image_gives_its_bytes_back_once_the_scheduled_jobs_ran() {
     }
 
     let state = replica(&app).await;
-    let ran = scheduler::run_due(&state, Utc::now() + Duration::hours(25))
+    let ran = scheduler::run_due(&state.tasks, Utc::now() + Duration::hours(25))
         .await
         .unwrap();
     assert!(ran.contains(&scheduler::VERSION_RETENTION), "{ran:?}");
@@ -112,7 +112,7 @@ async fn superseded_versions_go_after_the_retention_window_and_explicit_retain_s
     assert_eq!(app.versions("keep/explicit").await, vec![1, 2, 3]);
     let state = replica(&app).await;
     let db = &state.db;
-    use berth::service::retention::prune_aged;
+    use berth::service::housekeeping::retention::prune_aged;
     assert_eq!(prune_aged(db, Utc::now(), 24).await.unwrap(), 0);
     assert_eq!(app.versions("keep/default").await, vec![0, 1, 2, 3]);
     // Nothing was superseded 26 h before the advanced clock; 24 h before it, all but the
@@ -133,7 +133,10 @@ async fn scheduled_jobs_run_once_across_replicas() {
     let app = TestApp::spawn().await;
     let (a, b) = (replica(&app).await, replica(&app).await);
     let now = Utc::now() + Duration::hours(25);
-    let (ra, rb) = tokio::join!(scheduler::run_due(&a, now), scheduler::run_due(&b, now));
+    let (ra, rb) = tokio::join!(
+        scheduler::run_due(&a.tasks, now),
+        scheduler::run_due(&b.tasks, now)
+    );
     let mut all = ra.unwrap();
     all.extend(rb.unwrap());
     all.sort();
@@ -146,7 +149,7 @@ async fn scheduled_jobs_run_once_across_replicas() {
     expected.sort();
     assert_eq!(all, expected, "each due job ran exactly once");
     assert_eq!(cleanup_tasks(&app).await.len(), 1);
-    let again = scheduler::run_due(&a, now).await.unwrap();
+    let again = scheduler::run_due(&a.tasks, now).await.unwrap();
     assert!(again.is_empty(), "nothing is due twice: {again:?}");
 }
 
@@ -160,7 +163,7 @@ async fn scheduled_orphan_cleanup_and_version_retention_can_be_turned_off() {
     app.push_image("off/app", "1", &[bytes(51, 100)]).await;
     app.push_image("off/app", "2", &[bytes(52, 100)]).await;
     let state = replica(&app).await;
-    let ran = scheduler::run_due(&state, Utc::now() + Duration::days(400))
+    let ran = scheduler::run_due(&state.tasks, Utc::now() + Duration::days(400))
         .await
         .unwrap();
     assert!(!ran.contains(&scheduler::ORPHAN_CLEANUP), "{ran:?}");

@@ -2,7 +2,7 @@
 //! task; purging tasks deletes their queue jobs, and finished jobs are trimmed by the scheduler.
 use crate::common::TestApp;
 use crate::reclaim_scheduler::replica;
-use berth::service::scheduler;
+use berth::service::housekeeping::scheduler;
 use chrono::{Duration, Utc};
 use reqwest::Method;
 use sea_orm::{ConnectionTrait, Statement};
@@ -52,6 +52,7 @@ fn task_id(href: &str) -> String {
 async fn an_orphan_cleanup_requested_while_an_equal_one_waits_returns_that_task() {
     // No workers: tasks stay waiting.
     let app = TestApp::spawn_with(|s| s.workers = 0).await;
+    app.expect_unsettled_tasks();
     let ask = |body: Value| {
         let app = &app;
         async move {
@@ -137,7 +138,7 @@ async fn purging_tasks_deletes_their_queue_jobs_and_finished_jobs_are_trimmed() 
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let state = replica(&app).await;
-    let ran = scheduler::run_due(&state, Utc::now() + Duration::hours(2))
+    let ran = scheduler::run_due(&state.tasks, Utc::now() + Duration::hours(2))
         .await
         .unwrap();
     assert!(ran.contains(&scheduler::QUEUE_TRIM), "{ran:?}");

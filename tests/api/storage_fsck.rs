@@ -2,7 +2,8 @@
 use crate::common::oci::{bytes, sha256};
 use crate::common::TestApp;
 use crate::storage_housekeeping::{open, storage_root, write_aged};
-use berth::service::{fsck, maintenance, orphans};
+use berth::service::fsck;
+use berth::service::housekeeping::{orphans, upload_expiry};
 use std::time::Duration;
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
@@ -45,7 +46,7 @@ async fn after_pushes_a_crash_housekeeping_and_orphan_cleanup_storage_equals_the
     let text = report.to_string();
     assert!(text.contains("1 stray"), "{text}");
     // Housekeeping and orphan cleanup, as the scheduler runs them.
-    maintenance::expire_uploads(&db, &store, 3 * DAY)
+    upload_expiry::expire_uploads(&db, &store, 3 * DAY)
         .await
         .unwrap();
     orphans::cleanup(&db, &store, 24 * 60, None, &|_| {})

@@ -2,7 +2,7 @@
 //! empty upload directories are found and removed by housekeeping after the upload expiry.
 use crate::common::oci::{bytes, sha256};
 use crate::common::TestApp;
-use berth::service::maintenance;
+use berth::service::housekeeping::upload_expiry;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -76,7 +76,7 @@ async fn staging_files_of_a_killed_write_are_removed_by_housekeeping_after_the_e
         Duration::from_secs(60),
     );
     let (db, store) = open(&app).await;
-    let (_, removed) = maintenance::expire_uploads(&db, &store, EXPIRY)
+    let (_, removed) = upload_expiry::expire_uploads(&db, &store, EXPIRY)
         .await
         .unwrap();
     assert!(!patch.exists(), "the PATCH staging file is removed");
@@ -133,7 +133,7 @@ async fn pushes_leave_no_empty_upload_directories_and_housekeeping_prunes_old_on
     let fresh = root.join("uploads/0193a0aa-0000-7000-8000-00000000000b");
     std::fs::create_dir_all(&fresh).unwrap();
     let (db, store) = open(&app).await;
-    maintenance::expire_uploads(&db, &store, EXPIRY)
+    upload_expiry::expire_uploads(&db, &store, EXPIRY)
         .await
         .unwrap();
     assert!(!stale.exists(), "an old empty upload directory is removed");
@@ -173,7 +173,7 @@ async fn incomplete_s3_multipart_uploads_are_aborted_by_housekeeping() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].key, "uploads/x/part");
     // Housekeeping with the expiry passed aborts it.
-    maintenance::expire_uploads(&db, &store, Duration::ZERO)
+    upload_expiry::expire_uploads(&db, &store, Duration::ZERO)
         .await
         .unwrap();
     assert!(store.staging_leftovers(now).await.unwrap().is_empty());

@@ -148,14 +148,16 @@ pub async fn create(
     let b = common::body(&body, svc::FIELDS)?;
     let d = svc::prepare(&st.db, &c, None, &b, false).await?;
     let task = tasks::dispatch(
-        &st,
+        &st.tasks,
         tasks::NewTask {
-            name: tasks::GENERAL_CREATE,
-            args: json!({"kind": "distribution", "row": d, "owner": c.user_id()}),
             exclusive: vec![
                 "pdrn:distributions".into(),
                 format!("pdrn:distribution.base_path:{}", d.base_path),
             ],
+            kind: tasks::TaskKind::Create(tasks::Create::Distribution {
+                row: d,
+                owner: c.user_id(),
+            }),
             created_by: c.user_id(),
             logging_cid: common::cid(&req),
         },
@@ -180,14 +182,13 @@ async fn update_inner(
         return Ok(HttpResponse::Ok().json(render(&req, &old)));
     }
     let task = tasks::dispatch(
-        &st,
+        &st.tasks,
         tasks::NewTask {
-            name: tasks::GENERAL_UPDATE,
-            args: json!({"kind": "distribution", "row": new}),
             exclusive: vec![
                 hrefs::prn(PRN, id),
                 format!("pdrn:distribution.base_path:{}", new.base_path),
             ],
+            kind: tasks::TaskKind::Update(tasks::Update::Distribution { row: new }),
             created_by: c.user_id(),
             logging_cid: common::cid(&req),
         },
@@ -227,10 +228,9 @@ pub async fn delete(
         exclusive.push(hrefs::prn("container.containerpushrepository", r));
     }
     let task = tasks::dispatch(
-        &st,
+        &st.tasks,
         tasks::NewTask {
-            name: tasks::GENERAL_MULTI_DELETE,
-            args: json!({"kind": "distribution", "id": d.id}),
+            kind: tasks::TaskKind::Delete(tasks::Delete::Distribution { id: d.id }),
             exclusive,
             created_by: c.user_id(),
             logging_cid: common::cid(&req),

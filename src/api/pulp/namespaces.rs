@@ -87,10 +87,9 @@ pub async fn delete(
     let c = common::caller(&req, &st).await?;
     let n = access::namespace(&st.db, &c, *id, Some(perm::DELETE_NAMESPACE)).await?;
     let task = tasks::dispatch(
-        &st,
+        &st.tasks,
         tasks::NewTask {
-            name: tasks::GENERAL_MULTI_DELETE,
-            args: json!({"kind": "namespace", "id": n.id}),
+            kind: tasks::TaskKind::Delete(tasks::Delete::Namespace { id: n.id }),
             exclusive: vec![hrefs::prn(PRN, n.id)],
             created_by: c.user_id(),
             logging_cid: common::cid(&req),

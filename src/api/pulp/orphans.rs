@@ -4,7 +4,7 @@
 use super::common::{self, task_accepted};
 use super::errors::PulpResult;
 use crate::error::Error;
-use crate::service::orphans;
+use crate::service::housekeeping::orphans;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
@@ -17,7 +17,8 @@ async fn dispatch(
     content: Option<Vec<Uuid>>,
 ) -> PulpResult<HttpResponse> {
     let user = common::superuser(req, st).await?;
-    let task = orphans::dispatch(st, minutes, content, Some(user.id), common::cid(req)).await?;
+    let task =
+        orphans::dispatch(&st.tasks, minutes, content, Some(user.id), common::cid(req)).await?;
     Ok(task_accepted(crate::domain::hrefs::task(task)))
 }
 

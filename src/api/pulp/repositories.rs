@@ -137,9 +137,8 @@ async fn update_inner(
     let task = dispatch(
         &req,
         &st,
-        tasks::GENERAL_UPDATE,
         id,
-        json!({"kind": "repository", "row": new}),
+        tasks::TaskKind::Update(tasks::Update::Repository { row: new }),
         c.user_id(),
     )
     .await?;
@@ -167,16 +166,14 @@ pub async fn update(
 async fn dispatch(
     req: &HttpRequest,
     st: &AppState,
-    name: &'static str,
     repo: Uuid,
-    args: Value,
+    kind: tasks::TaskKind,
     user: Option<Uuid>,
 ) -> Result<String, PulpError> {
     let task = tasks::dispatch(
-        st,
+        &st.tasks,
         tasks::NewTask {
-            name,
-            args,
+            kind,
             exclusive: vec![hrefs::prn(PRN, repo)],
             created_by: user,
             logging_cid: common::cid(req),
@@ -199,9 +196,11 @@ pub async fn remove_image(
     let task = dispatch(
         &req,
         &st,
-        tasks::REMOVE_IMAGE,
         r.id,
-        json!({"repository": r.id, "digest": digest}),
+        tasks::TaskKind::RemoveImage {
+            repository: r.id,
+            digest,
+        },
         c.user_id(),
     )
     .await?;
@@ -222,9 +221,12 @@ pub async fn tag(
     let task = dispatch(
         &req,
         &st,
-        tasks::TAG,
         r.id,
-        json!({"repository": r.id, "tag": tag, "digest": digest}),
+        tasks::TaskKind::Tag {
+            repository: r.id,
+            tag,
+            digest,
+        },
         c.user_id(),
     )
     .await?;
@@ -244,9 +246,11 @@ pub async fn untag(
     let task = dispatch(
         &req,
         &st,
-        tasks::UNTAG,
         r.id,
-        json!({"repository": r.id, "tag": tag}),
+        tasks::TaskKind::Untag {
+            repository: r.id,
+            tag,
+        },
         c.user_id(),
     )
     .await?;

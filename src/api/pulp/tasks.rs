@@ -6,17 +6,15 @@ use super::filters;
 use crate::domain::hrefs;
 use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
-use crate::repo::tasks::{self as q, TaskRow};
 use crate::service::access;
 use crate::service::policy::Caller;
-use crate::service::tasks;
+use crate::service::tasks::{self, TaskRow, TaskState};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 const PREFIX: &str = "/pulp/api/v3/tasks/";
-const FINAL: &[&str] = &["completed", "failed", "canceled", "skipped"];
 
 pub fn render(t: &TaskRow) -> Value {
     let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
@@ -222,13 +220,13 @@ pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpR
     let p = Params::from(&req);
     let mut crit = build(&p)?;
     access::scope_tasks(&c, &mut crit);
-    let (n, rows) = q::list(&st.db.conn, &crit).await.map_err(Error::from)?;
+    let (n, rows) = tasks::list(&st.db, &crit).await?;
     Ok(paginated(&req, &p, n, rows.iter().map(render).collect()))
 }
 
 /// A task the caller sees (their own, or any for superusers).
 async fn find(st: &AppState, c: &Caller, id: Uuid) -> Result<TaskRow, Error> {
-    let t = q::get(&st.db.conn, id)
+    let t = tasks::get(&st.db, id)
         .await?
         .ok_or_else(|| Error::NotFound("task".into()))?;
     access::task(c, t.created_by)?;
@@ -273,7 +271,7 @@ pub async fn cancel(
 ) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
     let b = common::body(&body, &["state"])?;
-    if b.get("state").and_then(|s| s.as_str()) != Some("canceled") {
+    if b.get("state").and_then(|s| s.as_str()) != Some(TaskState::Canceled.as_str()) {
         return Err(Error::field(
             "state",
             "The only acceptable value for 'state' is 'canceled'.",
@@ -281,17 +279,10 @@ pub async fn cancel(
         .into());
     }
     let t = find(&st, &c, *id).await?;
-    if FINAL.contains(&t.state.as_str()) {
+    if t.state.is_final() {
         return Ok(HttpResponse::Conflict().json(render(&t)));
     }
-    // A waiting task ends `canceled` here; a running one becomes `canceling`, and its runner
-    // stops the body, records `canceled` and releases its resource locks itself.
-    let txn = st.db.begin_write().await.map_err(Error::from)?;
-    q::cancel(&*txn, t.id).await.map_err(Error::from)?;
-    if q::state(&*txn, t.id).await.map_err(Error::from)?.as_deref() == Some("canceled") {
-        q::unlock(&*txn, t.id).await.map_err(Error::from)?;
-    }
-    txn.commit().await.map_err(Error::from)?;
+    tasks::cancel(&st.db, t.id).await?;
     Ok(HttpResponse::Ok().json(render(&find(&st, &c, *id).await?)))
 }
 
@@ -302,7 +293,7 @@ pub async fn delete(
 ) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
     find(&st, &c, *id).await?;
-    if !tasks::delete_final(&st, *id).await? {
+    if !tasks::delete_final(&st.tasks, *id).await? {
         return Ok(HttpResponse::Conflict().finish());
     }
     Ok(HttpResponse::NoContent().finish())
@@ -320,13 +311,13 @@ pub async fn purge(
         Some(Value::String(s)) => datetime("finished_before", s)?,
         Some(_) => return Err(Error::field("finished_before", "Enter a valid date/time.").into()),
     };
-    let states: Vec<String> = match b.get("states") {
-        None | Some(Value::Null) => vec!["completed".into()],
+    let states: Vec<TaskState> = match b.get("states") {
+        None | Some(Value::Null) => vec![TaskState::Completed],
         Some(Value::Array(a)) => {
             let mut out = vec![];
             for s in a {
-                match s.as_str() {
-                    Some(x) if FINAL.contains(&x) => out.push(x.to_string()),
+                match s.as_str().and_then(|x| x.parse::<TaskState>().ok()) {
+                    Some(x) if x.is_final() => out.push(x),
                     _ => {
                         return Err(Error::field(
                             "states",
@@ -341,11 +332,13 @@ pub async fn purge(
         Some(_) => return Err(Error::field("states", "Expected a list of items.").into()),
     };
     let task = tasks::dispatch(
-        &st,
+        &st.tasks,
         tasks::NewTask {
-            name: tasks::PURGE,
-            args: json!({"finished_before": before, "states": states,
-                          "owner": (!c.is_admin()).then(|| c.user_id()).flatten()}),
+            kind: tasks::TaskKind::Purge {
+                finished_before: before,
+                states,
+                owner: (!c.is_admin()).then(|| c.user_id()).flatten(),
+            },
             exclusive: vec![],
             created_by: c.user_id(),
             logging_cid: common::cid(&req),

@@ -1,7 +1,9 @@
 //! Test harness: `TestApp` (fresh database and storage per test, server on port 0, restartable)
-//! and OCI helpers to push blobs, images and indexes.
+//! and OCI helpers to push blobs, images and indexes. A test fails if it leaves a task failed
+//! or unfinished (`tasks`).
 pub mod oci;
 pub mod pulp;
+pub mod tasks;
 
 use berth::config::Settings;
 use berth::startup;
@@ -13,6 +15,13 @@ pub struct TestApp {
     pub settings: Settings,
     pub dir: tempfile::TempDir,
     handle: actix_web::dev::ServerHandle,
+    unsettled_tasks_expected: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.check_tasks_on_drop();
+    }
 }
 
 /// A fresh PostgreSQL database on the server `BERTH_TEST_DATABASE_URL` names, or `None` for SQLite.
@@ -53,6 +62,7 @@ impl TestApp {
             settings,
             dir,
             handle,
+            unsettled_tasks_expected: Default::default(),
         }
     }
 

@@ -1,10 +1,10 @@
-//! Upload expiry, run by the scheduler (`service::scheduler`): discards upload sessions idle
+//! Upload expiry, run by the scheduler (`housekeeping::scheduler`): discards upload sessions idle
 //! longer than the expiry, with their staged parts, and staged objects no session owns; then
 //! what a killed process left behind, once older than the expiry: object_store's local staging
 //! files (`<key>#<n>`, hidden from listings), incomplete S3 multipart uploads (aborted), and
 //! empty `uploads/<id>/` directories.
 use crate::error::Result;
-use crate::repo::{all, exec, Db};
+use crate::repo::{uploads as q, Db};
 use crate::storage::BlobStore;
 use std::time::Duration;
 use uuid::Uuid;
@@ -18,32 +18,18 @@ pub async fn expire_uploads(
 ) -> Result<(usize, usize)> {
     let cutoff = chrono::Utc::now()
         - chrono::Duration::from_std(max_idle).unwrap_or(chrono::Duration::days(3));
-    let rows = all(
-        &db.conn,
-        "SELECT id, parts FROM uploads WHERE updated_at < ?",
-        vec![cutoff.into()],
-    )
-    .await?;
     let mut sessions = 0;
-    for r in rows {
-        let id: Uuid = r.try_get("", "id")?;
-        let parts: Vec<String> =
-            serde_json::from_str(&r.try_get::<String>("", "parts")?).unwrap_or_default();
-        exec(
-            &db.conn,
-            "DELETE FROM uploads WHERE id = ?",
-            vec![id.into()],
-        )
-        .await?;
+    for (id, parts) in q::idle_since(&db.conn, cutoff).await? {
+        q::delete(&db.conn, id).await?;
         for p in parts {
             store.delete(&p).await?;
         }
         sessions += 1;
     }
-    let live: std::collections::HashSet<String> = all(&db.conn, "SELECT id FROM uploads", vec![])
+    let live: std::collections::HashSet<String> = q::ids(&db.conn)
         .await?
         .iter()
-        .filter_map(|r| r.try_get::<Uuid>("", "id").ok().map(|u| u.to_string()))
+        .map(Uuid::to_string)
         .collect();
     let mut stray = 0;
     for (key, modified) in store.list_modified("uploads/").await? {

@@ -1,4 +1,5 @@
-//! The one scheduler of periodic housekeeping. Every `berth serve` and `berth worker` ticks it;
+//! The one scheduler of periodic housekeeping. Every `berth serve` and `berth worker` ticks it
+//! (started by `startup::spawn_background`);
 //! each job's next due time lives in the `schedules` table and a run is claimed with one atomic
 //! update (`repo::schedules::claim`), so each run happens once across all replicas. Jobs:
 //! - `upload-expiry` (every 10 minutes): idle upload sessions and stray staged objects;
@@ -11,7 +12,7 @@
 //! is due at once, as before.
 use crate::error::Result;
 use crate::repo::schedules as q;
-use crate::state::AppState;
+use crate::service::tasks::TaskContext;
 use chrono::{DateTime, Duration, Utc};
 
 /// How often each replica looks for due jobs.
@@ -33,8 +34,8 @@ struct Job {
 
 /// The enabled jobs, in the order a tick runs them (retention before orphan cleanup, so a
 /// cleanup sees what retention just released).
-fn jobs(state: &AppState) -> Vec<Job> {
-    let s = &state.settings;
+fn jobs(ctx: &TaskContext) -> Vec<Job> {
+    let s = &ctx.settings;
     let hours = |h: u64| Duration::hours(h.min(876_000) as i64);
     let mut out = vec![Job {
         name: UPLOAD_EXPIRY,
@@ -55,7 +56,7 @@ fn jobs(state: &AppState) -> Vec<Job> {
             due_at_start: false,
         });
     }
-    if state.queue.is_some() {
+    if ctx.queue.is_some() {
         out.push(Job {
             name: QUEUE_TRIM,
             every: Duration::hours(1),
@@ -68,21 +69,21 @@ fn jobs(state: &AppState) -> Vec<Job> {
 /// Runs, as of `now`, every job that is due and that this caller claims; returns their names.
 /// Job rows are created by the real clock; tests call this with a `now` in the future to run
 /// the jobs at once.
-pub async fn run_due(state: &AppState, now: DateTime<Utc>) -> Result<Vec<&'static str>> {
+pub async fn run_due(ctx: &TaskContext, now: DateTime<Utc>) -> Result<Vec<&'static str>> {
     let mut ran = vec![];
     let real_now = Utc::now();
-    for job in jobs(state) {
+    for job in jobs(ctx) {
         let first = if job.due_at_start {
             real_now
         } else {
             real_now + job.every
         };
-        q::ensure(&state.db.conn, job.name, first).await?;
-        shorten(state, &job, real_now).await?;
-        if !q::claim(&state.db.conn, job.name, now, now + job.every).await? {
+        q::ensure(&ctx.db.conn, job.name, first).await?;
+        shorten(ctx, &job, real_now).await?;
+        if !q::claim(&ctx.db.conn, job.name, now, now + job.every).await? {
             continue;
         }
-        if let Err(e) = run(state, job.name, now).await {
+        if let Err(e) = run(ctx, job.name, now).await {
             tracing::warn!(error = ?e, job = job.name, "scheduled job failed");
         }
         ran.push(job.name);
@@ -92,29 +93,29 @@ pub async fn run_due(state: &AppState, now: DateTime<Utc>) -> Result<Vec<&'stati
 
 /// Applies a shortened interval: a job due later than one interval after its last run (or
 /// after now, if it never ran) is brought forward to that time.
-async fn shorten(state: &AppState, job: &Job, real_now: DateTime<Utc>) -> Result<()> {
-    if let Some((next, last)) = q::get(&state.db.conn, job.name).await? {
+async fn shorten(ctx: &TaskContext, job: &Job, real_now: DateTime<Utc>) -> Result<()> {
+    if let Some((next, last)) = q::get(&ctx.db.conn, job.name).await? {
         let latest = last.unwrap_or(real_now) + job.every;
         if next > latest {
-            q::bring_forward(&state.db.conn, job.name, latest).await?;
+            q::bring_forward(&ctx.db.conn, job.name, latest).await?;
         }
     }
     Ok(())
 }
 
-async fn run(state: &AppState, name: &str, now: DateTime<Utc>) -> Result<()> {
-    let s = &state.settings;
+async fn run(ctx: &TaskContext, name: &str, now: DateTime<Utc>) -> Result<()> {
+    let s = &ctx.settings;
     match name {
         UPLOAD_EXPIRY => {
             let idle = std::time::Duration::from_secs(s.upload_expiry_hours.saturating_mul(3600));
             let (sessions, objects) =
-                super::maintenance::expire_uploads(&state.db, &state.store, idle).await?;
+                super::upload_expiry::expire_uploads(&ctx.db, &ctx.store, idle).await?;
             if sessions + objects > 0 {
                 tracing::info!(sessions, objects, "expired idle uploads");
             }
         }
         VERSION_RETENTION => {
-            let n = super::retention::prune_aged(&state.db, now, s.version_retention_hours).await?;
+            let n = super::retention::prune_aged(&ctx.db, now, s.version_retention_hours).await?;
             if n > 0 {
                 tracing::info!(versions = n, "pruned superseded repository versions");
             }
@@ -122,11 +123,11 @@ async fn run(state: &AppState, name: &str, now: DateTime<Utc>) -> Result<()> {
         ORPHAN_CLEANUP => {
             let minutes = s.orphan_protection_minutes.min(i64::MAX as u64) as i64;
             let task =
-                super::orphans::dispatch(state, minutes, None, None, "scheduler".into()).await?;
+                super::orphans::dispatch(ctx, minutes, None, None, "scheduler".into()).await?;
             tracing::info!(task = %task, "dispatched the scheduled orphan cleanup");
         }
         QUEUE_TRIM => {
-            if let Some(queue) = &state.queue {
+            if let Some(queue) = &ctx.queue {
                 let n = queue.trim(now - KEEP_FINISHED_JOBS).await?;
                 if n > 0 {
                     tracing::info!(jobs = n, "trimmed finished queue jobs");
@@ -139,11 +140,11 @@ async fn run(state: &AppState, name: &str, now: DateTime<Utc>) -> Result<()> {
 }
 
 /// Ticks the scheduler every [`TICK`] until the process ends.
-pub async fn run_forever(state: AppState) {
+pub async fn run_forever(ctx: TaskContext) {
     let mut tick = tokio::time::interval(TICK);
     loop {
         tick.tick().await;
-        if let Err(e) = run_due(&state, Utc::now()).await {
+        if let Err(e) = run_due(&ctx, Utc::now()).await {
             tracing::warn!(error = ?e, "scheduler tick failed");
         }
     }

@@ -8,6 +8,7 @@
 //! row (and bytes) or re-places the bytes after — never a row without bytes.
 use crate::error::Result;
 use crate::repo::{content, orphans as q, Db};
+use crate::service::tasks::{self, TaskContext, TaskKind};
 use crate::storage::BlobStore;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -20,18 +21,19 @@ pub const ORPHAN_LOCK: &str = "pdrn:orphans";
 /// Dispatches an orphan cleanup task (`only`: content ids to consider, `None` for all). A
 /// cleanup with the same arguments still waiting is returned instead of queueing another.
 pub async fn dispatch(
-    state: &crate::state::AppState,
+    ctx: &TaskContext,
     protection_minutes: i64,
     only: Option<Vec<Uuid>>,
     created_by: Option<Uuid>,
     logging_cid: String,
 ) -> Result<Uuid> {
-    use super::tasks;
     tasks::dispatch_coalesced(
-        state,
+        ctx,
         tasks::NewTask {
-            name: tasks::ORPHAN_CLEANUP,
-            args: serde_json::json!({"content": only, "orphan_protection_time": protection_minutes}),
+            kind: TaskKind::OrphanCleanup {
+                content: only,
+                orphan_protection_time: protection_minutes,
+            },
             exclusive: vec![ORPHAN_LOCK.into()],
             created_by,
             logging_cid,
