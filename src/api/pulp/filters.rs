@@ -154,3 +154,89 @@ pub fn labels(p: &Params) -> Vec<LabelTerm> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        Params(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    fn message(e: Error) -> (String, String) {
+        match e {
+            Error::Validation(mut v) if v.len() == 1 => v.remove(0),
+            other => panic!("not one field error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn text_lookups_in_the_order_given() {
+        let p = params(&[
+            ("name__icontains", "Ab"),
+            ("name__in", "a,,b"),
+            ("name__ne", "x"),
+            ("name", "c"),
+        ]);
+        assert_eq!(
+            text(&p, "name"),
+            vec![
+                Text::IContains("Ab".into()),
+                Text::In(vec!["a".into(), "b".into()]),
+                Text::Eq("c".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_and_their_error() {
+        let p = params(&[("number__gte", "2"), ("number__isnull", "True")]);
+        assert_eq!(
+            numeric(&p, "number").unwrap(),
+            vec![Cmp::Gte(2), Cmp::IsNull(true)]
+        );
+        let e = numeric(&params(&[("number__lt", "x")]), "number").unwrap_err();
+        assert_eq!(message(e), ("number__lt".into(), "Enter a number.".into()));
+    }
+
+    #[test]
+    fn ordering_terms_and_unknown_fields() {
+        let allowed = [("name", 1), ("pk", 2)];
+        assert!(ordering(&params(&[]), &allowed).unwrap().is_empty());
+        let o = ordering(&params(&[("ordering", "-pk,name")]), &allowed).unwrap();
+        assert_eq!(o, vec![Sort { key: 2, desc: true }, Sort::asc(1)]);
+        let e = ordering(&params(&[("ordering", "size")]), &allowed).unwrap_err();
+        let want = "Select a valid choice. size is not one of the available choices.";
+        assert_eq!(message(e), ("ordering".into(), want.into()));
+    }
+
+    #[test]
+    fn label_selectors() {
+        let p = params(&[("pulp_label_select", "a, !b,c=1, d!=2,e~x y,")]);
+        assert_eq!(
+            labels(&p),
+            vec![
+                LabelTerm::Has("a".into()),
+                LabelTerm::Lacks("b".into()),
+                LabelTerm::Is("c".into(), "1".into()),
+                LabelTerm::IsNot("d".into(), "2".into()),
+                LabelTerm::Contains("e".into(), "x y".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn ids_per_parameter() {
+        let id = Uuid::from_u128(1);
+        let href = format!("/pulp/api/v3/tasks/{id}/");
+        let p = params(&[("pulp_href__in", &href), ("pulp_id__in", &id.to_string())]);
+        let got = ids(&p, "/pulp/api/v3/tasks/", "core.task").unwrap();
+        assert_eq!(got, vec![vec![id], vec![id]]);
+        assert!(ids(&params(&[("pulp_id__in", "nope")]), "/x/", "m").is_err());
+    }
+}
