@@ -1,5 +1,5 @@
-//! Pure domain types and rules: digests, names and references, media types, manifest parsing.
-//! Nothing here does I/O.
+//! Pure domain types and rules: digests, names and references, media types, manifest parsing,
+//! typed list queries. Nothing here does I/O.
 pub mod clock;
 pub mod digest;
 pub mod hrefs;
@@ -7,4 +7,5 @@ pub mod manifest;
 pub mod media_types;
 pub mod name;
 pub mod permissions;
+pub mod query;
 pub mod tasks;

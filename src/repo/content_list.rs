@@ -1,7 +1,8 @@
 //! Content units (blobs, manifests, tags) as the management API lists them. A page of
 //! manifests costs three queries whatever its size: the page, its blob links, its list links.
-use super::criteria::{self, Criteria};
+use super::criteria;
 use super::{all, placeholders};
+use crate::domain::query::{ContentFilter, ContentOrder, ListQuery};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 use std::collections::HashMap;
@@ -40,11 +41,15 @@ pub struct TagUnit {
     pub created_at: DateTime<Utc>,
 }
 
+/// A content list's query.
+pub type ContentQuery = ListQuery<ContentFilter, ContentOrder>;
+
 pub async fn blobs(
     c: &impl ConnectionTrait,
-    crit: &Criteria,
+    q: &ContentQuery,
 ) -> Result<(u64, Vec<BlobUnit>), DbErr> {
-    let (n, rows) = criteria::page(c, "x.id, x.digest, x.created_at", "blobs x", crit).await?;
+    let crit = super::lists::content(q, super::content::BLOB);
+    let (n, rows) = criteria::page(c, "x.id, x.digest, x.created_at", "blobs x", &crit).await?;
     let units = rows
         .iter()
         .map(|r| {
@@ -58,12 +63,16 @@ pub async fn blobs(
     Ok((n, units))
 }
 
-pub async fn tags(c: &impl ConnectionTrait, crit: &Criteria) -> Result<(u64, Vec<TagUnit>), DbErr> {
+pub async fn tags(
+    c: &impl ConnectionTrait,
+    q: &ContentQuery,
+) -> Result<(u64, Vec<TagUnit>), DbErr> {
+    let crit = super::lists::content(q, super::content::TAG);
     let (n, rows) = criteria::page(
         c,
         "x.id, x.name, x.manifest_id, x.created_at",
         "tags x",
-        crit,
+        &crit,
     )
     .await?;
     let units = rows
@@ -118,11 +127,12 @@ async fn links(
 
 pub async fn manifests(
     c: &impl ConnectionTrait,
-    crit: &Criteria,
+    q: &ContentQuery,
 ) -> Result<(u64, Vec<ManifestUnit>), DbErr> {
+    let crit = super::lists::content(q, super::content::MANIFEST);
     let cols = "x.id, x.digest, x.media_type, x.schema_version, x.config_blob_id, x.annotations, x.labels, x.kind, \
                 x.os, x.architecture, x.compressed_size, x.created_at";
-    let (n, rows) = criteria::page(c, cols, "manifests x", crit).await?;
+    let (n, rows) = criteria::page(c, cols, "manifests x", &crit).await?;
     let mut units: Vec<ManifestUnit> = rows.iter().map(manifest).collect::<Result<_, _>>()?;
     let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
     let mut blobs = links(

@@ -1,6 +1,7 @@
 //! Distribution rows for the management API, joined with their namespace and repository names.
-use super::criteria::{self, Criteria};
+use super::criteria;
 use super::{exec, new_id, now, one};
+use crate::domain::query::{DistributionFilter, DistributionOrder, ListQuery};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use uuid::Uuid;
@@ -48,9 +49,10 @@ fn row(r: &QueryResult) -> Result<DistributionRow, DbErr> {
 
 pub async fn list(
     c: &impl ConnectionTrait,
-    crit: &Criteria,
+    q: &ListQuery<DistributionFilter, DistributionOrder>,
 ) -> Result<(u64, Vec<DistributionRow>), DbErr> {
-    let (count, rows) = criteria::page(c, COLS, FROM, crit).await?;
+    let crit = super::lists::distributions(q);
+    let (count, rows) = criteria::page(c, COLS, FROM, &crit).await?;
     Ok((count, rows.iter().map(row).collect::<Result<_, _>>()?))
 }
 

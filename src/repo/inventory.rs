@@ -48,3 +48,9 @@ pub async fn upload_sessions(
     }
     Ok((ids, parts))
 }
+
+/// The bytes of every blob row, summed (what the status endpoint reports as used storage).
+pub async fn stored_bytes(c: &impl ConnectionTrait) -> Result<Option<i64>, DbErr> {
+    let row = super::one(c, "SELECT COALESCE(SUM(size), 0) AS n FROM blobs", vec![]).await?;
+    row.map(|r| r.try_get::<i64>("", "n")).transpose()
+}

@@ -1,11 +1,14 @@
 //! Database access. Queries are written per aggregate as SQL with `?` placeholders (rewritten to
 //! `$n` on PostgreSQL) so the hot paths stay single indexed statements; every function takes
-//! `&impl ConnectionTrait` so it can join a caller's transaction. This layer never touches storage.
+//! `&impl ConnectionTrait` so it can join a caller's transaction. This layer never touches storage,
+//! and it is the only one that writes SQL: lists take a typed `domain::query::ListQuery`, which
+//! `lists` turns into statements.
 pub mod content;
 pub mod content_list;
-pub mod criteria;
+mod criteria;
 pub mod distributions;
 pub mod inventory;
+mod lists;
 pub mod manifests;
 pub mod namespaces;
 pub mod orphans;
@@ -15,6 +18,7 @@ pub mod repositories;
 pub mod retention;
 pub mod roles;
 pub mod schedules;
+pub mod signing_keys;
 pub mod tasks;
 pub mod uploads;
 pub mod users;
@@ -271,6 +275,24 @@ mod tests {
             .unwrap()
             .unwrap();
         row.try_get_by_index(0).unwrap()
+    }
+
+    #[test]
+    fn placeholders_are_numbered_on_postgres_only() {
+        let sql = "SELECT a FROM t WHERE a = ? AND b IN (?, ?) LIMIT ?";
+        let values: Vec<Value> = vec![1i64.into(), "x".into(), "y".into(), 5i64.into()];
+        let pg = stmt(DbBackend::Postgres, sql, values.clone());
+        assert_eq!(
+            pg.sql,
+            "SELECT a FROM t WHERE a = $1 AND b IN ($2, $3) LIMIT $4"
+        );
+        assert_eq!(pg.values.map(|v| v.0), Some(values.clone()));
+        let lite = stmt(DbBackend::Sqlite, sql, values);
+        assert_eq!(lite.sql, sql);
+        // Ten or more placeholders keep their full numbers.
+        let many = stmt(DbBackend::Postgres, &placeholders(11), vec![]);
+        assert_eq!(many.sql, "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11");
+        assert_eq!(placeholders(0), "");
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! Namespace rows for the management API.
-use super::criteria::{self, Criteria};
+use super::criteria;
 use super::{exec, new_id, now, one};
+use crate::domain::query::{ListQuery, NamespaceFilter, NamespaceOrder};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use uuid::Uuid;
@@ -28,9 +29,10 @@ fn row(r: &QueryResult) -> Result<NamespaceRow, DbErr> {
 
 pub async fn list(
     c: &impl ConnectionTrait,
-    crit: &Criteria,
+    q: &ListQuery<NamespaceFilter, NamespaceOrder>,
 ) -> Result<(u64, Vec<NamespaceRow>), DbErr> {
-    let (count, rows) = criteria::page(c, COLS, "namespaces n", crit).await?;
+    let crit = super::lists::namespaces(q);
+    let (count, rows) = criteria::page(c, COLS, "namespaces n", &crit).await?;
     Ok((count, rows.iter().map(row).collect::<Result<_, _>>()?))
 }
 

@@ -1,6 +1,9 @@
 //! Push repository rows and their versions, for the management API.
-use super::criteria::{self, Criteria};
+use super::criteria;
 use super::{exec, now, one};
+use crate::domain::query::{
+    ListQuery, RepositoryFilter, RepositoryOrder, VersionFilter, VersionOrder,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use uuid::Uuid;
@@ -35,9 +38,10 @@ fn row(r: &QueryResult) -> Result<PushRepoRow, DbErr> {
 
 pub async fn list(
     c: &impl ConnectionTrait,
-    crit: &Criteria,
+    q: &ListQuery<RepositoryFilter, RepositoryOrder>,
 ) -> Result<(u64, Vec<PushRepoRow>), DbErr> {
-    let (count, rows) = criteria::page(c, COLS, "repositories r", crit).await?;
+    let crit = super::lists::repositories(q);
+    let (count, rows) = criteria::page(c, COLS, "repositories r", &crit).await?;
     Ok((count, rows.iter().map(row).collect::<Result<_, _>>()?))
 }
 
@@ -92,9 +96,10 @@ fn vrow(r: &QueryResult) -> Result<VersionRow, DbErr> {
 
 pub async fn versions(
     c: &impl ConnectionTrait,
-    crit: &Criteria,
+    q: &ListQuery<VersionFilter, VersionOrder>,
 ) -> Result<(u64, Vec<VersionRow>), DbErr> {
-    let (count, rows) = criteria::page(c, VCOLS, "repository_versions v", crit).await?;
+    let crit = super::lists::versions(q);
+    let (count, rows) = criteria::page(c, VCOLS, "repository_versions v", &crit).await?;
     Ok((count, rows.iter().map(vrow).collect::<Result<_, _>>()?))
 }
 

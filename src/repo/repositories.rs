@@ -98,16 +98,16 @@ pub async fn get_or_create(
         .ok_or_else(|| DbErr::RecordNotFound(format!("repository {name}")))
 }
 
-/// Repository names in order, after `last`, at most `n`, restricted by `visible` (a condition
-/// on `repositories r` with its values) when given.
+/// Repository names in order, after `last`, at most `n`, restricted to repositories served by
+/// a distribution in `visible` when given.
 pub async fn catalog(
     c: &impl ConnectionTrait,
     last: Option<&str>,
     n: u64,
-    visible: Option<(String, Vec<sea_orm::Value>)>,
+    visible: Option<&crate::domain::query::DistScope>,
 ) -> Result<Vec<String>, DbErr> {
     let mut values = vec![last.unwrap_or("").into()];
-    let extra = match visible {
+    let extra = match visible.map(super::lists::pullable) {
         Some((cond, v)) => {
             values.extend(v);
             format!(" AND {cond}")

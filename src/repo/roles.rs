@@ -1,7 +1,8 @@
 //! Roles, their permissions and their assignments to users (global, or on one namespace or
 //! distribution); plus the one query that loads everything a user is granted.
-use super::criteria::{self, Criteria};
+use super::criteria;
 use super::{all, exec, new_id, now, one, placeholders};
+use crate::domain::query::{AssignmentFilter, AssignmentOrder, ListQuery, RoleFilter, RoleOrder};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use uuid::Uuid;
@@ -59,8 +60,12 @@ async fn with_permissions(
     Ok(roles)
 }
 
-pub async fn list(c: &impl ConnectionTrait, crit: &Criteria) -> Result<(u64, Vec<RoleRow>), DbErr> {
-    let (count, rows) = criteria::page(c, ROLE_COLS, "roles r", crit).await?;
+pub async fn list(
+    c: &impl ConnectionTrait,
+    q: &ListQuery<RoleFilter, RoleOrder>,
+) -> Result<(u64, Vec<RoleRow>), DbErr> {
+    let crit = super::lists::roles(q);
+    let (count, rows) = criteria::page(c, ROLE_COLS, "roles r", &crit).await?;
     let roles = rows.iter().map(role).collect::<Result<Vec<_>, _>>()?;
     Ok((count, with_permissions(c, roles).await?))
 }
@@ -209,9 +214,10 @@ fn assignment(r: &QueryResult) -> Result<AssignmentRow, DbErr> {
 
 pub async fn assignments(
     c: &impl ConnectionTrait,
-    crit: &Criteria,
+    q: &ListQuery<AssignmentFilter, AssignmentOrder>,
 ) -> Result<(u64, Vec<AssignmentRow>), DbErr> {
-    let (count, rows) = criteria::page(c, ASSIGN_COLS, ASSIGN_FROM, crit).await?;
+    let crit = super::lists::assignments(q);
+    let (count, rows) = criteria::page(c, ASSIGN_COLS, ASSIGN_FROM, &crit).await?;
     Ok((
         count,
         rows.iter().map(assignment).collect::<Result<_, _>>()?,

@@ -1,7 +1,8 @@
 //! Task rows (Pulp's task model) and the resource locks that keep tasks on the same resource
 //! from running at once. States are bound from `domain::tasks::TaskState`, never spelled here.
-use super::criteria::{self, Criteria};
+use super::criteria;
 use super::{exec, now, one, placeholders};
+use crate::domain::query::{ListQuery, TaskFilter, TaskOrder};
 use crate::domain::tasks::TaskState;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
@@ -102,8 +103,11 @@ pub async fn get(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<TaskRow>, 
     r.as_ref().map(row).transpose()
 }
 
-pub async fn list(c: &impl ConnectionTrait, crit: &Criteria) -> Result<(u64, Vec<TaskRow>), DbErr> {
-    let (n, rows) = criteria::page(c, COLS, "tasks t", crit).await?;
+pub async fn list(
+    c: &impl ConnectionTrait,
+    q: &ListQuery<TaskFilter, TaskOrder>,
+) -> Result<(u64, Vec<TaskRow>), DbErr> {
+    let (n, rows) = criteria::page(c, COLS, "tasks t", &super::lists::tasks(q)).await?;
     Ok((n, rows.iter().map(row).collect::<Result<_, _>>()?))
 }
 

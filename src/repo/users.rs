@@ -131,9 +131,13 @@ fn full(r: &sea_orm::QueryResult) -> Result<UserFull, DbErr> {
 
 pub async fn list_full(
     c: &impl ConnectionTrait,
-    crit: &super::criteria::Criteria,
+    q: &crate::domain::query::ListQuery<
+        crate::domain::query::UserFilter,
+        crate::domain::query::UserOrder,
+    >,
 ) -> Result<(u64, Vec<UserFull>), DbErr> {
-    let (n, rows) = super::criteria::page(c, FULL_COLS, "users u", crit).await?;
+    let crit = super::lists::users(q);
+    let (n, rows) = super::criteria::page(c, FULL_COLS, "users u", &crit).await?;
     Ok((n, rows.iter().map(full).collect::<Result<_, _>>()?))
 }
 

@@ -1,15 +1,15 @@
 //! Access checks for the management API, applied by handlers before they act: fetch an object
-//! the caller may see (else 404) and holds a permission on (else 403), and the SQL conditions
-//! that scope every list to what the caller may see. Superusers see and may do everything.
+//! the caller may see (else 404) and holds a permission on (else 403), and the visibility
+//! scopes (typed, see `domain::query`) that restrict every list to what the caller may see.
+//! Superusers see and may do everything.
 use crate::domain::permissions::{self as perm, ObjectType};
+use crate::domain::query::{DistScope, RepoScope};
 use crate::error::{Error, Result};
-use crate::repo::criteria::{Criteria, Op};
 use crate::repo::distributions::{self, DistributionRow};
 use crate::repo::namespaces::NamespaceRow;
 use crate::repo::push_repos::PushRepoRow;
-use crate::repo::{placeholders, Db};
+use crate::repo::Db;
 use crate::service::policy::{self, on_distribution, sees_distribution, sees_namespace, Caller};
-use sea_orm::Value;
 use uuid::Uuid;
 
 /// A namespace the caller sees and, when `need` is given, holds `need` on.
@@ -77,105 +77,54 @@ pub async fn push_repo(db: &Db, c: &Caller, id: Uuid, action: RepoAction) -> Res
     Ok(r)
 }
 
-/// `col IN (…)` over `ids`, or a condition matching nothing.
-fn in_ids(col: &str, ids: &[Uuid]) -> (String, Vec<Value>) {
-    if ids.is_empty() {
-        return ("1 = 0".into(), vec![]);
-    }
-    (
-        format!("{col} IN ({})", placeholders(ids.len())),
-        ids.iter().map(|u| (*u).into()).collect(),
-    )
-}
-
-/// Restricts a namespace list (alias `n`) to what the caller sees.
-pub fn scope_namespaces(c: &Caller, crit: &mut Criteria) {
+/// The namespaces the caller sees (`None`: all of them).
+pub fn namespace_scope(c: &Caller) -> Option<Vec<Uuid>> {
     if c.global(perm::VIEW_NAMESPACE) {
-        return;
+        return None;
     }
-    let (sql, v) = in_ids(
-        "n.id",
-        &c.objects_with(ObjectType::Namespace, &[perm::VIEW_NAMESPACE]),
-    );
-    crit.push("", Op::Sql(sql, v));
+    Some(c.objects_with(ObjectType::Namespace, &[perm::VIEW_NAMESPACE]))
 }
 
-/// The condition on distributions aliased `alias` that the caller sees (`None`: all of them).
-pub fn visible_distributions(c: &Caller, alias: &str) -> Option<(String, Vec<Value>)> {
+/// The distributions the caller sees (`None`: all of them).
+pub fn distribution_scope(c: &Caller) -> Option<DistScope> {
     if c.global(perm::VIEW_DIST) || c.global(perm::NS_VIEW_DIST) || c.global(perm::VIEW_NAMESPACE) {
         return None;
     }
-    let dists = c.objects_with(ObjectType::Distribution, &[perm::VIEW_DIST]);
-    let nss = c.objects_with(
-        ObjectType::Namespace,
-        &[perm::VIEW_NAMESPACE, perm::NS_VIEW_DIST],
-    );
-    let (a, mut va) = in_ids(&format!("{alias}.id"), &dists);
-    let (b, vb) = in_ids(&format!("{alias}.namespace_id"), &nss);
-    va.extend(vb);
-    let mut values = vec![false.into()];
-    values.extend(va);
-    Some((format!("({alias}.private = ? OR {a} OR {b})"), values))
+    Some(DistScope {
+        distributions: c.objects_with(ObjectType::Distribution, &[perm::VIEW_DIST]),
+        namespaces: c.objects_with(
+            ObjectType::Namespace,
+            &[perm::VIEW_NAMESPACE, perm::NS_VIEW_DIST],
+        ),
+    })
 }
 
-/// Restricts a distribution list (alias `d`) to what the caller sees.
-pub fn scope_distributions(c: &Caller, crit: &mut Criteria) {
-    if let Some((sql, v)) = visible_distributions(c, "d") {
-        crit.push("", Op::Sql(sql, v));
-    }
-}
-
-/// The condition "`col` is a repository the caller sees" (`None`: all of them).
-pub fn visible_repositories(c: &Caller, col: &str) -> Option<(String, Vec<Value>)> {
-    let (dist_cond, mut values) = visible_distributions(c, "vd")?;
-    let nss = c.objects_with(
+/// The push repositories the caller sees (`None`: all of them): those behind a distribution
+/// they see, and those of namespaces where they may view push repositories.
+pub fn repository_scope(c: &Caller) -> Option<RepoScope> {
+    let served = distribution_scope(c)?;
+    let namespaces = c.objects_with(
         ObjectType::Namespace,
         &[perm::VIEW_NAMESPACE, perm::NS_VIEW_PUSH_REPO],
     );
-    let (ns_cond, nv) = in_ids("vr.namespace_id", &nss);
-    values.extend(nv);
-    Some((
-        format!(
-            "({col} IN (SELECT vd.repository_id FROM distributions vd WHERE {dist_cond}) \
-             OR {col} IN (SELECT vr.id FROM repositories vr WHERE {ns_cond}))"
-        ),
-        values,
-    ))
+    Some(RepoScope { served, namespaces })
 }
 
-/// Restricts a list to rows whose repository column `col` the caller sees.
-pub fn scope_repositories(c: &Caller, crit: &mut Criteria, col: &str) {
-    if let Some((sql, v)) = visible_repositories(c, col) {
-        crit.push("", Op::Sql(sql, v));
-    }
-}
-
-/// Restricts a content list (content id column `col`) to content in repositories the caller
-/// sees; content in no repository is visible to superusers only.
-pub fn scope_content(c: &Caller, crit: &mut Criteria, col: &str) {
+/// The content the caller sees (`None`: all of it): content in repositories they see
+/// (`Some(None)`: in any repository); content in no repository is visible to superusers only.
+pub fn content_scope(c: &Caller) -> Option<Option<RepoScope>> {
     if c.is_admin() {
-        return;
+        return None;
     }
-    let (repo_cond, v) =
-        visible_repositories(c, "rc.repository_id").unwrap_or_else(|| ("1 = 1".into(), vec![]));
-    crit.push(
-        "",
-        Op::Sql(
-            format!("{col} IN (SELECT rc.content_id FROM repository_content rc WHERE {repo_cond})"),
-            v,
-        ),
-    );
+    Some(repository_scope(c))
 }
 
-/// Restricts a task list (alias `t`) to the caller's own tasks unless they are a superuser.
-pub fn scope_tasks(c: &Caller, crit: &mut Criteria) {
+/// The creator of the tasks the caller sees (`None`: any; superusers see every task).
+pub fn task_scope(c: &Caller) -> Option<Uuid> {
     if c.is_admin() {
-        return;
+        return None;
     }
-    crit.push(
-        "t.created_by",
-        Op::Eq(c.user_id().unwrap_or_default().into()),
-    );
+    Some(c.user_id().unwrap_or_default())
 }
 
 /// Whether the caller sees a task created by `created_by`.
@@ -192,30 +141,21 @@ pub fn task(c: &Caller, created_by: Option<Uuid>) -> Result<()> {
     }
 }
 
-/// The condition on `repositories r` matching repositories the caller may pull through the
-/// registry (`None`: all of them): behind a public distribution, or with a pull permission on
-/// the distribution or its namespace.
-pub fn pullable_repositories(c: &Caller) -> Option<(String, Vec<Value>)> {
+/// The distributions whose repositories the caller may pull through the registry (`None`:
+/// all): the public ones, and those with a pull permission on the distribution or its
+/// namespace.
+pub fn pull_scope(c: &Caller) -> Option<DistScope> {
     if c.global(perm::PULL_DIST) || c.global(perm::NS_PULL_DIST) {
         return None;
     }
-    let dists = c.objects_with(
-        ObjectType::Distribution,
-        &[perm::PULL_DIST, perm::PUSH_DIST],
-    );
-    let nss = c.objects_with(
-        ObjectType::Namespace,
-        &[perm::NS_PULL_DIST, perm::NS_PUSH_DIST],
-    );
-    let (a, va) = in_ids("pd.id", &dists);
-    let (b, vb) = in_ids("pd.namespace_id", &nss);
-    let mut values: Vec<Value> = vec![false.into()];
-    values.extend(va);
-    values.extend(vb);
-    Some((
-        format!(
-            "r.id IN (SELECT pd.repository_id FROM distributions pd WHERE pd.private = ? OR {a} OR {b})"
+    Some(DistScope {
+        distributions: c.objects_with(
+            ObjectType::Distribution,
+            &[perm::PULL_DIST, perm::PUSH_DIST],
         ),
-        values,
-    ))
+        namespaces: c.objects_with(
+            ObjectType::Namespace,
+            &[perm::NS_PULL_DIST, perm::NS_PUSH_DIST],
+        ),
+    })
 }

@@ -4,7 +4,6 @@ use crate::domain::hrefs;
 use crate::domain::name::RepoName;
 use crate::domain::permissions::ObjectType;
 use crate::error::{Error, Result};
-use crate::repo::criteria::Criteria;
 use crate::repo::distributions::{self as q, DistributionRow};
 use crate::repo::{namespaces, Db};
 use crate::service::policy::{self, Caller};
@@ -22,10 +21,6 @@ pub const FIELDS: &[&str] = &[
     "private",
     "description",
 ];
-
-pub async fn list(db: &Db, crit: &Criteria) -> Result<(u64, Vec<DistributionRow>)> {
-    Ok(q::list(&db.conn, crit).await?)
-}
 
 pub async fn get(db: &Db, id: Uuid) -> Result<DistributionRow> {
     q::get(&db.conn, id)

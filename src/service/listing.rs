@@ -24,8 +24,8 @@ pub async fn catalog(
     if n == 0 {
         return Ok(vec![]);
     }
-    let visible = crate::service::access::pullable_repositories(caller);
-    Ok(repositories::catalog(&db.conn, last, n, visible).await?)
+    let visible = crate::service::access::pull_scope(caller);
+    Ok(repositories::catalog(&db.conn, last, n, visible.as_ref()).await?)
 }
 
 pub async fn tags(db: &Db, name: &RepoName, last: Option<&str>, n: u64) -> Result<Vec<String>> {

@@ -2,16 +2,11 @@
 //! cascading delete (run as a task).
 use crate::domain::permissions::ObjectType;
 use crate::error::{Error, Result};
-use crate::repo::criteria::Criteria;
 use crate::repo::namespaces::{self as q, NamespaceRow};
 use crate::repo::Db;
 use crate::service::policy::{self, Caller};
 use serde_json::{Map, Value};
 use uuid::Uuid;
-
-pub async fn list(db: &Db, crit: &Criteria) -> Result<(u64, Vec<NamespaceRow>)> {
-    Ok(q::list(&db.conn, crit).await?)
-}
 
 pub async fn get(db: &Db, id: Uuid) -> Result<NamespaceRow> {
     q::get(&db.conn, id)

@@ -3,7 +3,6 @@
 use super::versions::{self, Change, NewVersion};
 use crate::error::{Error, Result};
 use crate::repo::content::{MANIFEST, TAG};
-use crate::repo::criteria::Criteria;
 use crate::repo::push_repos::{self as q, PushRepoRow};
 use crate::repo::{manifests, Db};
 use serde_json::{Map, Value};
@@ -17,10 +16,6 @@ pub const FIELDS: &[&str] = &[
     "retain_checkpoints",
     "manifest_signing_service",
 ];
-
-pub async fn list(db: &Db, crit: &Criteria) -> Result<(u64, Vec<PushRepoRow>)> {
-    Ok(q::list(&db.conn, crit).await?)
-}
 
 pub async fn get(db: &Db, id: Uuid) -> Result<PushRepoRow> {
     q::get(&db.conn, id)

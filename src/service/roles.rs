@@ -3,8 +3,8 @@
 //! namespace or distribution) with Pulp's validation messages.
 use crate::domain::hrefs;
 use crate::domain::permissions::{self, ObjectType};
+use crate::domain::query::{AssignmentFilter, AssignmentOrder, ListQuery, Sort};
 use crate::error::{Error, Result};
-use crate::repo::criteria::{Criteria, Op};
 use crate::repo::roles::{self as q, AssignmentRow, RoleRow};
 use crate::repo::users::UserFull;
 use crate::repo::Db;
@@ -79,12 +79,12 @@ fn object_href(t: &str, id: Option<Uuid>) -> (Value, Value) {
     }
 }
 
-/// Assignments matching `crit`, each with its role's permissions and description.
+/// Assignments matching `query`, each with its role's permissions and description.
 pub async fn assignments(
     db: &Db,
-    crit: &Criteria,
+    query: &ListQuery<AssignmentFilter, AssignmentOrder>,
 ) -> Result<(u64, Vec<(AssignmentRow, Vec<String>, String)>)> {
-    let (n, rows) = q::assignments(&db.conn, crit).await?;
+    let (n, rows) = q::assignments(&db.conn, query).await?;
     let mut out = vec![];
     for a in rows {
         let r = q::get(&db.conn, a.role_id).await?;
@@ -180,10 +180,11 @@ pub async fn assign_from_body(db: &Db, user: &UserFull, b: &Map<String, Value>) 
 
 /// One of `user`'s assignments, rendered; 404 when it is not theirs.
 pub async fn assignment_of(db: &Db, user: &UserFull, id: Uuid) -> Result<Value> {
-    let mut crit = Criteria::default();
-    crit.push("ur.id", Op::Eq(id.into()));
-    crit.push("ur.user_id", Op::Eq(user.id.into()));
-    let (_, rows) = assignments(db, &crit).await?;
+    let query = ListQuery::filtered(vec![
+        AssignmentFilter::Id(id),
+        AssignmentFilter::User(user.id),
+    ]);
+    let (_, rows) = assignments(db, &query).await?;
     let (a, perms, desc) = rows
         .first()
         .ok_or_else(|| Error::NotFound("role assignment".into()))?;
@@ -331,6 +332,65 @@ pub async fn delete(db: &Db, r: &RoleRow) -> Result<()> {
     }
     let txn = db.begin_write().await?;
     q::delete(&*txn, r.id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The assignments on one object, by role name then username (`list_roles/`).
+pub async fn on_object(db: &Db, t: ObjectType, id: Uuid) -> Result<Vec<AssignmentRow>> {
+    let query = ListQuery {
+        filters: vec![AssignmentFilter::Object(t, id)],
+        order: vec![
+            Sort::asc(AssignmentOrder::Role),
+            Sort::asc(AssignmentOrder::Username),
+        ],
+        page: None,
+    };
+    Ok(q::assignments(&db.conn, &query).await?.1)
+}
+
+/// The id of the user called `username`, if any.
+pub async fn user_named(db: &Db, username: &str) -> Result<Option<Uuid>> {
+    Ok(crate::repo::users::by_username(&db.conn, username)
+        .await?
+        .map(|u| u.id))
+}
+
+/// Adds (`add`) or removes `role` on object `(t, id)` for each of `users` (id, username), all
+/// or none: 400 naming the first user who already has it (adding) or lacks it (removing).
+pub async fn change_on_object(
+    db: &Db,
+    role: &RoleRow,
+    t: ObjectType,
+    id: Uuid,
+    users: &[(Uuid, String)],
+    add: bool,
+) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let obj = Some((t.as_str(), id));
+    for (uid, name) in users {
+        let existing = q::find_assignment(&*txn, *uid, role.id, obj).await?;
+        match (add, existing) {
+            (true, Some(_)) => {
+                return Err(Error::field(
+                    "role",
+                    format!("The role is already assigned to user '{name}'."),
+                ))
+            }
+            (true, None) => {
+                q::assign(&*txn, *uid, role.id, obj).await?;
+            }
+            (false, None) => {
+                return Err(Error::field(
+                    "role",
+                    format!("The role is not assigned to user '{name}'."),
+                ))
+            }
+            (false, Some(aid)) => {
+                q::unassign(&*txn, aid).await?;
+            }
+        }
+    }
     txn.commit().await?;
     Ok(())
 }

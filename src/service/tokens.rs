@@ -6,7 +6,7 @@
 //! tokens are cached until they expire so hot paths do not pay for ECDSA on every request.
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::repo::{exec, now, one, Db};
+use crate::repo::{signing_keys, Db};
 use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -279,32 +279,12 @@ impl Tokens {
 /// The key in `signing_keys`, generated and stored on first use; concurrent first starts
 /// converge on whichever insert won.
 async fn stored_key(db: &Db) -> Result<(Vec<u8>, Vec<u8>)> {
-    let read = || async {
-        let row = one(
-            &db.conn,
-            "SELECT private_pem FROM signing_keys WHERE name = ?",
-            vec![KEY_NAME.into()],
-        )
-        .await?;
-        row.map(|r| r.try_get::<String>("", "private_pem"))
-            .transpose()
-            .map_err(Error::from)
-    };
+    let read = || async { Ok::<_, Error>(signing_keys::get(&db.conn, KEY_NAME).await?) };
     if read().await?.is_none() {
         let doc = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
             .and_then(|k| k.to_pkcs8v1())
             .map_err(|_| Error::Internal("cannot generate a P-256 key".into()))?;
-        exec(
-            &db.conn,
-            "INSERT INTO signing_keys (name, private_pem, created_at) VALUES (?, ?, ?) \
-             ON CONFLICT (name) DO NOTHING",
-            vec![
-                KEY_NAME.into(),
-                pem("PRIVATE KEY", doc.as_ref()).into(),
-                now().into(),
-            ],
-        )
-        .await?;
+        signing_keys::insert_new(&db.conn, KEY_NAME, &pem("PRIVATE KEY", doc.as_ref())).await?;
     }
     let text = read()
         .await?

@@ -5,13 +5,11 @@ use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
+use crate::domain::query::{ContentFilter as F, ContentOrder as O, Text, VersionRef};
 use crate::error::Error;
-use crate::repo::content_list as q;
-use crate::repo::criteria::{Criteria, Op};
-use crate::service::access;
+use crate::service::lists::{self as q, ContentQuery};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use sea_orm::Value as SqlValue;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -36,41 +34,24 @@ pub fn version_ref(href: &str) -> Option<(Uuid, i64)> {
     Some((Uuid::parse_str(id).ok()?, n))
 }
 
-fn version_filters(
-    p: &Params,
-    crit: &mut Criteria,
-    kind: &str,
-    orphan_default: i64,
-) -> Result<(), Error> {
-    for (key, cond) in [
-        (
-            "repository_version",
-            "rc.version_added <= ? AND (rc.version_removed IS NULL OR rc.version_removed > ?)",
-        ),
-        ("repository_version_added", "rc.version_added = ? AND 0 = ?"),
-        (
-            "repository_version_removed",
-            "rc.version_removed = ? AND 0 = ?",
-        ),
-    ] {
+fn version_filters(p: &Params, query: &mut ContentQuery, orphan_default: i64) -> Result<(), Error> {
+    type Make = fn(VersionRef) -> F;
+    let keys: [(&str, Make); 3] = [
+        ("repository_version", F::InVersion),
+        ("repository_version_added", F::AddedIn),
+        ("repository_version_removed", F::RemovedIn),
+    ];
+    for (key, make) in keys {
         if let Some(href) = p.get(key) {
-            let (repo, n) = version_ref(href)
+            let (repository, number) = version_ref(href)
                 .ok_or_else(|| Error::field(key, "Invalid hyperlink - Object does not exist."))?;
-            let second: i64 = if key == "repository_version" { n } else { 0 };
-            crit.push(
-                "",
-                Op::Sql(
-                    format!("x.id IN (SELECT rc.content_id FROM repository_content rc WHERE rc.repository_id = ? AND {cond})"),
-                    vec![repo.into(), n.into(), second.into()],
-                ),
-            );
+            query.push(make(VersionRef { repository, number }));
         }
     }
     if let Some(minutes) = p.int("orphaned_for")? {
         let minutes = if minutes < 0 { orphan_default } else { minutes };
         let cutoff = crate::domain::clock::minutes_before(chrono::Utc::now(), minutes);
-        let (sql, values) = crate::repo::orphans::condition(kind, cutoff);
-        crit.push("", Op::Sql(sql, values));
+        query.push(F::OrphanedSince(cutoff));
     }
     Ok(())
 }
@@ -98,21 +79,20 @@ pub const COMMON: &[&str] = &[
     "prn__in",
 ];
 
-fn prepare(req: &HttpRequest, kind: &str, extra: &[&str]) -> Result<(Params, Criteria), Error> {
+fn prepare(req: &HttpRequest, kind: &str, extra: &[&str]) -> Result<(Params, ContentQuery), Error> {
     let p = Params::from(req);
     let mut allowed = COMMON.to_vec();
     allowed.extend_from_slice(extra);
     p.check(&allowed)?;
-    let mut crit = Criteria::default();
-    filters::ids(
+    let mut query = ContentQuery::default();
+    let ids = filters::ids(
         &p,
-        &mut crit,
-        "x.id",
         &format!("{CONTENT}{kind}s/"),
         &format!("container.{kind}"),
     )?;
-    version_filters(&p, &mut crit, kind, 1440)?;
-    Ok((p, crit))
+    query.filters.extend(ids.into_iter().map(F::IdIn));
+    version_filters(&p, &mut query, 1440)?;
+    Ok((p, query))
 }
 
 fn base(
@@ -185,56 +165,40 @@ fn render_tag(t: &q::TagUnit) -> Value {
     Value::Object(m)
 }
 
-fn digests(p: &Params, crit: &mut Criteria, col: &str) {
+fn digests(p: &Params, query: &mut ContentQuery) {
     if let Some(d) = p.get("digest") {
-        crit.push(
-            col,
-            Op::In(
-                d.split(',')
-                    .map(|s| SqlValue::from(s.to_string()))
-                    .collect(),
-            ),
-        );
+        query.push(F::Digest(d.split(',').map(String::from).collect()));
     }
     if let Some(list) = p.list("digest__in") {
-        crit.push(col, Op::In(list.into_iter().map(SqlValue::from).collect()));
+        query.push(F::Digest(list));
     }
 }
 
-fn media_types(p: &Params, crit: &mut Criteria, col: &str) {
-    let v: Vec<SqlValue> =
-        p.0.iter()
-            .filter(|(k, _)| k == "media_type")
-            .flat_map(|(_, v)| {
-                v.split(',')
-                    .map(|s| SqlValue::from(s.to_string()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-    if !v.is_empty() {
-        crit.push(col, Op::In(v));
-    }
+fn media_types(p: &Params) -> Vec<String> {
+    p.0.iter()
+        .filter(|(k, _)| k == "media_type")
+        .flat_map(|(_, v)| v.split(',').map(String::from).collect::<Vec<_>>())
+        .collect()
 }
 
-fn order(p: &Params, crit: &mut Criteria, extra: &[(&str, &str)]) -> Result<(), Error> {
+fn order(p: &Params, query: &mut ContentQuery, extra: &[(&str, O)]) -> Result<(), Error> {
     let mut allowed = vec![
-        ("pulp_created", "x.created_at"),
-        ("pk", "x.id"),
-        ("pulp_id", "x.id"),
+        ("pulp_created", O::Created),
+        ("pk", O::Id),
+        ("pulp_id", O::Id),
     ];
     allowed.extend_from_slice(extra);
-    filters::ordering(p, crit, &allowed, &["x.created_at DESC", "x.id"])?;
-    filters::paginate(p, crit);
+    query.order = filters::ordering(p, &allowed)?;
+    query.page = filters::page(p);
     Ok(())
 }
 
 pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut crit) = prepare(&req, "blob", BLOB_FILTERS)?;
-    access::scope_content(&c, &mut crit, "x.id");
-    digests(&p, &mut crit, "x.digest");
-    order(&p, &mut crit, &[("digest", "x.digest")])?;
-    let (n, rows) = q::blobs(&st.db.conn, &crit).await.map_err(Error::from)?;
+    let (p, mut query) = prepare(&req, "blob", BLOB_FILTERS)?;
+    digests(&p, &mut query);
+    order(&p, &mut query, &[("digest", O::Digest)])?;
+    let (n, rows) = q::blobs(&st.db, &c, query).await?;
     Ok(paginated(
         &req,
         &p,
@@ -245,17 +209,17 @@ pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<Http
 
 pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut crit) = prepare(&req, "manifest", MANIFEST_FILTERS)?;
-    access::scope_content(&c, &mut crit, "x.id");
-    digests(&p, &mut crit, "x.digest");
-    media_types(&p, &mut crit, "x.media_type");
-    if p.bool("is_bootable")? == Some(true) || p.bool("is_flatpak")? == Some(true) {
-        crit.push("", Op::Sql("1 = 0".into(), vec![]));
+    let (p, mut query) = prepare(&req, "manifest", MANIFEST_FILTERS)?;
+    digests(&p, &mut query);
+    let mts = media_types(&p);
+    if !mts.is_empty() {
+        query.push(F::MediaType(mts));
     }
-    order(&p, &mut crit, &[("digest", "x.digest")])?;
-    let (n, rows) = q::manifests(&st.db.conn, &crit)
-        .await
-        .map_err(Error::from)?;
+    if p.bool("is_bootable")? == Some(true) || p.bool("is_flatpak")? == Some(true) {
+        query.push(F::Nothing);
+    }
+    order(&p, &mut query, &[("digest", O::Digest)])?;
+    let (n, rows) = q::manifests(&st.db, &c, query).await?;
     Ok(paginated(
         &req,
         &p,
@@ -266,42 +230,26 @@ pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<
 
 pub async fn tags(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut crit) = prepare(&req, "tag", TAG_FILTERS)?;
-    access::scope_content(&c, &mut crit, "x.id");
+    let (p, mut query) = prepare(&req, "tag", TAG_FILTERS)?;
     if let Some(n) = p.get("name") {
-        crit.push("x.name", Op::Eq(n.into()));
+        query.push(F::Name(Text::Eq(n.to_string())));
     }
     if let Some(list) = p.list("name__in") {
-        crit.push(
-            "x.name",
-            Op::In(list.into_iter().map(SqlValue::from).collect()),
-        );
+        query.push(F::Name(Text::In(list)));
     }
     if let Some(d) = p.get("digest") {
-        let vals: Vec<SqlValue> = d
-            .split(',')
-            .map(|s| SqlValue::from(s.to_string()))
-            .collect();
-        let sql = format!(
-            "x.manifest_id IN (SELECT id FROM manifests WHERE digest IN ({}))",
-            crate::repo::placeholders(vals.len())
-        );
-        crit.push("", Op::Sql(sql, vals));
+        query.push(F::TaggedDigest(d.split(',').map(String::from).collect()));
     }
-    let mts: Vec<SqlValue> =
+    let mts: Vec<String> =
         p.0.iter()
             .filter(|(k, _)| k == "media_type")
-            .map(|(_, v)| SqlValue::from(v.clone()))
+            .map(|(_, v)| v.clone())
             .collect();
     if !mts.is_empty() {
-        let sql = format!(
-            "x.manifest_id IN (SELECT id FROM manifests WHERE media_type IN ({}))",
-            crate::repo::placeholders(mts.len())
-        );
-        crit.push("", Op::Sql(sql, mts));
+        query.push(F::TaggedMediaType(mts));
     }
-    order(&p, &mut crit, &[("name", "x.name")])?;
-    let (n, rows) = q::tags(&st.db.conn, &crit).await.map_err(Error::from)?;
+    order(&p, &mut query, &[("name", O::Name)])?;
+    let (n, rows) = q::tags(&st.db, &c, query).await?;
     Ok(paginated(
         &req,
         &p,
@@ -318,29 +266,16 @@ pub async fn read(
 ) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
     let (kind, id) = path.into_inner();
-    let mut crit = Criteria::default();
-    crit.push("x.id", Op::Eq(id.into()));
-    access::scope_content(&c, &mut crit, "x.id");
-    let db = &st.db.conn;
+    let one = || ContentQuery::filtered(vec![F::Id(id)]);
+    let db = &st.db;
     let found = match kind.as_str() {
-        "blobs" => q::blobs(db, &crit)
-            .await
-            .map_err(Error::from)?
-            .1
-            .first()
-            .map(render_blob),
-        "manifests" => q::manifests(db, &crit)
-            .await
-            .map_err(Error::from)?
+        "blobs" => q::blobs(db, &c, one()).await?.1.first().map(render_blob),
+        "manifests" => q::manifests(db, &c, one())
+            .await?
             .1
             .first()
             .map(render_manifest),
-        "tags" => q::tags(db, &crit)
-            .await
-            .map_err(Error::from)?
-            .1
-            .first()
-            .map(render_tag),
+        "tags" => q::tags(db, &c, one()).await?.1.first().map(render_tag),
         _ => None,
     };
     let v = found.ok_or_else(|| Error::NotFound("content".into()))?;

@@ -5,8 +5,8 @@ use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
 use crate::domain::permissions as perm;
-use crate::repo::criteria::{Criteria, Op};
-use crate::repo::distributions::DistributionRow;
+use crate::domain::query::{DistributionFilter as F, DistributionOrder as O, ListQuery};
+use crate::service::lists::{self, DistributionRow};
 use crate::service::{access, distributions as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -59,68 +59,51 @@ pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpR
         &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS],
     )
     .await?;
-    let mut crit = Criteria::default();
-    access::scope_distributions(&c, &mut crit);
-    filters::text(&p, &mut crit, "name", "d.name");
-    filters::text(&p, &mut crit, "base_path", "d.base_path");
-    filters::ids(&p, &mut crit, "d.id", PREFIX, PRN)?;
-    filters::labels(&p, &mut crit, "d.pulp_labels");
+    let mut q = ListQuery::default();
+    q.filters
+        .extend(filters::text(&p, "name").into_iter().map(F::Name));
+    q.filters
+        .extend(filters::text(&p, "base_path").into_iter().map(F::BasePath));
+    q.filters
+        .extend(filters::ids(&p, PREFIX, PRN)?.into_iter().map(F::IdIn));
+    q.filters
+        .extend(filters::labels(&p).into_iter().map(F::Label));
     let repo_prefix = "/pulp/api/v3/repositories/container/container-push/";
     let repo_prn = "container.containerpushrepository";
     if let Some(r) = p.get("repository") {
         let id = hrefs::parse_id(r, repo_prefix, repo_prn);
-        crit.push(
-            "d.repository_id",
-            Op::In(id.into_iter().map(Into::into).collect()),
-        );
+        q.push(F::RepositoryIn(id.into_iter().collect()));
     }
     if let Some(list) = p.list("repository__in") {
         let ids = list
             .iter()
             .filter_map(|h| hrefs::parse_id(h, repo_prefix, repo_prn))
-            .map(Into::into)
             .collect();
-        crit.push("d.repository_id", Op::In(ids));
+        q.push(F::RepositoryIn(ids));
     }
     if let Some(ns) = p.get("namespace__name") {
-        crit.push(
-            "",
-            Op::Sql(
-                "d.namespace_id IN (SELECT id FROM namespaces WHERE name = ?)".into(),
-                vec![ns.into()],
-            ),
-        );
+        q.push(F::NamespaceName(ns.to_string()));
     }
     if let Some(href) = p.get("with_content") {
         let id = super::content::content_id(href);
-        crit.push(
-            "",
-            Op::Sql(
-                "d.repository_id IN (SELECT repository_id FROM repository_content WHERE content_id = ? \
-                 AND version_removed IS NULL)"
-                    .into(),
-                vec![id.unwrap_or_default().into()],
-            ),
-        );
+        q.push(F::WithContent(id.unwrap_or_default()));
     }
-    filters::ordering(
+    q.order = filters::ordering(
         &p,
-        &mut crit,
         &[
-            ("name", "d.name"),
-            ("base_path", "d.base_path"),
-            ("hidden", "d.hidden"),
-            ("private", "d.private"),
-            ("description", "d.description"),
-            ("pulp_created", "d.created_at"),
-            ("pulp_last_updated", "d.updated_at"),
-            ("pk", "d.id"),
-            ("pulp_id", "d.id"),
+            ("name", O::Name),
+            ("base_path", O::BasePath),
+            ("hidden", O::Hidden),
+            ("private", O::Private),
+            ("description", O::Description),
+            ("pulp_created", O::Created),
+            ("pulp_last_updated", O::Updated),
+            ("pk", O::Id),
+            ("pulp_id", O::Id),
         ],
-        &["d.name"],
     )?;
-    filters::paginate(&p, &mut crit);
-    let (count, rows) = svc::list(&st.db, &crit).await?;
+    q.page = filters::page(&p);
+    let (count, rows) = lists::distributions(&st.db, &c, q).await?;
     Ok(paginated(
         &req,
         &p,

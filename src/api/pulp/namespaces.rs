@@ -4,8 +4,8 @@ use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
 use crate::domain::permissions as perm;
-use crate::repo::criteria::Criteria;
-use crate::repo::namespaces::NamespaceRow;
+use crate::domain::query::{ListQuery, NamespaceFilter as F, NamespaceOrder as O};
+use crate::service::lists::{self, NamespaceRow};
 use crate::service::{access, namespaces as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -28,25 +28,25 @@ pub fn render(n: &NamespaceRow) -> Value {
 
 pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let (p, c) = common::list_params(&req, &st, &[filters::NAME_LOOKUPS, filters::COMMON]).await?;
-    let mut crit = Criteria::default();
-    access::scope_namespaces(&c, &mut crit);
-    filters::text(&p, &mut crit, "name", "n.name");
-    filters::ids(&p, &mut crit, "n.id", PREFIX, PRN)?;
-    filters::labels(&p, &mut crit, "n.pulp_labels");
-    filters::ordering(
+    let mut q = ListQuery::default();
+    q.filters
+        .extend(filters::text(&p, "name").into_iter().map(F::Name));
+    q.filters
+        .extend(filters::ids(&p, PREFIX, PRN)?.into_iter().map(F::IdIn));
+    q.filters
+        .extend(filters::labels(&p).into_iter().map(F::Label));
+    q.order = filters::ordering(
         &p,
-        &mut crit,
         &[
-            ("name", "n.name"),
-            ("pulp_created", "n.created_at"),
-            ("pulp_last_updated", "n.updated_at"),
-            ("pulp_id", "n.id"),
-            ("pk", "n.id"),
+            ("name", O::Name),
+            ("pulp_created", O::Created),
+            ("pulp_last_updated", O::Updated),
+            ("pulp_id", O::Id),
+            ("pk", O::Id),
         ],
-        &["n.name"],
     )?;
-    filters::paginate(&p, &mut crit);
-    let (count, rows) = svc::list(&st.db, &crit).await?;
+    q.page = filters::page(&p);
+    let (count, rows) = lists::namespaces(&st.db, &c, q).await?;
     Ok(paginated(
         &req,
         &p,

@@ -5,8 +5,7 @@ use super::common;
 use super::errors::PulpResult;
 use crate::domain::permissions::{self as perm, ObjectType};
 use crate::error::{Error, Result};
-use crate::repo::criteria::{Criteria, Op};
-use crate::repo::roles as q;
+use crate::service::lists::RoleRow;
 use crate::service::policy::{self, Caller};
 use crate::service::roles as svc;
 use crate::state::AppState;
@@ -46,13 +45,7 @@ pub async fn list_roles(
     let c = common::caller(&req, &st).await?;
     let t = kind(&req);
     guard(&st, &c, t, *id, true).await?;
-    let mut crit = Criteria::default();
-    crit.push("ur.object_type", Op::Eq(t.as_str().into()));
-    crit.push("ur.object_id", Op::Eq((*id).into()));
-    crit.order = vec!["r.name".into(), "u.username".into()];
-    let (_, rows) = q::assignments(&st.db.conn, &crit)
-        .await
-        .map_err(Error::from)?;
+    let rows = svc::on_object(&st.db, t, *id).await?;
     let mut roles: Vec<Value> = vec![];
     for a in rows {
         match roles.last_mut() {
@@ -83,7 +76,7 @@ async fn role_body(
     st: &AppState,
     t: ObjectType,
     b: &Map<String, Value>,
-) -> Result<(q::RoleRow, Vec<(Uuid, String)>)> {
+) -> Result<(RoleRow, Vec<(Uuid, String)>)> {
     let role = match b.get("role") {
         Some(Value::String(r)) => svc::named(&st.db, "role", r).await?,
         Some(_) => return Err(Error::field("role", "Not a valid string.")),
@@ -106,12 +99,10 @@ async fn role_body(
     };
     let mut users = vec![];
     for n in names {
-        let u = crate::repo::users::by_username(&st.db.conn, &n)
-            .await?
-            .ok_or_else(|| {
-                Error::field("users", format!("Object with username={n} does not exist."))
-            })?;
-        users.push((u.id, n));
+        let id = svc::user_named(&st.db, &n).await?.ok_or_else(|| {
+            Error::field("users", format!("Object with username={n} does not exist."))
+        })?;
+        users.push((id, n));
     }
     if !svc::fits(&role, Some(t)) {
         return Err(Error::field(
@@ -134,38 +125,7 @@ async fn change(
     guard(&st, &c, t, id, true).await?;
     let b = common::body(&body, &["role", "users", "groups"])?;
     let (role, users) = role_body(&st, t, &b).await?;
-    let txn = st.db.begin_write().await.map_err(Error::from)?;
-    let obj = Some((t.as_str(), id));
-    for (uid, name) in &users {
-        let existing = q::find_assignment(&*txn, *uid, role.id, obj)
-            .await
-            .map_err(Error::from)?;
-        match (add, existing) {
-            (true, Some(_)) => {
-                return Err(Error::field(
-                    "role",
-                    format!("The role is already assigned to user '{name}'."),
-                )
-                .into())
-            }
-            (true, None) => {
-                q::assign(&*txn, *uid, role.id, obj)
-                    .await
-                    .map_err(Error::from)?;
-            }
-            (false, None) => {
-                return Err(Error::field(
-                    "role",
-                    format!("The role is not assigned to user '{name}'."),
-                )
-                .into())
-            }
-            (false, Some(aid)) => {
-                q::unassign(&*txn, aid).await.map_err(Error::from)?;
-            }
-        }
-    }
-    txn.commit().await.map_err(Error::from)?;
+    svc::change_on_object(&st.db, &role, t, id, &users, add).await?;
     let names: Vec<&str> = users.iter().map(|(_, n)| n.as_str()).collect();
     Ok(HttpResponse::Created().json(json!({"role": role.name, "users": names, "groups": []})))
 }

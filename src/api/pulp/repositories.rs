@@ -4,10 +4,10 @@ use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::{PulpError, PulpResult};
 use super::filters;
 use crate::domain::hrefs;
+use crate::domain::query::{ListQuery, RepositoryFilter as F, RepositoryOrder as O};
 use crate::error::Error;
-use crate::repo::criteria::{Criteria, Op};
-use crate::repo::push_repos::PushRepoRow;
 use crate::service::access::{self, RepoAction};
+use crate::service::lists::{self, PushRepoRow};
 use crate::service::{push_repos as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -56,52 +56,41 @@ pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpR
         &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS],
     )
     .await?;
-    let mut crit = Criteria::default();
-    access::scope_repositories(&c, &mut crit, "r.id");
-    filters::text(&p, &mut crit, "name", "r.name");
-    filters::ids(&p, &mut crit, "r.id", PREFIX, PRN)?;
-    filters::labels(&p, &mut crit, "r.pulp_labels");
-    filters::numeric(
-        &p,
-        &mut crit,
-        "retain_repo_versions",
-        "r.retain_repo_versions",
-    )?;
+    let mut q = ListQuery::default();
+    q.filters
+        .extend(filters::text(&p, "name").into_iter().map(F::Name));
+    q.filters
+        .extend(filters::ids(&p, PREFIX, PRN)?.into_iter().map(F::IdIn));
+    q.filters
+        .extend(filters::labels(&p).into_iter().map(F::Label));
+    let retain = filters::numeric(&p, "retain_repo_versions")?;
+    q.filters
+        .extend(retain.into_iter().map(F::RetainRepoVersions));
     if let Some(remote) = p.get("remote") {
         if remote != "null" {
-            crit.push("", Op::Sql("1 = 0".into(), vec![]));
+            q.push(F::Nothing);
         }
     }
     for (key, latest) in [("with_content", false), ("latest_with_content", true)] {
         if let Some(href) = p.get(key) {
-            let id = super::content::content_id(href).unwrap_or_default();
-            let cond = if latest {
-                " AND version_removed IS NULL"
-            } else {
-                ""
-            };
-            crit.push(
-                "",
-                Op::Sql(format!("r.id IN (SELECT repository_id FROM repository_content WHERE content_id = ?{cond})"), vec![id.into()]),
-            );
+            let content = super::content::content_id(href).unwrap_or_default();
+            q.push(F::WithContent { content, latest });
         }
     }
-    filters::ordering(
+    q.order = filters::ordering(
         &p,
-        &mut crit,
         &[
-            ("name", "r.name"),
-            ("pulp_created", "r.created_at"),
-            ("pulp_last_updated", "r.updated_at"),
-            ("description", "r.description"),
-            ("retain_repo_versions", "r.retain_repo_versions"),
-            ("pk", "r.id"),
-            ("pulp_id", "r.id"),
+            ("name", O::Name),
+            ("pulp_created", O::Created),
+            ("pulp_last_updated", O::Updated),
+            ("description", O::Description),
+            ("retain_repo_versions", O::RetainRepoVersions),
+            ("pk", O::Id),
+            ("pulp_id", O::Id),
         ],
-        &["r.name"],
     )?;
-    filters::paginate(&p, &mut crit);
-    let (count, rows) = svc::list(&st.db, &crit).await?;
+    q.page = filters::page(&p);
+    let (count, rows) = lists::repositories(&st.db, &c, q).await?;
     Ok(paginated(
         &req,
         &p,

@@ -4,9 +4,9 @@ use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
-use crate::error::Error;
-use crate::repo::criteria::{Criteria, Op};
-use crate::repo::roles::RoleRow;
+use crate::domain::permissions::ObjectType;
+use crate::domain::query::{ListQuery, RoleFilter as F, RoleOrder as O};
+use crate::service::lists::{self, RoleRow};
 use crate::service::roles as svc;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -49,55 +49,40 @@ pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpR
     let mut allowed = FILTERS.to_vec();
     allowed.extend_from_slice(filters::NAME_LOOKUPS);
     p.check(&allowed)?;
-    let mut crit = Criteria::default();
-    filters::text(&p, &mut crit, "name", "r.name");
-    filters::text(&p, &mut crit, "description", "r.description");
+    let mut q = ListQuery::default();
+    q.filters
+        .extend(filters::text(&p, "name").into_iter().map(F::Name));
+    let desc = filters::text(&p, "description");
+    q.filters.extend(desc.into_iter().map(F::Description));
     if let Some(b) = p.bool("locked")? {
-        crit.push("r.locked", Op::Eq(b.into()));
+        q.push(F::Locked(b));
     }
     for (k, v) in &p.0 {
         if k == "contains_permission" {
-            crit.push(
-                "",
-                Op::Sql(
-                    "r.id IN (SELECT role_id FROM role_permissions WHERE permission = ?)".into(),
-                    vec![v.clone().into()],
-                ),
-            );
+            q.push(F::HasPermission(v.clone()));
         }
     }
     if let Some(t) = p.get("for_object_type") {
-        let model = if t.contains("/namespaces/") {
-            "%containernamespace"
+        q.push(F::ForObjectType(if t.contains("/namespaces/") {
+            Some(ObjectType::Namespace)
         } else if t.contains("/distributions/") {
-            "%containerdistribution"
+            Some(ObjectType::Distribution)
         } else {
-            "-nothing-"
-        };
-        crit.push(
-            "",
-            Op::Sql(
-                "r.id IN (SELECT role_id FROM role_permissions WHERE permission LIKE ?)".into(),
-                vec![model.into()],
-            ),
-        );
+            None
+        }));
     }
-    filters::ordering(
+    q.order = filters::ordering(
         &p,
-        &mut crit,
         &[
-            ("name", "r.name"),
-            ("description", "r.description"),
-            ("locked", "r.locked"),
-            ("pulp_created", "r.created_at"),
-            ("pulp_last_updated", "r.updated_at"),
+            ("name", O::Name),
+            ("description", O::Description),
+            ("locked", O::Locked),
+            ("pulp_created", O::Created),
+            ("pulp_last_updated", O::Updated),
         ],
-        &["r.name"],
     )?;
-    filters::paginate(&p, &mut crit);
-    let (n, rows) = crate::repo::roles::list(&st.db.conn, &crit)
-        .await
-        .map_err(Error::from)?;
+    q.page = filters::page(&p);
+    let (n, rows) = lists::roles(&st.db, q).await?;
     Ok(paginated(&req, &p, n, rows.iter().map(render).collect()))
 }
 

@@ -1,5 +1,6 @@
 //! `GET /pulp/api/v3/status/`: versions (as `core` and `container` components so Pulp's clients
 //! accept berth), database connectivity and stored bytes. No authentication, as in Pulp.
+use crate::service::status;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -9,16 +10,8 @@ pub const CORE_VERSION: &str = "3.117.0";
 pub const CONTAINER_VERSION: &str = "2.29.0";
 
 pub async fn status(st: web::Data<AppState>) -> HttpResponse {
-    let connected = st.db.ping().await.is_ok();
-    let used = crate::repo::one(
-        &st.db.conn,
-        "SELECT COALESCE(SUM(size), 0) AS n FROM blobs",
-        vec![],
-    )
-    .await
-    .ok()
-    .flatten()
-    .and_then(|r| r.try_get::<i64>("", "n").ok());
+    let connected = status::database_connected(&st.db).await;
+    let used = status::stored_bytes(&st.db).await;
     let now = crate::domain::hrefs::timestamp(chrono::Utc::now());
     let versions = json!([
         {"component": "core", "version": CORE_VERSION, "package": "pulpcore", "module": "pulpcore.app", "domain_compatible": true},

@@ -4,11 +4,10 @@ use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
+use crate::domain::query::{Cmp, ListQuery, TaskFilter as F, TaskOrder as O, Text};
 use crate::error::Error;
-use crate::repo::criteria::{Criteria, Op};
-use crate::service::access;
-use crate::service::policy::Caller;
-use crate::service::tasks::{self, TaskRow, TaskState};
+use crate::service::lists::{self, TaskRow};
+use crate::service::tasks::{self, TaskState};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
@@ -104,63 +103,38 @@ fn resource(v: &str) -> String {
     hrefs::href_to_prn(v).unwrap_or_else(|| v.to_string())
 }
 
-fn like_json_string(col: &str, crit: &mut Criteria, s: &str) {
-    let needle = serde_json::to_string(s)
-        .unwrap_or_default()
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    crit.push(
-        "",
-        Op::Sql(
-            format!("{col} LIKE ? ESCAPE '\\'"),
-            vec![format!("%{needle}%").into()],
-        ),
-    );
-}
-
-fn build(p: &Params) -> Result<Criteria, Error> {
+fn build(p: &Params) -> Result<ListQuery<F, O>, Error> {
     p.check(FILTERS)?;
-    let mut crit = Criteria::default();
-    filters::text(p, &mut crit, "name", "t.name");
+    let mut q = ListQuery::default();
+    q.filters
+        .extend(filters::text(p, "name").into_iter().map(F::Name));
     if let Some(v) = p.get("name__ne") {
-        crit.push("t.name", Op::Ne(v.into()));
+        q.push(F::Name(Text::Ne(v.to_string())));
     }
-    filters::text(p, &mut crit, "logging_cid", "t.logging_cid");
+    let cids = filters::text(p, "logging_cid");
+    q.filters.extend(cids.into_iter().map(F::LoggingCid));
     if let Some(v) = p.get("state") {
-        crit.push("t.state", Op::Eq(v.into()));
+        q.push(F::State(Text::Eq(v.to_string())));
     }
     if let Some(v) = p.list("state__in") {
-        crit.push("t.state", Op::In(v.into_iter().map(Into::into).collect()));
+        q.push(F::State(Text::In(v)));
     }
     if let Some(v) = p.get("state__ne") {
-        crit.push("t.state", Op::Ne(v.into()));
+        q.push(F::State(Text::Ne(v.to_string())));
     }
-    filters::ids(p, &mut crit, "t.id", PREFIX, "core.task")?;
+    let ids = filters::ids(p, PREFIX, "core.task")?;
+    q.filters.extend(ids.into_iter().map(F::IdIn));
     if let Some(h) = p.get("created_resources") {
-        like_json_string("t.created_resources", &mut crit, h);
+        q.push(F::CreatedResource(h.to_string()));
     }
     for key in ["reserved_resources", "exclusive_resources"] {
         if let Some(v) = p.get(key) {
-            like_json_string("t.reserved_resources", &mut crit, &resource(v));
+            q.push(F::ReservedResource(resource(v)));
         }
         if let Some(list) = p.list(&format!("{key}__in")) {
-            let mut sub = Criteria::default();
-            for v in &list {
-                like_json_string("t.reserved_resources", &mut sub, &resource(v));
-            }
-            let (mut sqls, mut values) = (vec![], vec![]);
-            for (_, op) in sub.conds {
-                if let Op::Sql(s, v) = op {
-                    sqls.push(s);
-                    values.extend(v);
-                }
-            }
-            let sql = if sqls.is_empty() {
-                "1 = 0".to_string()
-            } else {
-                sqls.join(" OR ")
-            };
-            crit.push("", Op::Sql(sql, values));
+            q.push(F::ReservedResourceIn(
+                list.iter().map(|v| resource(v)).collect(),
+            ));
         }
     }
     for key in [
@@ -172,65 +146,55 @@ fn build(p: &Params) -> Result<Criteria, Error> {
         "task_group",
     ] {
         if p.get(key).is_some() {
-            crit.push("", Op::Sql("1 = 0".into(), vec![]));
+            q.push(F::Nothing);
         }
     }
-    for (field, col) in [
-        ("pulp_created", "t.created_at"),
-        ("started_at", "t.started_at"),
-        ("finished_at", "t.finished_at"),
-        ("unblocked_at", "t.unblocked_at"),
-    ] {
+    type Make = fn(Cmp<chrono::DateTime<chrono::Utc>>) -> F;
+    let times: [(&str, Make); 4] = [
+        ("pulp_created", F::Created),
+        ("started_at", F::Started),
+        ("finished_at", F::Finished),
+        ("unblocked_at", F::Unblocked),
+    ];
+    for (field, make) in times {
         for (k, v) in &p.0 {
             let Some(suffix) = k.strip_prefix(field) else {
                 continue;
             };
             let d = datetime(k, v)?;
-            let op = match suffix {
-                "" => Op::Eq(d.into()),
-                "__gt" => Op::Gt(d.into()),
-                "__gte" => Op::Gte(d.into()),
-                "__lt" => Op::Lt(d.into()),
-                "__lte" => Op::Lte(d.into()),
+            let cmp = match suffix {
+                "" => Cmp::Eq(d),
+                "__gt" => Cmp::Gt(d),
+                "__gte" => Cmp::Gte(d),
+                "__lt" => Cmp::Lt(d),
+                "__lte" => Cmp::Lte(d),
                 _ => continue,
             };
-            crit.push(col, op);
+            q.push(make(cmp));
         }
     }
-    filters::ordering(
+    q.order = filters::ordering(
         p,
-        &mut crit,
         &[
-            ("pulp_created", "t.created_at"),
-            ("started_at", "t.started_at"),
-            ("finished_at", "t.finished_at"),
-            ("name", "t.name"),
-            ("state", "t.state"),
-            ("pk", "t.id"),
-            ("pulp_id", "t.id"),
+            ("pulp_created", O::Created),
+            ("started_at", O::Started),
+            ("finished_at", O::Finished),
+            ("name", O::Name),
+            ("state", O::State),
+            ("pk", O::Id),
+            ("pulp_id", O::Id),
         ],
-        &["t.created_at DESC", "t.id DESC"],
     )?;
-    filters::paginate(p, &mut crit);
-    Ok(crit)
+    q.page = filters::page(p);
+    Ok(q)
 }
 
 pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
     let p = Params::from(&req);
-    let mut crit = build(&p)?;
-    access::scope_tasks(&c, &mut crit);
-    let (n, rows) = tasks::list(&st.db, &crit).await?;
+    let q = build(&p)?;
+    let (n, rows) = lists::tasks(&st.db, &c, q).await?;
     Ok(paginated(&req, &p, n, rows.iter().map(render).collect()))
-}
-
-/// A task the caller sees (their own, or any for superusers).
-async fn find(st: &AppState, c: &Caller, id: Uuid) -> Result<TaskRow, Error> {
-    let t = tasks::get(&st.db, id)
-        .await?
-        .ok_or_else(|| Error::NotFound("task".into()))?;
-    access::task(c, t.created_by)?;
-    Ok(t)
 }
 
 pub async fn read(
@@ -239,7 +203,7 @@ pub async fn read(
     id: web::Path<Uuid>,
 ) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let t = find(&st, &c, *id).await?;
+    let t = lists::task(&st.db, &c, *id).await?;
     let p = Params::from(&req);
     let mut v = render(&t);
     if p.bool("minimal")? == Some(true) {
@@ -278,12 +242,12 @@ pub async fn cancel(
         )
         .into());
     }
-    let t = find(&st, &c, *id).await?;
+    let t = lists::task(&st.db, &c, *id).await?;
     if t.state.is_final() {
         return Ok(HttpResponse::Conflict().json(render(&t)));
     }
     tasks::cancel(&st.db, t.id).await?;
-    Ok(HttpResponse::Ok().json(render(&find(&st, &c, *id).await?)))
+    Ok(HttpResponse::Ok().json(render(&lists::task(&st.db, &c, *id).await?)))
 }
 
 pub async fn delete(
@@ -292,7 +256,7 @@ pub async fn delete(
     id: web::Path<Uuid>,
 ) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    find(&st, &c, *id).await?;
+    lists::task(&st.db, &c, *id).await?;
     if !tasks::delete_final(&st.tasks, *id).await? {
         return Ok(HttpResponse::Conflict().finish());
     }

@@ -4,9 +4,11 @@
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
+use crate::domain::query::{
+    AssignmentFilter, AssignmentOrder, ListQuery, Text, UserField, UserFilter, UserOrder,
+};
 use crate::error::Error;
-use crate::repo::criteria::{Criteria, Op};
-use crate::repo::users::UserFull;
+use crate::service::lists::{self, UserFull};
 use crate::service::{roles as roles_svc, users as svc};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -48,6 +50,12 @@ pub const FILTERS: &[&str] = &[
     "exclude_fields",
 ];
 const TEXT: &[&str] = &["username", "first_name", "last_name", "email"];
+const FIELDS: [UserField; 4] = [
+    UserField::Username,
+    UserField::FirstName,
+    UserField::LastName,
+    UserField::Email,
+];
 
 /// `username`, `username__in`, … for every text field.
 pub fn text_filters() -> Vec<String> {
@@ -73,38 +81,37 @@ pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpR
     let mut allowed: Vec<&str> = FILTERS.to_vec();
     allowed.extend(extra.iter().map(String::as_str));
     p.check(&allowed)?;
-    let mut crit = Criteria::default();
-    for f in TEXT {
-        filters::text(&p, &mut crit, f, &format!("u.{f}"));
+    let mut q = ListQuery::default();
+    for (f, field) in TEXT.iter().zip(FIELDS) {
+        let lookups = filters::text(&p, f).into_iter();
+        q.filters
+            .extend(lookups.map(|t| UserFilter::Text(field, t)));
         if let Some(v) = p.get(&format!("{f}__exact")) {
-            crit.push(&format!("u.{f}"), Op::Eq(v.into()));
+            q.push(UserFilter::Text(field, Text::Eq(v.to_string())));
         }
     }
-    for f in ["is_active", "is_staff"] {
-        if let Some(b) = p.bool(f)? {
-            crit.push(&format!("u.{f}"), Op::Eq(b.into()));
-        }
+    if let Some(b) = p.bool("is_active")? {
+        q.push(UserFilter::IsActive(b));
     }
-    filters::ordering(
+    if let Some(b) = p.bool("is_staff")? {
+        q.push(UserFilter::IsStaff(b));
+    }
+    q.order = filters::ordering(
         &p,
-        &mut crit,
         &[
-            ("username", "u.username"),
-            ("first_name", "u.first_name"),
-            ("last_name", "u.last_name"),
-            ("email", "u.email"),
-            ("date_joined", "u.created_at"),
-            ("is_active", "u.is_active"),
-            ("is_staff", "u.is_staff"),
-            ("id", "u.number"),
-            ("pk", "u.number"),
+            ("username", UserOrder::Field(UserField::Username)),
+            ("first_name", UserOrder::Field(UserField::FirstName)),
+            ("last_name", UserOrder::Field(UserField::LastName)),
+            ("email", UserOrder::Field(UserField::Email)),
+            ("date_joined", UserOrder::DateJoined),
+            ("is_active", UserOrder::IsActive),
+            ("is_staff", UserOrder::IsStaff),
+            ("id", UserOrder::Id),
+            ("pk", UserOrder::Id),
         ],
-        &["u.created_at DESC", "u.number DESC"],
     )?;
-    filters::paginate(&p, &mut crit);
-    let (n, rows) = crate::repo::users::list_full(&st.db.conn, &crit)
-        .await
-        .map_err(Error::from)?;
+    q.page = filters::page(&p);
+    let (n, rows) = lists::users(&st.db, q).await?;
     Ok(paginated(&req, &p, n, rows.iter().map(render).collect()))
 }
 
@@ -207,26 +214,27 @@ pub async fn roles_list(
     let u = svc::get(&st.db, *id).await?;
     let p = Params::from(&req);
     p.check(ROLE_FILTERS)?;
-    let mut crit = Criteria::default();
-    crit.push("ur.user_id", Op::Eq(u.id.into()));
-    filters::text(&p, &mut crit, "role", "r.name");
+    let mut q = ListQuery::filtered(vec![AssignmentFilter::User(u.id)]);
+    q.filters.extend(
+        filters::text(&p, "role")
+            .into_iter()
+            .map(AssignmentFilter::Role),
+    );
     if let Some(obj) = p.get("content_object") {
-        match roles_svc::parse_object(&st.db, Some(obj)).await? {
-            None => crit.push("ur.object_type", Op::Eq("".into())),
-            Some((t, oid)) => {
-                crit.push("ur.object_type", Op::Eq(t.as_str().into()));
-                crit.push("ur.object_id", Op::Eq(oid.into()));
-            }
-        }
+        q.push(match roles_svc::parse_object(&st.db, Some(obj)).await? {
+            None => AssignmentFilter::Global,
+            Some((t, oid)) => AssignmentFilter::Object(t, oid),
+        });
     }
-    filters::ordering(
+    q.order = filters::ordering(
         &p,
-        &mut crit,
-        &[("role", "r.name"), ("pulp_created", "ur.created_at")],
-        &["ur.created_at"],
+        &[
+            ("role", AssignmentOrder::Role),
+            ("pulp_created", AssignmentOrder::Created),
+        ],
     )?;
-    filters::paginate(&p, &mut crit);
-    let (n, rows) = roles_svc::assignments(&st.db, &crit).await?;
+    q.page = filters::page(&p);
+    let (n, rows) = roles_svc::assignments(&st.db, &q).await?;
     let items = rows
         .iter()
         .map(|(a, perms, desc)| roles_svc::render_assignment(u.number, a, perms, desc))

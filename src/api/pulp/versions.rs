@@ -5,17 +5,13 @@ use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
+use crate::domain::query::{ListQuery, VersionFilter as F, VersionOrder as O};
 use crate::error::Error;
-use crate::repo::criteria::{Criteria, Op};
-use crate::repo::push_repos::{self as q, VersionRow};
-use crate::service::access::{self, RepoAction};
+use crate::service::lists::{self, VersionRow};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
-
-const CONTENT_FILTER: &str = "EXISTS (SELECT 1 FROM repository_content rc WHERE rc.repository_id = v.repository_id \
-     AND rc.content_id = ? AND rc.version_added <= v.number AND (rc.version_removed IS NULL OR rc.version_removed > v.number))";
 
 /// `{"added": {"blob": 2}}` → `{"added": {"container.blob": {"count": 2, "href": …}}}`.
 fn summary(stored: &str, version_href: &str) -> Value {
@@ -81,57 +77,38 @@ async fn list_inner(
     repo: Option<Uuid>,
 ) -> PulpResult<HttpResponse> {
     let (p, c) = common::list_params(&req, &st, &[FILTERS]).await?;
-    let mut crit = Criteria::default();
-    if let Some(repo) = repo {
-        access::push_repo(&st.db, &c, repo, RepoAction::View).await?;
-        crit.push("v.repository_id", Op::Eq(repo.into()));
-    } else {
-        access::scope_repositories(&c, &mut crit, "v.repository_id");
-    }
-    filters::numeric(&p, &mut crit, "number", "v.number")?;
-    filters::ids(
+    let scope = lists::version_scope(&st.db, &c, repo).await?;
+    let mut q = ListQuery::default();
+    q.filters
+        .extend(filters::numeric(&p, "number")?.into_iter().map(F::Number));
+    let ids = filters::ids(
         &p,
-        &mut crit,
-        "v.id",
         "/pulp/api/v3/repository_versions/",
         "core.repositoryversion",
     )?;
+    q.filters.extend(ids.into_iter().map(F::IdIn));
     if let Some(href) = p.get("content") {
         let id = super::content::content_id(href).unwrap_or_default();
-        crit.push("", Op::Sql(CONTENT_FILTER.into(), vec![id.into()]));
+        q.push(F::ContentIn(vec![id]));
     }
     if let Some(list) = p.list("content__in") {
-        let ids: Vec<String> = list
+        let ids = list
             .iter()
             .filter_map(|h| super::content::content_id(h))
-            .map(|u| u.to_string())
             .collect();
-        let conds: Vec<String> = ids.iter().map(|_| CONTENT_FILTER.to_string()).collect();
-        let values = ids
-            .iter()
-            .filter_map(|s| Uuid::parse_str(s).ok())
-            .map(Into::into)
-            .collect();
-        let sql = if conds.is_empty() {
-            "1 = 0".to_string()
-        } else {
-            conds.join(" OR ")
-        };
-        crit.push("", Op::Sql(sql, values));
+        q.push(F::ContentIn(ids));
     }
-    filters::ordering(
+    q.order = filters::ordering(
         &p,
-        &mut crit,
         &[
-            ("number", "v.number"),
-            ("pulp_created", "v.created_at"),
-            ("pk", "v.id"),
-            ("pulp_id", "v.id"),
+            ("number", O::Number),
+            ("pulp_created", O::Created),
+            ("pk", O::Id),
+            ("pulp_id", O::Id),
         ],
-        &["v.number DESC", "v.created_at DESC"],
     )?;
-    filters::paginate(&p, &mut crit);
-    let (count, rows) = q::versions(&st.db.conn, &crit).await.map_err(Error::from)?;
+    q.page = filters::page(&p);
+    let (count, rows) = lists::versions(&st.db, scope, q).await?;
     Ok(paginated(
         &req,
         &p,
@@ -159,11 +136,7 @@ pub async fn read(
 ) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
     let (repo, number) = *path;
-    access::push_repo(&st.db, &c, repo, RepoAction::View).await?;
-    let v = q::version(&st.db.conn, repo, number)
-        .await
-        .map_err(Error::from)?
-        .ok_or_else(|| Error::NotFound("version".into()))?;
+    let v = lists::version(&st.db, &c, repo, number).await?;
     Ok(object(&Params::from(&req), render(&v)))
 }
 

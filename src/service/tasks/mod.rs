@@ -22,7 +22,6 @@ pub use runner::{fail, reconcile, run};
 
 use crate::config::Settings;
 use crate::error::Result;
-use crate::repo::criteria::Criteria;
 use crate::repo::tasks::{self as q, NewTaskRow};
 use crate::repo::Db;
 use crate::storage::BlobStore;
@@ -117,10 +116,6 @@ pub fn spawn_workers(ctx: &TaskContext, count: usize) {
 
 pub async fn get(db: &Db, id: Uuid) -> Result<Option<TaskRow>> {
     Ok(q::get(&db.conn, id).await?)
-}
-
-pub async fn list(db: &Db, crit: &Criteria) -> Result<(u64, Vec<TaskRow>)> {
-    Ok(q::list(&db.conn, crit).await?)
 }
 
 /// Cancels task `id`: a waiting task ends `canceled` here (and releases its locks); a running
