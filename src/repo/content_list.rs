@@ -1,11 +1,18 @@
 //! Content units (blobs, manifests, tags) as the management API lists them. A page of
 //! manifests costs three queries whatever its size: the page, its blob links, its list links.
+use super::content::table;
 use super::criteria::{self, Criteria};
 use super::{all, placeholders};
+use crate::domain::content::ContentKind;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
+
+/// The `FROM` of a list of `kind`: its table as `x`.
+fn from(kind: ContentKind) -> String {
+    format!("{} x", table(kind))
+}
 
 #[derive(Debug, Clone)]
 pub struct BlobUnit {
@@ -44,7 +51,13 @@ pub async fn blobs(
     c: &impl ConnectionTrait,
     crit: &Criteria,
 ) -> Result<(u64, Vec<BlobUnit>), DbErr> {
-    let (n, rows) = criteria::page(c, "x.id, x.digest, x.created_at", "blobs x", crit).await?;
+    let (n, rows) = criteria::page(
+        c,
+        "x.id, x.digest, x.created_at",
+        &from(ContentKind::Blob),
+        crit,
+    )
+    .await?;
     let units = rows
         .iter()
         .map(|r| {
@@ -62,7 +75,7 @@ pub async fn tags(c: &impl ConnectionTrait, crit: &Criteria) -> Result<(u64, Vec
     let (n, rows) = criteria::page(
         c,
         "x.id, x.name, x.manifest_id, x.created_at",
-        "tags x",
+        &from(ContentKind::Tag),
         crit,
     )
     .await?;
@@ -122,7 +135,7 @@ pub async fn manifests(
 ) -> Result<(u64, Vec<ManifestUnit>), DbErr> {
     let cols = "x.id, x.digest, x.media_type, x.schema_version, x.config_blob_id, x.annotations, x.labels, x.kind, \
                 x.os, x.architecture, x.compressed_size, x.created_at";
-    let (n, rows) = criteria::page(c, cols, "manifests x", crit).await?;
+    let (n, rows) = criteria::page(c, cols, &from(ContentKind::Manifest), crit).await?;
     let mut units: Vec<ManifestUnit> = rows.iter().map(manifest).collect::<Result<_, _>>()?;
     let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
     let mut blobs = links(

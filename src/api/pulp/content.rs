@@ -4,6 +4,7 @@
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
+use crate::domain::content::ContentKind;
 use crate::domain::hrefs;
 use crate::error::Error;
 use crate::repo::content_list as q;
@@ -15,17 +16,9 @@ use sea_orm::Value as SqlValue;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-const CONTENT: &str = "/pulp/api/v3/content/container/";
-
 /// The id in a content href or PRN of any container content type.
 pub fn content_id(href: &str) -> Option<Uuid> {
-    for kind in ["blob", "manifest", "tag"] {
-        let prefix = format!("{CONTENT}{kind}s/");
-        if let Some(id) = hrefs::parse_id(href, &prefix, &format!("container.{kind}")) {
-            return Some(id);
-        }
-    }
-    None
+    hrefs::content_id(href).map(|(_, id)| id)
 }
 
 /// `(repository, number)` of a version href `/pulp/api/v3/repositories/container/container-push/<id>/versions/<n>/`.
@@ -39,7 +32,7 @@ pub fn version_ref(href: &str) -> Option<(Uuid, i64)> {
 fn version_filters(
     p: &Params,
     crit: &mut Criteria,
-    kind: &str,
+    kind: ContentKind,
     orphan_default: i64,
 ) -> Result<(), Error> {
     for (key, cond) in [
@@ -87,6 +80,14 @@ pub const MANIFEST_FILTERS: &[&str] = &[
 ];
 /// Filters of tag lists besides [`COMMON`].
 pub const TAG_FILTERS: &[&str] = &["name", "name__in", "digest", "media_type"];
+/// Filters of the list of `kind` besides [`COMMON`].
+pub fn filters_of(kind: ContentKind) -> &'static [&'static str] {
+    match kind {
+        ContentKind::Blob => BLOB_FILTERS,
+        ContentKind::Manifest => MANIFEST_FILTERS,
+        ContentKind::Tag => TAG_FILTERS,
+    }
+}
 /// Filters of every content list.
 pub const COMMON: &[&str] = &[
     "repository_version",
@@ -98,34 +99,31 @@ pub const COMMON: &[&str] = &[
     "prn__in",
 ];
 
-fn prepare(req: &HttpRequest, kind: &str, extra: &[&str]) -> Result<(Params, Criteria), Error> {
+fn prepare(req: &HttpRequest, kind: ContentKind) -> Result<(Params, Criteria), Error> {
     let p = Params::from(req);
     let mut allowed = COMMON.to_vec();
-    allowed.extend_from_slice(extra);
+    allowed.extend_from_slice(filters_of(kind));
     p.check(&allowed)?;
     let mut crit = Criteria::default();
     filters::ids(
         &p,
         &mut crit,
         "x.id",
-        &format!("{CONTENT}{kind}s/"),
-        &format!("container.{kind}"),
+        hrefs::content_list(kind),
+        kind.model(),
     )?;
     version_filters(&p, &mut crit, kind, 1440)?;
     Ok((p, crit))
 }
 
 fn base(
-    kind: &str,
+    kind: ContentKind,
     id: Uuid,
     created: chrono::DateTime<chrono::Utc>,
 ) -> serde_json::Map<String, Value> {
     let mut m = serde_json::Map::new();
     m.insert("pulp_href".into(), hrefs::content(kind, id).into());
-    m.insert(
-        "prn".into(),
-        hrefs::prn(&format!("container.{kind}"), id).into(),
-    );
+    m.insert("prn".into(), hrefs::prn(kind.model(), id).into());
     m.insert("pulp_created".into(), hrefs::timestamp(created).into());
     m.insert("pulp_last_updated".into(), hrefs::timestamp(created).into());
     m.insert("pulp_labels".into(), json!({}));
@@ -134,14 +132,14 @@ fn base(
 }
 
 fn render_blob(b: &q::BlobUnit) -> Value {
-    let mut m = base("blob", b.id, b.created_at);
+    let mut m = base(ContentKind::Blob, b.id, b.created_at);
     m.insert("artifact".into(), Value::Null);
     m.insert("digest".into(), b.digest.clone().into());
     Value::Object(m)
 }
 
 fn render_manifest(u: &q::ManifestUnit) -> Value {
-    let mut m = base("manifest", u.id, u.created_at);
+    let mut m = base(ContentKind::Manifest, u.id, u.created_at);
     let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or_else(|_| json!({}));
     m.insert("digest".into(), u.digest.clone().into());
     m.insert("schema_version".into(), u.schema_version.into());
@@ -150,18 +148,20 @@ fn render_manifest(u: &q::ManifestUnit) -> Value {
         "listed_manifests".into(),
         u.listed
             .iter()
-            .map(|i| Value::from(hrefs::content("manifest", *i)))
+            .map(|i| Value::from(hrefs::content(ContentKind::Manifest, *i)))
             .collect(),
     );
     m.insert(
         "config_blob".into(),
-        u.config_blob_id.map(|i| hrefs::content("blob", i)).into(),
+        u.config_blob_id
+            .map(|i| hrefs::content(ContentKind::Blob, i))
+            .into(),
     );
     m.insert(
         "blobs".into(),
         u.blobs
             .iter()
-            .map(|i| Value::from(hrefs::content("blob", *i)))
+            .map(|i| Value::from(hrefs::content(ContentKind::Blob, *i)))
             .collect(),
     );
     m.insert("annotations".into(), parse(&u.annotations));
@@ -176,11 +176,11 @@ fn render_manifest(u: &q::ManifestUnit) -> Value {
 }
 
 fn render_tag(t: &q::TagUnit) -> Value {
-    let mut m = base("tag", t.id, t.created_at);
+    let mut m = base(ContentKind::Tag, t.id, t.created_at);
     m.insert("name".into(), t.name.clone().into());
     m.insert(
         "tagged_manifest".into(),
-        hrefs::content("manifest", t.manifest_id).into(),
+        hrefs::content(ContentKind::Manifest, t.manifest_id).into(),
     );
     Value::Object(m)
 }
@@ -230,7 +230,7 @@ fn order(p: &Params, crit: &mut Criteria, extra: &[(&str, &str)]) -> Result<(), 
 
 pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut crit) = prepare(&req, "blob", BLOB_FILTERS)?;
+    let (p, mut crit) = prepare(&req, ContentKind::Blob)?;
     access::scope_content(&c, &mut crit, "x.id");
     digests(&p, &mut crit, "x.digest");
     order(&p, &mut crit, &[("digest", "x.digest")])?;
@@ -245,7 +245,7 @@ pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<Http
 
 pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut crit) = prepare(&req, "manifest", MANIFEST_FILTERS)?;
+    let (p, mut crit) = prepare(&req, ContentKind::Manifest)?;
     access::scope_content(&c, &mut crit, "x.id");
     digests(&p, &mut crit, "x.digest");
     media_types(&p, &mut crit, "x.media_type");
@@ -266,7 +266,7 @@ pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<
 
 pub async fn tags(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut crit) = prepare(&req, "tag", TAG_FILTERS)?;
+    let (p, mut crit) = prepare(&req, ContentKind::Tag)?;
     access::scope_content(&c, &mut crit, "x.id");
     if let Some(n) = p.get("name") {
         crit.push("x.name", Op::Eq(n.into()));
@@ -322,26 +322,28 @@ pub async fn read(
     crit.push("x.id", Op::Eq(id.into()));
     access::scope_content(&c, &mut crit, "x.id");
     let db = &st.db.conn;
-    let found = match kind.as_str() {
-        "blobs" => q::blobs(db, &crit)
+    let Some(kind) = ContentKind::from_plural(&kind) else {
+        return Err(Error::NotFound("content".into()).into());
+    };
+    let found = match kind {
+        ContentKind::Blob => q::blobs(db, &crit)
             .await
             .map_err(Error::from)?
             .1
             .first()
             .map(render_blob),
-        "manifests" => q::manifests(db, &crit)
+        ContentKind::Manifest => q::manifests(db, &crit)
             .await
             .map_err(Error::from)?
             .1
             .first()
             .map(render_manifest),
-        "tags" => q::tags(db, &crit)
+        ContentKind::Tag => q::tags(db, &crit)
             .await
             .map_err(Error::from)?
             .1
             .first()
             .map(render_tag),
-        _ => None,
     };
     let v = found.ok_or_else(|| Error::NotFound("content".into()))?;
     Ok(object(&Params::from(&req), v))
