@@ -1,5 +1,7 @@
-//! Pure domain types and rules: digests, names and references, media types, manifest parsing.
-//! Nothing here does I/O.
+//! Pure domain types and rules: digests, names and references, media types, manifest parsing,
+//! the content kinds and their names, hrefs. Nothing here does I/O, and nothing here imports
+//! another part of the crate: failures are domain's own small error types (`DigestError`,
+//! `ReferenceError`), which `crate::error` converts (tests/api/layering.rs keeps it so).
 pub mod clock;
 pub mod content;
 pub mod digest;
