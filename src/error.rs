@@ -1,6 +1,10 @@
 //! The one domain error type. It carries no HTTP types: `api::oci::errors` (and later the Pulp
-//! renderer) map each variant to a status and a wire body.
+//! renderer) map each variant to a status and a wire body. It depends on `domain` (digests,
+//! content kinds, reference errors), never the other way: `domain` returns its own small error
+//! types, converted here.
+use crate::domain::content::ContentKind;
 use crate::domain::digest::Digest;
+use crate::domain::name::ReferenceError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -31,7 +35,7 @@ pub enum Error {
     #[error("manifest unknown to registry: {0}")]
     ManifestUnknown(String),
     #[error("manifest references unknown {what}: {digest}")]
-    ManifestBlobUnknown { what: &'static str, digest: Digest },
+    ManifestBlobUnknown { what: ContentKind, digest: Digest },
     #[error("invalid pagination parameter: {0}")]
     PaginationInvalid(String),
     #[error("unsupported: {0}")]
@@ -82,6 +86,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// or distribution delete) while the request ran. Mapped here, once, to `NameUnknown` (404)
 /// instead of a 500.
 pub const VANISHED: &str = "the repository was deleted while this request ran";
+
+impl From<ReferenceError> for Error {
+    fn from(e: ReferenceError) -> Self {
+        match e {
+            ReferenceError::Digest(msg) => Error::DigestInvalid(msg),
+            ReferenceError::Tag(tag) => Error::TagInvalid(tag),
+        }
+    }
+}
 
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {

@@ -1,7 +1,8 @@
 //! The `berth` binary: parses the command line, sets up logging, runs the subcommand and maps
 //! failures to a message and a non-zero exit code.
 use berth::config::Settings;
-use berth::service::auth;
+use berth::error::Error;
+use berth::service::users;
 use berth::{repo, startup};
 use clap::Parser;
 use std::process::ExitCode;
@@ -86,35 +87,38 @@ async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
             password,
             superuser,
         } => {
-            let problems = berth::service::users::check_password(&password, &username);
-            if !problems.is_empty() {
-                anyhow::bail!("{}", problems.join(" "));
-            }
-            let hash = auth::hash_password(&password)?;
-            if !repo::users::insert(&db.conn, &username, &hash, superuser).await? {
-                anyhow::bail!("user '{username}' already exists");
-            }
+            users::create_with_password(&db, &username, &password, superuser)
+                .await
+                .map_err(admin_error)?;
             println!("created user '{username}'");
         }
         AdminAction::SetPassword { username, password } => {
-            let problems = berth::service::users::check_password(&password, &username);
-            if !problems.is_empty() {
-                anyhow::bail!("{}", problems.join(" "));
-            }
-            if !auth::set_password(&db, &username, &password).await? {
-                anyhow::bail!("no user '{username}'");
-            }
+            users::set_password(&db, &username, &password)
+                .await
+                .map_err(admin_error)?;
             println!("password of '{username}' changed");
         }
         AdminAction::ListUsers => {
-            for u in repo::users::list(&db.conn).await? {
-                println!(
-                    "{}\t{}",
-                    u.username,
-                    if u.is_superuser { "superuser" } else { "user" }
-                );
+            for (name, superuser) in users::names(&db).await? {
+                println!("{name}\t{}", if superuser { "superuser" } else { "user" });
             }
         }
     }
     Ok(())
+}
+
+/// The message of a failed admin command: the validators' messages, or the service's reason.
+fn admin_error(e: Error) -> anyhow::Error {
+    match e {
+        Error::Validation(problems) => anyhow::anyhow!(
+            "{}",
+            problems
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Error::Conflict(m) | Error::NotFound(m) => anyhow::anyhow!(m),
+        e => e.into(),
+    }
 }

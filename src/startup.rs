@@ -40,9 +40,11 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     if let Some(pw) =
         auth::bootstrap_admin(&db, settings.admin_password.as_deref(), &password_file).await?
     {
-        println!(
-            "Created user 'admin' with password: {pw}\n(also written to {}; set BERTH_ADMIN_PASSWORD to choose it)",
-            password_file.display()
+        tracing::info!(
+            password = %pw,
+            file = %password_file.display(),
+            "created user 'admin' with a generated password (also written to the file; \
+             set BERTH_ADMIN_PASSWORD to choose it)"
         );
     }
     let tokens = crate::service::tokens::Tokens::load(&db, &settings)

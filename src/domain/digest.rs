@@ -46,15 +46,6 @@ impl Digest {
         h.update(bytes);
         h.finish()
     }
-    /// The object-store key under which these bytes are kept.
-    pub fn storage_key(&self) -> String {
-        format!(
-            "blobs/{}/{}/{}",
-            self.algorithm.name(),
-            &self.hex[..2],
-            self.hex
-        )
-    }
 }
 
 impl fmt::Display for Digest {

@@ -1,4 +1,5 @@
 //! Pulp-style hrefs and PRNs for every resource, and Pulp's timestamp format. Pure strings.
+use super::content::ContentKind;
 use uuid::Uuid;
 
 pub const ROOT: &str = "/pulp/api/v3/";
@@ -18,9 +19,24 @@ pub fn version(repo: Uuid, number: i64) -> String {
 pub fn task(id: Uuid) -> String {
     format!("{ROOT}tasks/{id}/")
 }
-/// `kind` is `blob`, `manifest` or `tag`.
-pub fn content(kind: &str, id: Uuid) -> String {
-    format!("{ROOT}content/container/{kind}s/{id}/")
+/// The list of one kind of content, `/pulp/api/v3/content/container/blobs/`.
+pub fn content_list(kind: ContentKind) -> &'static str {
+    match kind {
+        ContentKind::Blob => "/pulp/api/v3/content/container/blobs/",
+        ContentKind::Manifest => "/pulp/api/v3/content/container/manifests/",
+        ContentKind::Tag => "/pulp/api/v3/content/container/tags/",
+    }
+}
+pub fn content(kind: ContentKind, id: Uuid) -> String {
+    format!("{}{id}/", content_list(kind))
+}
+/// The id in a content href or PRN of `kind`.
+pub fn content_id_of(kind: ContentKind, href: &str) -> Option<Uuid> {
+    parse_id(href, content_list(kind), kind.model())
+}
+/// The kind and id in a content href or PRN of any kind.
+pub fn content_id(href: &str) -> Option<(ContentKind, Uuid)> {
+    ContentKind::all().find_map(|k| content_id_of(k, href).map(|id| (k, id)))
 }
 
 pub fn prn(model: &str, id: Uuid) -> String {
@@ -100,6 +116,21 @@ mod tests {
         let p = prn("container.containernamespace", id);
         assert_eq!(parse_id(&p, "x", "container.containernamespace"), Some(id));
         assert_eq!(parse_id("/nope/", "/pulp/", "m"), None);
+    }
+
+    #[test]
+    fn content_hrefs_and_prns_round_trip() {
+        let id = Uuid::now_v7();
+        for k in ContentKind::all() {
+            let h = content(k, id);
+            assert_eq!(h, format!("{ROOT}content/container/{}s/{id}/", k.as_str()));
+            assert_eq!(content_id(&h), Some((k, id)));
+            assert_eq!(content_id(&prn(k.model(), id)), Some((k, id)));
+        }
+        assert_eq!(
+            content_id(&format!("{ROOT}content/container/blob/{id}/")),
+            None
+        );
     }
 
     #[test]

@@ -78,18 +78,25 @@ pub enum Reference {
     Digest(Digest),
 }
 
+/// Why a string is not a [`Reference`] (`crate::error::Error` converts it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferenceError {
+    /// It has a `:` but is not a valid digest; the digest error's message.
+    Digest(String),
+    /// It is not a valid tag; the string, cut to 200 characters.
+    Tag(String),
+}
+
 impl Reference {
-    pub fn parse(s: &str) -> Result<Reference, crate::error::Error> {
+    pub fn parse(s: &str) -> Result<Reference, ReferenceError> {
         if s.contains(':') {
             s.parse::<Digest>()
                 .map(Reference::Digest)
-                .map_err(|e| crate::error::Error::DigestInvalid(e.to_string()))
+                .map_err(|e| ReferenceError::Digest(e.to_string()))
         } else if tag_ok(s) {
             Ok(Reference::Tag(s.to_string()))
         } else {
-            Err(crate::error::Error::TagInvalid(
-                s.chars().take(200).collect(),
-            ))
+            Err(ReferenceError::Tag(s.chars().take(200).collect()))
         }
     }
 }

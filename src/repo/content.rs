@@ -1,12 +1,18 @@
 //! Blobs and a repository's visible content: what its latest version holds plus its pending
 //! (pushed but not yet versioned) units. Content rows are global and shared.
 use super::{exec, new_id, now, one};
+use crate::domain::content::ContentKind;
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
-pub const BLOB: &str = "blob";
-pub const MANIFEST: &str = "manifest";
-pub const TAG: &str = "tag";
+/// The table holding the units of `kind` (the `content_type` column stores `kind.as_str()`).
+pub fn table(kind: ContentKind) -> &'static str {
+    match kind {
+        ContentKind::Blob => "blobs",
+        ContentKind::Manifest => "manifests",
+        ContentKind::Tag => "tags",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct BlobRow {
@@ -93,7 +99,7 @@ pub async fn add_pending(
     c: &impl ConnectionTrait,
     repo: Uuid,
     content: Uuid,
-    content_type: &str,
+    kind: ContentKind,
 ) -> Result<(), DbErr> {
     exec(
         c,
@@ -103,7 +109,7 @@ pub async fn add_pending(
         vec![
             repo.into(),
             content.into(),
-            content_type.into(),
+            kind.as_str().into(),
             now().into(),
         ],
     )

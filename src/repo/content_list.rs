@@ -1,12 +1,19 @@
 //! Content units (blobs, manifests, tags) as the management API lists them. A page of
 //! manifests costs three queries whatever its size: the page, its blob links, its list links.
+use super::content::table;
 use super::criteria;
 use super::{all, placeholders};
+use crate::domain::content::ContentKind;
 use crate::domain::query::{ContentFilter, ContentOrder, ListQuery};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
+
+/// The `FROM` of a list of `kind`: its table as `x`.
+fn from(kind: ContentKind) -> String {
+    format!("{} x", table(kind))
+}
 
 #[derive(Debug, Clone)]
 pub struct BlobUnit {
@@ -48,8 +55,14 @@ pub async fn blobs(
     c: &impl ConnectionTrait,
     q: &ContentQuery,
 ) -> Result<(u64, Vec<BlobUnit>), DbErr> {
-    let crit = super::lists::content(q, super::content::BLOB);
-    let (n, rows) = criteria::page(c, "x.id, x.digest, x.created_at", "blobs x", &crit).await?;
+    let crit = super::lists::content(q, ContentKind::Blob);
+    let (n, rows) = criteria::page(
+        c,
+        "x.id, x.digest, x.created_at",
+        &from(ContentKind::Blob),
+        &crit,
+    )
+    .await?;
     let units = rows
         .iter()
         .map(|r| {
@@ -67,11 +80,11 @@ pub async fn tags(
     c: &impl ConnectionTrait,
     q: &ContentQuery,
 ) -> Result<(u64, Vec<TagUnit>), DbErr> {
-    let crit = super::lists::content(q, super::content::TAG);
+    let crit = super::lists::content(q, ContentKind::Tag);
     let (n, rows) = criteria::page(
         c,
         "x.id, x.name, x.manifest_id, x.created_at",
-        "tags x",
+        &from(ContentKind::Tag),
         &crit,
     )
     .await?;
@@ -129,10 +142,10 @@ pub async fn manifests(
     c: &impl ConnectionTrait,
     q: &ContentQuery,
 ) -> Result<(u64, Vec<ManifestUnit>), DbErr> {
-    let crit = super::lists::content(q, super::content::MANIFEST);
+    let crit = super::lists::content(q, ContentKind::Manifest);
     let cols = "x.id, x.digest, x.media_type, x.schema_version, x.config_blob_id, x.annotations, x.labels, x.kind, \
                 x.os, x.architecture, x.compressed_size, x.created_at";
-    let (n, rows) = criteria::page(c, cols, "manifests x", &crit).await?;
+    let (n, rows) = criteria::page(c, cols, &from(ContentKind::Manifest), &crit).await?;
     let mut units: Vec<ManifestUnit> = rows.iter().map(manifest).collect::<Result<_, _>>()?;
     let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
     let mut blobs = links(

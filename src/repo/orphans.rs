@@ -5,36 +5,64 @@
 //! no repository has it pending *since* the protection cutoff: a blob uploaded but never
 //! referenced by a manifest becomes reclaimable once older than the protection time (a push in
 //! progress uploads its blobs moments before its manifest, well inside that time).
+use super::content::table;
 use super::{all, exec, placeholders};
+use crate::domain::content::ContentKind;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, Value};
 use uuid::Uuid;
 
-/// Orphan condition on tags and manifests `x` (one value: the cutoff).
-const UNREFERENCED: &str = "NOT EXISTS (SELECT 1 FROM repository_content rc WHERE rc.content_id = x.id) \
-    AND NOT EXISTS (SELECT 1 FROM repository_pending pe WHERE pe.content_id = x.id) AND x.touched_at < ?";
-
-/// "In no repository" for blobs `x` (two values: the cutoff, twice): pending references older
-/// than the cutoff no longer count.
-const UNHELD_BLOB: &str = "NOT EXISTS (SELECT 1 FROM repository_content rc WHERE rc.content_id = x.id) \
-    AND NOT EXISTS (SELECT 1 FROM repository_pending pe WHERE pe.content_id = x.id AND pe.created_at >= ?) \
-    AND x.touched_at < ?";
-
-/// Orphan condition on blobs `x`: in no repository, and used by no manifest.
-const UNREFERENCED_BLOB: &str = "NOT EXISTS (SELECT 1 FROM repository_content rc WHERE rc.content_id = x.id) \
-    AND NOT EXISTS (SELECT 1 FROM repository_pending pe WHERE pe.content_id = x.id AND pe.created_at >= ?) \
-    AND x.touched_at < ? \
-    AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_id = x.id) \
-    AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.config_blob_id = x.id)";
-
-/// The condition "content `x` of `kind` (`blob`, `manifest`, `tag`) is in no repository and
-/// untouched since `cutoff`", with its values, for the content lists' `orphaned_for` filter.
-pub fn condition(kind: &str, cutoff: DateTime<Utc>) -> (String, Vec<Value>) {
-    if kind == super::content::BLOB {
-        (UNHELD_BLOB.into(), vec![cutoff.into(), cutoff.into()])
-    } else {
-        (UNREFERENCED.into(), vec![cutoff.into()])
+/// "In no repository and untouched since the cutoff" on content `x` of `kind`, with how many
+/// values (the cutoff, each time) it takes. Pending references to a blob older than the cutoff
+/// no longer count.
+fn unheld(kind: ContentKind) -> (&'static str, usize) {
+    match kind {
+        ContentKind::Blob => (
+            "NOT EXISTS (SELECT 1 FROM repository_content rc WHERE rc.content_id = x.id) \
+             AND NOT EXISTS (SELECT 1 FROM repository_pending pe WHERE pe.content_id = x.id AND pe.created_at >= ?) \
+             AND x.touched_at < ?",
+            2,
+        ),
+        ContentKind::Manifest | ContentKind::Tag => (
+            "NOT EXISTS (SELECT 1 FROM repository_content rc WHERE rc.content_id = x.id) \
+             AND NOT EXISTS (SELECT 1 FROM repository_pending pe WHERE pe.content_id = x.id) \
+             AND x.touched_at < ?",
+            1,
+        ),
     }
+}
+
+/// "No other content uses `x`" (a condition to AND, no values): blobs used by no manifest,
+/// manifests listed by no list and tagged by no tag, tags always.
+fn unused(kind: ContentKind) -> &'static str {
+    match kind {
+        ContentKind::Blob => {
+            " AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_id = x.id) \
+             AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.config_blob_id = x.id)"
+        }
+        ContentKind::Manifest => {
+            " AND NOT EXISTS (SELECT 1 FROM manifest_list_manifests l WHERE l.manifest_id = x.id) \
+             AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = x.id)"
+        }
+        ContentKind::Tag => "",
+    }
+}
+
+/// The full orphan condition on content `x` of `kind` (in no repository, used by nothing),
+/// with its values.
+fn orphan(kind: ContentKind, cutoff: DateTime<Utc>) -> (String, Vec<Value>) {
+    let (cond, n) = unheld(kind);
+    (
+        format!("{cond}{}", unused(kind)),
+        vec![Value::from(cutoff); n],
+    )
+}
+
+/// The condition "content `x` of `kind` is in no repository and untouched since `cutoff`",
+/// with its values, for the content lists' `orphaned_for` filter.
+pub fn condition(kind: ContentKind, cutoff: DateTime<Utc>) -> (String, Vec<Value>) {
+    let (cond, n) = unheld(kind);
+    (cond.into(), vec![Value::from(cutoff); n])
 }
 
 fn scope(only: Option<&[Uuid]>) -> (String, Vec<Value>) {
@@ -48,21 +76,33 @@ fn scope(only: Option<&[Uuid]>) -> (String, Vec<Value>) {
     }
 }
 
+/// Deletes the orphaned units of `kind` (restricted to `only` when given); returns how many.
+/// Blobs are not deleted here: their bytes go with them ([`blob_batch`], [`delete_blobs`]).
+async fn delete_units(
+    c: &impl ConnectionTrait,
+    kind: ContentKind,
+    cutoff: DateTime<Utc>,
+    only: Option<&[Uuid]>,
+) -> Result<u64, DbErr> {
+    let (cond, mut values) = orphan(kind, cutoff);
+    let (sc, sv) = scope(only);
+    values.extend(sv);
+    let t = table(kind);
+    exec(
+        c,
+        &format!("DELETE FROM {t} WHERE id IN (SELECT x.id FROM {t} x WHERE {cond}{sc})"),
+        values,
+    )
+    .await
+}
+
 /// Deletes orphaned tags (restricted to `only` when given); returns how many.
 pub async fn delete_tags(
     c: &impl ConnectionTrait,
     cutoff: DateTime<Utc>,
     only: Option<&[Uuid]>,
 ) -> Result<u64, DbErr> {
-    let (sc, sv) = scope(only);
-    let mut values = vec![Value::from(cutoff)];
-    values.extend(sv);
-    exec(
-        c,
-        &format!("DELETE FROM tags WHERE id IN (SELECT x.id FROM tags x WHERE {UNREFERENCED}{sc})"),
-        values,
-    )
-    .await
+    delete_units(c, ContentKind::Tag, cutoff, only).await
 }
 
 /// Deletes orphaned manifests no list or tag uses; returns how many (repeat while it frees
@@ -72,15 +112,7 @@ pub async fn delete_manifests(
     cutoff: DateTime<Utc>,
     only: Option<&[Uuid]>,
 ) -> Result<u64, DbErr> {
-    let (sc, sv) = scope(only);
-    let mut values = vec![Value::from(cutoff)];
-    values.extend(sv);
-    let sql = format!(
-        "DELETE FROM manifests WHERE id IN (SELECT x.id FROM manifests x WHERE {UNREFERENCED}{sc} \
-         AND NOT EXISTS (SELECT 1 FROM manifest_list_manifests l WHERE l.manifest_id = x.id) \
-         AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = x.id))"
-    );
-    exec(c, &sql, values).await
+    delete_units(c, ContentKind::Manifest, cutoff, only).await
 }
 
 /// Up to `limit` orphaned blobs as `(id, digest)`.
@@ -90,11 +122,10 @@ pub async fn blob_batch(
     only: Option<&[Uuid]>,
     limit: usize,
 ) -> Result<Vec<(Uuid, String)>, DbErr> {
+    let (cond, mut values) = orphan(ContentKind::Blob, cutoff);
     let (sc, sv) = scope(only);
-    let mut values = vec![Value::from(cutoff), Value::from(cutoff)];
     values.extend(sv);
-    let sql =
-        format!("SELECT x.id, x.digest FROM blobs x WHERE {UNREFERENCED_BLOB}{sc} LIMIT {limit}");
+    let sql = format!("SELECT x.id, x.digest FROM blobs x WHERE {cond}{sc} LIMIT {limit}");
     all(c, &sql, values)
         .await?
         .iter()
@@ -113,15 +144,13 @@ pub async fn delete_blobs(
     if ids.is_empty() {
         return Ok(vec![]);
     }
+    let (cond, cutoffs) = orphan(ContentKind::Blob, cutoff);
     let mut values: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
-    values.push(cutoff.into());
-    values.push(cutoff.into());
+    values.extend(cutoffs);
     let sql = format!(
         "DELETE FROM blobs WHERE id IN ({}) AND {} RETURNING id, digest",
         placeholders(ids.len()),
-        UNREFERENCED_BLOB
-            .replace("x.id", "blobs.id")
-            .replace("x.", "blobs.")
+        cond.replace("x.id", "blobs.id").replace("x.", "blobs.")
     );
     let rows = all(c, &sql, values).await?;
     let mut gone_ids = vec![];

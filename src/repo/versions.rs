@@ -2,6 +2,7 @@
 //! `version_removed`, so the latest version is `version_removed IS NULL` and a new version
 //! writes only its difference.
 use super::{all, exec, for_update, new_id, now, one, placeholders};
+use crate::domain::content::ContentKind;
 use sea_orm::{ConnectionTrait, DbErr, Value};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -156,13 +157,13 @@ pub async fn blobs_of(c: &impl ConnectionTrait, manifests: &[Uuid]) -> Result<Ve
 pub async fn current_of_type(
     c: &impl ConnectionTrait,
     repo: Uuid,
-    content_type: &str,
+    kind: ContentKind,
 ) -> Result<Vec<Uuid>, DbErr> {
     all(
         c,
         "SELECT content_id FROM repository_content WHERE repository_id = ? \
          AND version_removed IS NULL AND content_type = ?",
-        vec![repo.into(), content_type.into()],
+        vec![repo.into(), kind.as_str().into()],
     )
     .await?
     .iter()
@@ -235,14 +236,14 @@ pub async fn insert_added(
     c: &impl ConnectionTrait,
     repo: Uuid,
     number: i64,
-    items: &[(Uuid, &str)],
+    items: &[(Uuid, ContentKind)],
 ) -> Result<(), DbErr> {
-    for (id, ty) in items {
+    for (id, kind) in items {
         exec(
             c,
             "INSERT INTO repository_content (repository_id, content_id, content_type, version_added, \
              version_removed) VALUES (?, ?, ?, ?, NULL)",
-            vec![repo.into(), (*id).into(), (*ty).into(), number.into()],
+            vec![repo.into(), (*id).into(), kind.as_str().into(), number.into()],
         )
         .await?;
     }
@@ -285,11 +286,11 @@ pub async fn clear_pending(
     Ok(())
 }
 
-/// Counts of the latest version's content per type.
+/// Counts of the latest version's content per kind.
 pub async fn present_counts(
     c: &impl ConnectionTrait,
     repo: Uuid,
-) -> Result<BTreeMap<String, i64>, DbErr> {
+) -> Result<BTreeMap<ContentKind, i64>, DbErr> {
     let rows = all(
         c,
         "SELECT content_type, COUNT(*) AS n FROM repository_content WHERE repository_id = ? \
@@ -298,7 +299,12 @@ pub async fn present_counts(
     )
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("", "content_type")?, r.try_get("", "n")?)))
+        .map(|r| {
+            let name: String = r.try_get("", "content_type")?;
+            let kind = ContentKind::parse(&name)
+                .ok_or_else(|| DbErr::Type(format!("unknown content type '{name}'")))?;
+            Ok((kind, r.try_get("", "n")?))
+        })
         .collect()
 }
 
@@ -306,7 +312,7 @@ pub async fn present_counts(
 pub async fn latest_present(
     c: &impl ConnectionTrait,
     repo: Uuid,
-) -> Result<Option<BTreeMap<String, i64>>, DbErr> {
+) -> Result<Option<BTreeMap<ContentKind, i64>>, DbErr> {
     let row = one(
         c,
         "SELECT content_summary FROM repository_versions WHERE repository_id = ? \

@@ -216,9 +216,3 @@ fn write_secret(path: &std::path::Path, secret: &str) -> Result<()> {
     f.write_all(b"\n")?;
     Ok(())
 }
-
-/// `berth admin set-password`.
-pub async fn set_password(db: &Db, username: &str, password: &str) -> Result<bool> {
-    let hash = hash_password(password)?;
-    Ok(users::set_password(&db.conn, username, &hash).await?)
-}

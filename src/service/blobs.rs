@@ -1,11 +1,12 @@
 //! Serving and deleting blobs through a repository.
 use super::repositories::require;
 use super::versions::{self, Change};
+use crate::domain::content::ContentKind;
 use crate::domain::digest::Digest;
 use crate::domain::name::RepoName;
 use crate::error::{Error, Result};
 use crate::repo::{content, Db};
-use crate::storage::{BlobStore, ByteStream};
+use crate::storage::{keys, BlobStore, ByteStream};
 
 /// The size of blob `digest` as repository `name` serves it.
 pub async fn stat(db: &Db, name: &RepoName, digest: &Digest) -> Result<u64> {
@@ -22,7 +23,7 @@ pub async fn open(
     digest: &Digest,
     range: Option<std::ops::Range<u64>>,
 ) -> Result<ByteStream> {
-    match store.read(&digest.storage_key(), range).await {
+    match store.read(&keys::blob(digest), range).await {
         Ok(s) => Ok(s),
         Err(object_store::Error::NotFound { .. }) => Err(Error::BlobUnknown(digest.clone())),
         Err(e) => Err(e.into()),
@@ -40,7 +41,7 @@ pub async fn delete(db: &Db, name: &RepoName, digest: &Digest) -> Result<()> {
     content::remove_pending(&*txn, repo.id, blob.id).await?;
     if content::in_latest(&*txn, repo.id, blob.id).await? {
         let change = Change {
-            remove: vec![(blob.id, content::BLOB)],
+            remove: vec![(blob.id, ContentKind::Blob)],
             ..Default::default()
         };
         versions::apply(&*txn, repo.id, change).await?;

@@ -9,10 +9,9 @@
 //! uploads take, so a push placing those bytes right now keeps them), staging leftovers and
 //! orphan parts, all only once older than `grace` (a write in progress is younger). It never
 //! touches a database row: missing bytes and size mismatches are reported for an operator.
-use crate::domain::digest::Digest;
 use crate::error::Result;
 use crate::repo::{content, inventory, Db};
-use crate::storage::{BlobStore, Leftover};
+use crate::storage::{keys, BlobStore, Leftover};
 use chrono::{DateTime, Utc};
 use std::fmt;
 
@@ -84,7 +83,7 @@ pub async fn check(
         };
         r.files += 1;
         r.file_bytes += obj.size;
-        if obj.key.starts_with("uploads/") {
+        if keys::is_upload(&obj.key) {
             if !live_parts.contains(&obj.key) {
                 r.orphan_parts.push(obj);
             }
@@ -123,13 +122,7 @@ pub async fn check(
 
 /// The digest a `blobs/<alg>/<xx>/<hex>` key stores, if the key is one.
 fn digest_of_key(key: &str) -> Option<String> {
-    let mut parts = key.split('/');
-    let (top, alg, pre, hex) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    if top != "blobs" || parts.next().is_some() {
-        return None;
-    }
-    let d: Digest = format!("{alg}:{hex}").parse().ok()?;
-    (d.storage_key() == key && hex.starts_with(pre)).then(|| d.to_string())
+    keys::blob_digest(key).map(|d| d.to_string())
 }
 
 async fn repair_all(

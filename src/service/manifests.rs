@@ -2,6 +2,7 @@
 //! `versions::apply` before the 201 returns; a push by digest leaves the manifest pending.
 use super::repositories::{ensure, require};
 use super::versions::{self, Change};
+use crate::domain::content::ContentKind;
 use crate::domain::digest::{Algorithm, Digest};
 use crate::domain::manifest::{self as m, ConfigFacts, ParsedManifest};
 use crate::domain::media_types as mt;
@@ -9,7 +10,7 @@ use crate::domain::name::{Reference, RepoName};
 use crate::error::{Error, Result};
 use crate::repo::manifests::{self as q, ManifestRow, NewManifest};
 use crate::repo::{content, Db};
-use crate::storage::BlobStore;
+use crate::storage::{keys, BlobStore};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
@@ -99,14 +100,17 @@ pub async fn put(
     let mut seen = std::collections::HashSet::new();
     tags.retain(|t| seen.insert(t.clone()));
     if tags.is_empty() {
-        content::add_pending(&*txn, repo.id, manifest_id, content::MANIFEST).await?;
+        content::add_pending(&*txn, repo.id, manifest_id, ContentKind::Manifest).await?;
     } else {
-        let mut add = vec![(manifest_id, content::MANIFEST)];
+        let mut add = vec![(manifest_id, ContentKind::Manifest)];
         for tag in &tags {
-            add.push((q::upsert_tag(&*txn, tag, manifest_id).await?, content::TAG));
+            add.push((
+                q::upsert_tag(&*txn, tag, manifest_id).await?,
+                ContentKind::Tag,
+            ));
         }
-        add.extend(blobs.iter().map(|b| (*b, content::BLOB)));
-        add.extend(children.iter().map(|c| (*c, content::MANIFEST)));
+        add.extend(blobs.iter().map(|b| (*b, ContentKind::Blob)));
+        add.extend(children.iter().map(|c| (*c, ContentKind::Manifest)));
         let change = Change {
             add,
             tag_names: tags.clone(),
@@ -161,7 +165,7 @@ async fn referenced_blobs(
             }
             None => {
                 return Err(Error::ManifestBlobUnknown {
-                    what: "blob",
+                    what: ContentKind::Blob,
                     digest: desc.digest.clone(),
                 })
             }
@@ -186,7 +190,7 @@ async fn referenced_children(
             }
             None => {
                 return Err(Error::ManifestBlobUnknown {
-                    what: "manifest",
+                    what: ContentKind::Manifest,
                     digest: desc.digest.clone(),
                 })
             }
@@ -205,7 +209,7 @@ async fn config_facts(store: &BlobStore, parsed: &ParsedManifest) -> ConfigFacts
         return ConfigFacts::default();
     }
     match store
-        .read_small(&cfg.digest.storage_key(), MAX_CONFIG_READ)
+        .read_small(&keys::blob(&cfg.digest), MAX_CONFIG_READ)
         .await
     {
         Ok(Some(bytes)) => m::config_facts(&bytes),
@@ -249,7 +253,7 @@ pub async fn delete(db: &Db, name: &RepoName, reference: &Reference) -> Result<(
                 return Err(Error::ManifestUnknown(tag.clone()));
             }
             let change = Change {
-                remove: tags.into_iter().map(|t| (t, content::TAG)).collect(),
+                remove: tags.into_iter().map(|t| (t, ContentKind::Tag)).collect(),
                 ..Default::default()
             };
             versions::apply(&*txn, repo.id, change).await?;
@@ -260,7 +264,7 @@ pub async fn delete(db: &Db, name: &RepoName, reference: &Reference) -> Result<(
                 .ok_or_else(|| Error::ManifestUnknown(d.to_string()))?;
             content::remove_pending(&*txn, repo.id, row.id).await?;
             let change = Change {
-                remove: vec![(row.id, content::MANIFEST)],
+                remove: vec![(row.id, ContentKind::Manifest)],
                 recursive: true,
                 ..Default::default()
             };

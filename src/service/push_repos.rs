@@ -1,8 +1,8 @@
 //! Push repositories: updates, and Pulp's `tag`, `untag` and `remove_image` actions —
 //! validated when requested, applied by tasks through `versions::apply`.
 use super::versions::{self, Change, NewVersion};
+use crate::domain::content::ContentKind;
 use crate::error::{Error, Result};
-use crate::repo::content::{MANIFEST, TAG};
 use crate::repo::push_repos::{self as q, PushRepoRow};
 use crate::repo::{manifests, Db};
 use serde_json::{Map, Value};
@@ -159,7 +159,7 @@ pub async fn remove_image(db: &Db, repo: Uuid, digest: &str) -> Result<Option<Ne
         .await?
         .ok_or_else(|| Error::ManifestUnknown(digest.to_string()))?;
     let change = Change {
-        remove: vec![(id, MANIFEST)],
+        remove: vec![(id, ContentKind::Manifest)],
         recursive: true,
         ..Default::default()
     };
@@ -176,7 +176,7 @@ pub async fn tag(db: &Db, repo: Uuid, tag: &str, digest: &str) -> Result<Option<
         .ok_or_else(|| Error::ManifestUnknown(digest.to_string()))?;
     let tag_id = manifests::upsert_tag(&*txn, tag, manifest).await?;
     let change = Change {
-        add: vec![(tag_id, TAG)],
+        add: vec![(tag_id, ContentKind::Tag)],
         tag_names: vec![tag.to_string()],
         ..Default::default()
     };
@@ -190,7 +190,7 @@ pub async fn untag(db: &Db, repo: Uuid, tag: &str) -> Result<Option<NewVersion>>
     let txn = db.begin_write().await?;
     let tags = crate::repo::versions::current_tags_named(&*txn, repo, &[tag.to_string()]).await?;
     let change = Change {
-        remove: tags.into_iter().map(|t| (t, TAG)).collect(),
+        remove: tags.into_iter().map(|t| (t, ContentKind::Tag)).collect(),
         ..Default::default()
     };
     let n = versions::apply(&*txn, repo, change).await?;

@@ -18,11 +18,12 @@
 //!
 //! `BERTH_MAX_BLOB_SIZE` is enforced while streaming, counted across a session's chunks.
 use super::repositories::{ensure, require};
+use crate::domain::content::ContentKind;
 use crate::domain::digest::{Algorithm, Digest, Hasher};
 use crate::domain::name::RepoName;
 use crate::error::{Error, Result};
 use crate::repo::{content, uploads as q, Db};
-use crate::storage::{BlobStore, WriteError};
+use crate::storage::{keys, BlobStore, WriteError};
 use bytes::Bytes;
 use futures::{Stream, StreamExt, TryStreamExt};
 use uuid::Uuid;
@@ -38,10 +39,6 @@ pub struct Session {
 pub enum MountOutcome {
     Mounted(Digest),
     Session(Session),
-}
-
-fn part_key(id: Uuid) -> String {
-    format!("uploads/{id}/{}", Uuid::new_v4())
 }
 
 /// Maps a storage write failure; `limit` is the configured maximum blob size, if any.
@@ -137,7 +134,7 @@ where
     }
     let mut hasher = Hasher::deserialize(&up.hash_state)
         .ok_or_else(|| Error::Internal(format!("upload {id} has a corrupt hash state")))?;
-    let key = part_key(id);
+    let key = keys::upload_part(id);
     let room = limit.map(|l| l.saturating_sub(offset));
     let n = store
         .write_stream(&key, body, &mut hasher, room)
@@ -222,7 +219,7 @@ where
     E: std::fmt::Display,
 {
     let repo = ensure(db, name).await?;
-    let key = part_key(Uuid::now_v7());
+    let key = keys::scratch();
     let mut hasher = Hasher::new(digest.algorithm());
     // Not synced: `place_bytes` syncs the bytes once, where they end up.
     let n = store
@@ -269,7 +266,7 @@ async fn commit_blob(
     content::lock_digest(&*txn, &digest.to_string()).await?;
     place_bytes(store, digest, parts, size).await?;
     let blob = content::upsert_blob(&*txn, &digest.to_string(), size).await?;
-    content::add_pending(&*txn, repo, blob, content::BLOB).await?;
+    content::add_pending(&*txn, repo, blob, ContentKind::Blob).await?;
     if let Some(id) = session {
         q::delete(&*txn, id).await?;
     }
@@ -300,7 +297,7 @@ pub async fn mount(
                 let txn = db.begin_write().await?;
                 content::lock_digest(&*txn, &digest.to_string()).await?;
                 content::upsert_blob(&*txn, &digest.to_string(), blob.size as u64).await?;
-                content::add_pending(&*txn, repo.id, blob.id, content::BLOB).await?;
+                content::add_pending(&*txn, repo.id, blob.id, ContentKind::Blob).await?;
                 txn.commit().await?;
                 return Ok(MountOutcome::Mounted(digest.clone()));
             }
@@ -345,7 +342,7 @@ async fn place_bytes(
     parts: &[String],
     size: u64,
 ) -> Result<()> {
-    let key = digest.storage_key();
+    let key = keys::blob(digest);
     if store.size(&key).await? == Some(size) {
         return Ok(());
     }

@@ -234,3 +234,65 @@ pub async fn delete(db: &Db, u: &UserFull) -> Result<()> {
     txn.commit().await?;
     Ok(())
 }
+
+/// Hashes `password` off the async runtime (argon2 is deliberately slow).
+async fn hash(password: &str) -> Result<String> {
+    let p = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&p))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+}
+
+/// Django's password validators as a validation error on `password`, if any fails.
+fn validate_password(password: &str, username: &str) -> Result<()> {
+    let problems = check_password(password, username);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Validation(
+        problems
+            .into_iter()
+            .map(|m| ("password".into(), m))
+            .collect(),
+    ))
+}
+
+/// `berth admin create-user`: a user with `password` (checked by the same validators as the
+/// API), a superuser if asked. A taken name is a `Conflict` naming the user.
+pub async fn create_with_password(
+    db: &Db,
+    username: &str,
+    password: &str,
+    superuser: bool,
+) -> Result<()> {
+    validate_password(password, username)?;
+    let hash = hash(password).await?;
+    let txn = db.begin_write().await?;
+    if !q::insert(&*txn, username, &hash, superuser).await? {
+        return Err(Error::Conflict(format!("user '{username}' already exists")));
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `berth admin set-password`: checks and sets the password of `username`; an unknown user is
+/// `NotFound` naming it.
+pub async fn set_password(db: &Db, username: &str, password: &str) -> Result<()> {
+    validate_password(password, username)?;
+    let hash = hash(password).await?;
+    let txn = db.begin_write().await?;
+    if !q::set_password(&*txn, username, &hash).await? {
+        return Err(Error::NotFound(format!("no user '{username}'")));
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `berth admin list-users`: every user as `(username, is_superuser)`, by name.
+pub async fn names(db: &Db) -> Result<Vec<(String, bool)>> {
+    Ok(q::list(&db.conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.username, u.is_superuser))
+        .collect())
+}

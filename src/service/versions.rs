@@ -3,8 +3,8 @@
 //! locks the repository row, applies the container rules (one tag name per version; removing a
 //! manifest removes its tags; optional recursive removal of what only the removed manifests
 //! used), writes only the difference, records the content summary, and discards empty versions.
+use crate::domain::content::ContentKind::{self, Blob, Manifest, Tag};
 use crate::error::Result;
-use crate::repo::content::{BLOB, MANIFEST, TAG};
 use crate::repo::versions as q;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 #[derive(Debug, Default)]
 pub struct Change {
-    pub add: Vec<(Uuid, &'static str)>,
-    pub remove: Vec<(Uuid, &'static str)>,
+    pub add: Vec<(Uuid, ContentKind)>,
+    pub remove: Vec<(Uuid, ContentKind)>,
     /// Names of the tags in `add`, so same-named tags pointing elsewhere are replaced.
     pub tag_names: Vec<String>,
     /// Remove, with each removed manifest, the children and blobs nothing remaining uses.
@@ -44,11 +44,11 @@ pub async fn apply(
         replaced
             .into_iter()
             .filter(|t| !add_ids.contains(t))
-            .map(|t| (t, TAG)),
+            .map(|t| (t, Tag)),
     );
     let removed_manifests: Vec<Uuid> = remove
         .iter()
-        .filter(|(_, ty)| *ty == MANIFEST)
+        .filter(|(_, ty)| *ty == Manifest)
         .map(|(id, _)| *id)
         .collect();
     if !removed_manifests.is_empty() {
@@ -56,7 +56,7 @@ pub async fn apply(
             remove = expand(c, repo, remove, &removed_manifests).await?;
         } else {
             let tags = q::current_tags_of(c, repo, &removed_manifests).await?;
-            remove.extend(tags.into_iter().map(|t| (t, TAG)));
+            remove.extend(tags.into_iter().map(|t| (t, Tag)));
         }
     }
 
@@ -65,7 +65,7 @@ pub async fn apply(
         .into_iter()
         .collect();
     let mut seen = HashSet::new();
-    let added: Vec<(Uuid, &str)> = change
+    let added: Vec<(Uuid, ContentKind)> = change
         .add
         .iter()
         .filter(|(id, _)| !present.contains(id) && seen.insert(*id))
@@ -82,7 +82,7 @@ pub async fn apply(
         .into_iter()
         .collect();
     let mut seen = HashSet::new();
-    let removed: Vec<(Uuid, &str)> = remove
+    let removed: Vec<(Uuid, ContentKind)> = remove
         .iter()
         .filter(|(id, _)| removed_present.contains(id) && seen.insert(*id))
         .map(|(id, ty)| (*id, *ty))
@@ -95,10 +95,10 @@ pub async fn apply(
     q::insert_added(c, repo, number, &added).await?;
     let removed_ids: Vec<Uuid> = removed.iter().map(|(id, _)| *id).collect();
     q::mark_removed(c, repo, number, &removed_ids).await?;
-    let tags = |items: &[(Uuid, &str)]| -> Vec<Uuid> {
+    let tags = |items: &[(Uuid, ContentKind)]| -> Vec<Uuid> {
         items
             .iter()
-            .filter(|(_, ty)| *ty == TAG)
+            .filter(|(_, ty)| *ty == Tag)
             .map(|(id, _)| *id)
             .collect()
     };
@@ -108,10 +108,10 @@ pub async fn apply(
     let present = match q::latest_present(c, repo).await? {
         Some(mut counts) => {
             for (_, ty) in &added {
-                *counts.entry(ty.to_string()).or_insert(0) += 1;
+                *counts.entry(*ty).or_insert(0) += 1;
             }
             for (_, ty) in &removed {
-                *counts.entry(ty.to_string()).or_insert(0) -= 1;
+                *counts.entry(*ty).or_insert(0) -= 1;
             }
             counts.retain(|_, n| *n > 0);
             counts
@@ -134,11 +134,11 @@ pub async fn apply(
 async fn expand(
     c: &impl ConnectionTrait,
     repo: Uuid,
-    mut remove: Vec<(Uuid, &'static str)>,
+    mut remove: Vec<(Uuid, ContentKind)>,
     manifests: &[Uuid],
-) -> Result<Vec<(Uuid, &'static str)>> {
+) -> Result<Vec<(Uuid, ContentKind)>> {
     let tags = q::current_tags_of(c, repo, manifests).await?;
-    remove.extend(tags.into_iter().map(|t| (t, TAG)));
+    remove.extend(tags.into_iter().map(|t| (t, Tag)));
     let children = q::children_of(c, manifests).await?;
     let mut gone: Vec<Uuid> = manifests.to_vec();
     let listed: HashSet<Uuid> = q::still_listed(c, repo, manifests, manifests)
@@ -146,7 +146,7 @@ async fn expand(
         .into_iter()
         .collect();
     gone.retain(|m| !listed.contains(m));
-    remove.retain(|(id, ty)| *ty != MANIFEST || !listed.contains(id));
+    remove.retain(|(id, ty)| *ty != Manifest || !listed.contains(id));
     if !children.is_empty() {
         let keep: HashSet<Uuid> = q::still_listed(c, repo, &children, &gone)
             .await?
@@ -154,7 +154,7 @@ async fn expand(
             .chain(q::tagged_among(c, repo, &children).await?)
             .collect();
         for child in children.into_iter().filter(|ch| !keep.contains(ch)) {
-            remove.push((child, MANIFEST));
+            remove.push((child, Manifest));
             gone.push(child);
         }
     }
@@ -167,7 +167,7 @@ async fn expand(
         blobs
             .into_iter()
             .filter(|b| !used.contains(b))
-            .map(|b| (b, BLOB)),
+            .map(|b| (b, Blob)),
     );
     Ok(remove)
 }
@@ -177,10 +177,10 @@ fn dedup(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
     ids.filter(|id| seen.insert(*id)).collect()
 }
 
-fn count(items: &[(Uuid, &str)]) -> BTreeMap<String, i64> {
+fn count(items: &[(Uuid, ContentKind)]) -> BTreeMap<ContentKind, i64> {
     let mut m = BTreeMap::new();
     for (_, ty) in items {
-        *m.entry(ty.to_string()).or_insert(0) += 1;
+        *m.entry(*ty).or_insert(0) += 1;
     }
     m
 }

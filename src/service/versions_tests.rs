@@ -1,6 +1,7 @@
 //! `versions::apply` on a real (SQLite) database: adding, removing (plain and recursive), tag
 //! replacement, no-op changes and `retain_repo_versions`.
 use super::*;
+use crate::domain::content::ContentKind;
 use crate::repo::{content, manifests, push_repos, repositories, Db};
 use serde_json::Value;
 
@@ -89,7 +90,7 @@ async fn present(f: &Fixture, ids: &[Uuid]) -> Vec<Uuid> {
         .unwrap()
 }
 
-fn adding(items: &[(Uuid, &'static str)]) -> Change {
+fn adding(items: &[(Uuid, ContentKind)]) -> Change {
     Change {
         add: items.to_vec(),
         ..Default::default()
@@ -102,7 +103,12 @@ async fn adding_content_creates_the_next_version_with_its_summary_and_id() {
     let (b1, b2) = (blob(&f, 1).await, blob(&f, 2).await);
     let m = manifest(&f, 10, &[b1, b2]).await;
     let t = tag(&f, "latest", m).await;
-    let mut change = adding(&[(b1, BLOB), (b2, BLOB), (m, MANIFEST), (t, TAG)]);
+    let mut change = adding(&[
+        (b1, ContentKind::Blob),
+        (b2, ContentKind::Blob),
+        (m, ContentKind::Manifest),
+        (t, ContentKind::Tag),
+    ]);
     change.tag_names = vec!["latest".into()];
     let v = apply_change(&f, change).await.unwrap();
     assert_eq!(v.number, 1);
@@ -117,7 +123,11 @@ async fn adding_content_creates_the_next_version_with_its_summary_and_id() {
     assert_eq!(s["present"], json!({"blob": 2, "manifest": 1, "tag": 1}));
     // Adding what is already present changes nothing and creates no version.
     assert_eq!(
-        apply_change(&f, adding(&[(b1, BLOB), (m, MANIFEST)])).await,
+        apply_change(
+            &f,
+            adding(&[(b1, ContentKind::Blob), (m, ContentKind::Manifest)])
+        )
+        .await,
         None
     );
     assert!(push_repos::version(&f.db.conn, f.repo, 2)
@@ -126,9 +136,12 @@ async fn adding_content_creates_the_next_version_with_its_summary_and_id() {
         .is_none());
     // Duplicates in one change count once.
     let b3 = blob(&f, 3).await;
-    let v = apply_change(&f, adding(&[(b3, BLOB), (b3, BLOB)]))
-        .await
-        .unwrap();
+    let v = apply_change(
+        &f,
+        adding(&[(b3, ContentKind::Blob), (b3, ContentKind::Blob)]),
+    )
+    .await
+    .unwrap();
     assert_eq!(v.number, 2);
     assert_eq!(summary(&f, 2).await["added"], json!({"blob": 1}));
     assert_eq!(summary(&f, 2).await["present"]["blob"], 3);
@@ -139,12 +152,16 @@ async fn a_tag_name_moved_to_another_manifest_replaces_the_old_tag() {
     let f = fixture().await;
     let (m1, m2) = (manifest(&f, 10, &[]).await, manifest(&f, 11, &[]).await);
     let t1 = tag(&f, "latest", m1).await;
-    let mut first = adding(&[(m1, MANIFEST), (m2, MANIFEST), (t1, TAG)]);
+    let mut first = adding(&[
+        (m1, ContentKind::Manifest),
+        (m2, ContentKind::Manifest),
+        (t1, ContentKind::Tag),
+    ]);
     first.tag_names = vec!["latest".into()];
     apply_change(&f, first).await.unwrap();
     let t2 = tag(&f, "latest", m2).await;
     assert_ne!(t1, t2, "a tag row names one manifest");
-    let mut second = adding(&[(t2, TAG)]);
+    let mut second = adding(&[(t2, ContentKind::Tag)]);
     second.tag_names = vec!["latest".into()];
     let v = apply_change(&f, second).await.unwrap();
     let s = summary(&f, v.number).await;
@@ -161,13 +178,13 @@ async fn removing_a_manifest_removes_its_tags_and_recursively_what_only_it_used(
     let b = manifest(&f, 11, &[shared, own_b]).await;
     let (ta, tb) = (tag(&f, "a", a).await, tag(&f, "b", b).await);
     let mut all = adding(&[
-        (shared, BLOB),
-        (own_a, BLOB),
-        (own_b, BLOB),
-        (a, MANIFEST),
-        (b, MANIFEST),
-        (ta, TAG),
-        (tb, TAG),
+        (shared, ContentKind::Blob),
+        (own_a, ContentKind::Blob),
+        (own_b, ContentKind::Blob),
+        (a, ContentKind::Manifest),
+        (b, ContentKind::Manifest),
+        (ta, ContentKind::Tag),
+        (tb, ContentKind::Tag),
     ]);
     all.tag_names = vec!["a".into(), "b".into()];
     apply_change(&f, all).await.unwrap();
@@ -176,7 +193,7 @@ async fn removing_a_manifest_removes_its_tags_and_recursively_what_only_it_used(
     let v = apply_change(
         &f,
         Change {
-            remove: vec![(b, MANIFEST)],
+            remove: vec![(b, ContentKind::Manifest)],
             ..Default::default()
         },
     )
@@ -194,7 +211,7 @@ async fn removing_a_manifest_removes_its_tags_and_recursively_what_only_it_used(
     let v = apply_change(
         &f,
         Change {
-            remove: vec![(a, MANIFEST)],
+            remove: vec![(a, ContentKind::Manifest)],
             recursive: true,
             ..Default::default()
         },
@@ -211,7 +228,7 @@ async fn removing_a_manifest_removes_its_tags_and_recursively_what_only_it_used(
     );
     // Removing what is not present creates no version.
     let none = Change {
-        remove: vec![(a, MANIFEST)],
+        remove: vec![(a, ContentKind::Manifest)],
         ..Default::default()
     };
     assert_eq!(apply_change(&f, none).await, None);
@@ -225,14 +242,19 @@ async fn recursive_removal_keeps_blobs_another_manifest_still_uses() {
     let b = manifest(&f, 11, &[shared]).await;
     apply_change(
         &f,
-        adding(&[(shared, BLOB), (own, BLOB), (a, MANIFEST), (b, MANIFEST)]),
+        adding(&[
+            (shared, ContentKind::Blob),
+            (own, ContentKind::Blob),
+            (a, ContentKind::Manifest),
+            (b, ContentKind::Manifest),
+        ]),
     )
     .await
     .unwrap();
     let v = apply_change(
         &f,
         Change {
-            remove: vec![(a, MANIFEST)],
+            remove: vec![(a, ContentKind::Manifest)],
             recursive: true,
             ..Default::default()
         },
@@ -254,7 +276,9 @@ async fn retain_repo_versions_keeps_only_the_newest_versions() {
     push_repos::update(&f.db.conn, &row).await.unwrap();
     for n in 1..=4 {
         let b = blob(&f, n).await;
-        let v = apply_change(&f, adding(&[(b, BLOB)])).await.unwrap();
+        let v = apply_change(&f, adding(&[(b, ContentKind::Blob)]))
+            .await
+            .unwrap();
         assert_eq!(v.number, i64::from(n));
     }
     let mut kept = vec![];

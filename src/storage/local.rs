@@ -101,10 +101,9 @@ pub async fn staging_leftovers(
 /// removing `uploads/` itself would race a write creating `uploads/<other id>/` (ENOENT),
 /// while a write into this very directory recreates it (object_store retries on NotFound).
 pub fn remove_upload_dir(root: &Path, key: &str) {
-    let segments: Vec<&str> = key.split('/').collect();
-    if let ["uploads", id, _] = segments.as_slice() {
-        if !id.is_empty() && *id != "." && *id != ".." {
-            let _ = std::fs::remove_dir(root.join("uploads").join(id));
+    if let Some(id) = super::keys::part_owner(key) {
+        if id != "." && id != ".." {
+            let _ = std::fs::remove_dir(root.join(super::keys::UPLOADS_DIR).join(id));
         }
     }
 }

@@ -1,11 +1,17 @@
 //! `BlobStore`: the narrow face of object storage. Bytes stream in and out; nothing here holds a
 //! whole blob in memory. Backends: a local directory (default), any S3 API, or memory (tests).
 //!
-//! Layout of keys:
-//! - `blobs/<alg>/<2 hex>/<hex>`: a stored blob, content-addressed, written once.
-//! - `uploads/<upload id>/<uuid>`: one staged chunk of an upload session.
+//! Layout of keys (built and parsed only by [`keys`]; nothing outside `storage` spells one):
+//! - `blobs/<alg>/<first 2 hex>/<hex>` ([`keys::blob`]): a stored blob, content-addressed,
+//!   written once (placed by `copy` or `concat` of its staged parts, or `put_bytes` if empty).
+//! - `uploads/<session id>/<uuid v4>` ([`keys::upload_part`]): one staged part of a chunked or
+//!   resumable upload session, one per `PATCH`/`PUT` body; the session's database row lists its
+//!   parts in order, and they are concatenated into the blob key when the upload completes.
+//! - `uploads/<uuid v7>/<uuid v4>` ([`keys::scratch`]): the staging copy of a monolithic push,
+//!   owned by no session; the push deletes it, or upload expiry does (no live session owns it).
 //! - `…#<n>` (local directory only): a file object_store is still writing (or was writing when
 //!   the process died); listings hide them, `staging_leftovers` finds them.
+//! - an S3 multipart upload in progress is not a key: `s3` lists and aborts stale ones.
 //!
 //! Durability: a local store opened durable (the default) fsyncs a written file and the
 //! directories leading to it (up to the root) before `write_stream`, `copy`, `concat` or
@@ -16,6 +22,7 @@
 //!
 //! This module knows nothing of the database.
 mod backend;
+pub mod keys;
 mod leftovers;
 mod local;
 mod s3;

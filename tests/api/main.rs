@@ -4,6 +4,7 @@
 
 mod common;
 
+mod layering;
 mod oci_base;
 mod oci_blobs;
 mod oci_concurrency;

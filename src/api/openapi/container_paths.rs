@@ -3,6 +3,8 @@
 //! reference), so pulp-glue and Pulp's generated clients find what they call.
 use super::ops::{Loc, Op};
 use crate::api::pulp::{content, distributions, filters, repositories, versions};
+use crate::domain::content::ContentKind;
+use crate::domain::hrefs;
 use utoipa::openapi::path::HttpMethod::{Delete, Get, Patch, Post, Put};
 
 const NS: &str = "container_container_namespace_href";
@@ -19,6 +21,30 @@ const T_NS: &str = "Pulp_Container: Namespaces";
 const T_DIST: &str = "Distributions: Container";
 const T_PUSH: &str = "Repositories: Container-Push";
 const T_VER: &str = "Repositories: Container-Push Versions";
+
+/// A content kind's OpenAPI tag, response schema, href parameter and detail path in pk form.
+fn content_doc(kind: ContentKind) -> (&'static str, &'static str, &'static str, &'static str) {
+    match kind {
+        ContentKind::Blob => (
+            "Content: Blobs",
+            "container.BlobResponse",
+            "container_blob_href",
+            "/pulp/api/v3/content/container/blobs/{pulp_id}/",
+        ),
+        ContentKind::Manifest => (
+            "Content: Manifests",
+            "container.ManifestResponse",
+            "container_manifest_href",
+            "/pulp/api/v3/content/container/manifests/{pulp_id}/",
+        ),
+        ContentKind::Tag => (
+            "Content: Tags",
+            "container.TagResponse",
+            "container_tag_href",
+            "/pulp/api/v3/content/container/tags/{pulp_id}/",
+        ),
+    }
+}
 
 fn cat(parts: &[&[&str]]) -> Vec<String> {
     parts
@@ -286,50 +312,24 @@ pub fn ops() -> Vec<Op> {
         )
         .list(versions::FILTERS, "RepositoryVersionResponse"),
     ];
-    for (kind, extra, tag, item, href, list, pk) in [
-        (
-            "blobs",
-            content::BLOB_FILTERS,
-            "Content: Blobs",
-            "container.BlobResponse",
-            "container_blob_href",
-            "/pulp/api/v3/content/container/blobs/",
-            "/pulp/api/v3/content/container/blobs/{pulp_id}/",
-        ),
-        (
-            "manifests",
-            content::MANIFEST_FILTERS,
-            "Content: Manifests",
-            "container.ManifestResponse",
-            "container_manifest_href",
-            "/pulp/api/v3/content/container/manifests/",
-            "/pulp/api/v3/content/container/manifests/{pulp_id}/",
-        ),
-        (
-            "tags",
-            content::TAG_FILTERS,
-            "Content: Tags",
-            "container.TagResponse",
-            "container_tag_href",
-            "/pulp/api/v3/content/container/tags/",
-            "/pulp/api/v3/content/container/tags/{pulp_id}/",
-        ),
-    ] {
+    for kind in ContentKind::all() {
+        let (tag, item, href, pk) = content_doc(kind);
+        let plural = kind.plural();
         ops.push(
             Op::new(
                 Get,
-                Loc::Lit(list),
-                format!("content_container_{kind}_list"),
+                Loc::Lit(hrefs::content_list(kind)),
+                format!("content_container_{plural}_list"),
                 tag,
                 "List content units",
             )
-            .list(&cat(&[content::COMMON, extra]), item),
+            .list(&cat(&[content::COMMON, content::filters_of(kind)]), item),
         );
         ops.push(
             Op::new(
                 Get,
                 Loc::Href(href, pk, ""),
-                format!("content_container_{kind}_read"),
+                format!("content_container_{plural}_read"),
                 tag,
                 "Inspect a content unit",
             )

@@ -4,6 +4,7 @@
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
+use crate::domain::content::ContentKind;
 use crate::domain::hrefs;
 use crate::domain::query::{ContentFilter as F, ContentOrder as O, Text, VersionRef};
 use crate::error::Error;
@@ -13,17 +14,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-const CONTENT: &str = "/pulp/api/v3/content/container/";
-
 /// The id in a content href or PRN of any container content type.
 pub fn content_id(href: &str) -> Option<Uuid> {
-    for kind in ["blob", "manifest", "tag"] {
-        let prefix = format!("{CONTENT}{kind}s/");
-        if let Some(id) = hrefs::parse_id(href, &prefix, &format!("container.{kind}")) {
-            return Some(id);
-        }
-    }
-    None
+    hrefs::content_id(href).map(|(_, id)| id)
 }
 
 /// `(repository, number)` of a version href `/pulp/api/v3/repositories/container/container-push/<id>/versions/<n>/`.
@@ -68,6 +61,14 @@ pub const MANIFEST_FILTERS: &[&str] = &[
 ];
 /// Filters of tag lists besides [`COMMON`].
 pub const TAG_FILTERS: &[&str] = &["name", "name__in", "digest", "media_type"];
+/// Filters of the list of `kind` besides [`COMMON`].
+pub fn filters_of(kind: ContentKind) -> &'static [&'static str] {
+    match kind {
+        ContentKind::Blob => BLOB_FILTERS,
+        ContentKind::Manifest => MANIFEST_FILTERS,
+        ContentKind::Tag => TAG_FILTERS,
+    }
+}
 /// Filters of every content list.
 pub const COMMON: &[&str] = &[
     "repository_version",
@@ -79,33 +80,26 @@ pub const COMMON: &[&str] = &[
     "prn__in",
 ];
 
-fn prepare(req: &HttpRequest, kind: &str, extra: &[&str]) -> Result<(Params, ContentQuery), Error> {
+fn prepare(req: &HttpRequest, kind: ContentKind) -> Result<(Params, ContentQuery), Error> {
     let p = Params::from(req);
     let mut allowed = COMMON.to_vec();
-    allowed.extend_from_slice(extra);
+    allowed.extend_from_slice(filters_of(kind));
     p.check(&allowed)?;
     let mut query = ContentQuery::default();
-    let ids = filters::ids(
-        &p,
-        &format!("{CONTENT}{kind}s/"),
-        &format!("container.{kind}"),
-    )?;
+    let ids = filters::ids(&p, hrefs::content_list(kind), kind.model())?;
     query.filters.extend(ids.into_iter().map(F::IdIn));
     version_filters(&p, &mut query, 1440)?;
     Ok((p, query))
 }
 
 fn base(
-    kind: &str,
+    kind: ContentKind,
     id: Uuid,
     created: chrono::DateTime<chrono::Utc>,
 ) -> serde_json::Map<String, Value> {
     let mut m = serde_json::Map::new();
     m.insert("pulp_href".into(), hrefs::content(kind, id).into());
-    m.insert(
-        "prn".into(),
-        hrefs::prn(&format!("container.{kind}"), id).into(),
-    );
+    m.insert("prn".into(), hrefs::prn(kind.model(), id).into());
     m.insert("pulp_created".into(), hrefs::timestamp(created).into());
     m.insert("pulp_last_updated".into(), hrefs::timestamp(created).into());
     m.insert("pulp_labels".into(), json!({}));
@@ -114,14 +108,14 @@ fn base(
 }
 
 fn render_blob(b: &q::BlobUnit) -> Value {
-    let mut m = base("blob", b.id, b.created_at);
+    let mut m = base(ContentKind::Blob, b.id, b.created_at);
     m.insert("artifact".into(), Value::Null);
     m.insert("digest".into(), b.digest.clone().into());
     Value::Object(m)
 }
 
 fn render_manifest(u: &q::ManifestUnit) -> Value {
-    let mut m = base("manifest", u.id, u.created_at);
+    let mut m = base(ContentKind::Manifest, u.id, u.created_at);
     let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or_else(|_| json!({}));
     m.insert("digest".into(), u.digest.clone().into());
     m.insert("schema_version".into(), u.schema_version.into());
@@ -130,18 +124,20 @@ fn render_manifest(u: &q::ManifestUnit) -> Value {
         "listed_manifests".into(),
         u.listed
             .iter()
-            .map(|i| Value::from(hrefs::content("manifest", *i)))
+            .map(|i| Value::from(hrefs::content(ContentKind::Manifest, *i)))
             .collect(),
     );
     m.insert(
         "config_blob".into(),
-        u.config_blob_id.map(|i| hrefs::content("blob", i)).into(),
+        u.config_blob_id
+            .map(|i| hrefs::content(ContentKind::Blob, i))
+            .into(),
     );
     m.insert(
         "blobs".into(),
         u.blobs
             .iter()
-            .map(|i| Value::from(hrefs::content("blob", *i)))
+            .map(|i| Value::from(hrefs::content(ContentKind::Blob, *i)))
             .collect(),
     );
     m.insert("annotations".into(), parse(&u.annotations));
@@ -156,11 +152,11 @@ fn render_manifest(u: &q::ManifestUnit) -> Value {
 }
 
 fn render_tag(t: &q::TagUnit) -> Value {
-    let mut m = base("tag", t.id, t.created_at);
+    let mut m = base(ContentKind::Tag, t.id, t.created_at);
     m.insert("name".into(), t.name.clone().into());
     m.insert(
         "tagged_manifest".into(),
-        hrefs::content("manifest", t.manifest_id).into(),
+        hrefs::content(ContentKind::Manifest, t.manifest_id).into(),
     );
     Value::Object(m)
 }
@@ -195,7 +191,7 @@ fn order(p: &Params, query: &mut ContentQuery, extra: &[(&str, O)]) -> Result<()
 
 pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut query) = prepare(&req, "blob", BLOB_FILTERS)?;
+    let (p, mut query) = prepare(&req, ContentKind::Blob)?;
     digests(&p, &mut query);
     order(&p, &mut query, &[("digest", O::Digest)])?;
     let (n, rows) = q::blobs(&st.db, &c, query).await?;
@@ -209,7 +205,7 @@ pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<Http
 
 pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut query) = prepare(&req, "manifest", MANIFEST_FILTERS)?;
+    let (p, mut query) = prepare(&req, ContentKind::Manifest)?;
     digests(&p, &mut query);
     let mts = media_types(&p);
     if !mts.is_empty() {
@@ -230,7 +226,7 @@ pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<
 
 pub async fn tags(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
-    let (p, mut query) = prepare(&req, "tag", TAG_FILTERS)?;
+    let (p, mut query) = prepare(&req, ContentKind::Tag)?;
     if let Some(n) = p.get("name") {
         query.push(F::Name(Text::Eq(n.to_string())));
     }
@@ -266,17 +262,19 @@ pub async fn read(
 ) -> PulpResult<HttpResponse> {
     let c = common::caller(&req, &st).await?;
     let (kind, id) = path.into_inner();
+    let Some(kind) = ContentKind::from_plural(&kind) else {
+        return Err(Error::NotFound("content".into()).into());
+    };
     let one = || ContentQuery::filtered(vec![F::Id(id)]);
     let db = &st.db;
-    let found = match kind.as_str() {
-        "blobs" => q::blobs(db, &c, one()).await?.1.first().map(render_blob),
-        "manifests" => q::manifests(db, &c, one())
+    let found = match kind {
+        ContentKind::Blob => q::blobs(db, &c, one()).await?.1.first().map(render_blob),
+        ContentKind::Manifest => q::manifests(db, &c, one())
             .await?
             .1
             .first()
             .map(render_manifest),
-        "tags" => q::tags(db, &c, one()).await?.1.first().map(render_tag),
-        _ => None,
+        ContentKind::Tag => q::tags(db, &c, one()).await?.1.first().map(render_tag),
     };
     let v = found.ok_or_else(|| Error::NotFound("content".into()))?;
     Ok(object(&Params::from(&req), v))

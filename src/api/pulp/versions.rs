@@ -4,6 +4,7 @@
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
+use crate::domain::content::ContentKind;
 use crate::domain::hrefs;
 use crate::domain::query::{ListQuery, VersionFilter as F, VersionOrder as O};
 use crate::error::Error;
@@ -24,16 +25,15 @@ fn summary(stored: &str, version_href: &str) -> Value {
     ] {
         let mut m = Map::new();
         if let Some(Value::Object(counts)) = parsed.get(section) {
-            for (kind, n) in counts {
+            for (name, n) in counts {
+                let Some(kind) = ContentKind::parse(name) else {
+                    continue;
+                };
                 if n.as_i64().unwrap_or(0) == 0 {
                     continue;
                 }
-                let href =
-                    format!("/pulp/api/v3/content/container/{kind}s/?{filter}={version_href}");
-                m.insert(
-                    format!("container.{kind}"),
-                    json!({"count": n, "href": href}),
-                );
+                let href = format!("{}?{filter}={version_href}", hrefs::content_list(kind));
+                m.insert(kind.model().into(), json!({"count": n, "href": href}));
             }
         }
         out.insert(section.to_string(), Value::Object(m));

@@ -2,6 +2,7 @@
 use super::super::criteria::{Criteria, Op};
 use super::super::placeholders;
 use super::content_visible;
+use crate::domain::content::ContentKind;
 use crate::domain::query::{ContentFilter, ContentOrder, ListQuery, VersionRef};
 use sea_orm::Value;
 
@@ -30,8 +31,8 @@ fn tagged(c: &mut Criteria, col: &str, values: &[String]) {
     );
 }
 
-/// The query of a content list of `kind` (`repo::content::{BLOB, MANIFEST, TAG}`).
-pub fn content(q: &ListQuery<ContentFilter, ContentOrder>, kind: &str) -> Criteria {
+/// The query of a content list of `kind`.
+pub fn content(q: &ListQuery<ContentFilter, ContentOrder>, kind: ContentKind) -> Criteria {
     let mut c = Criteria::default();
     for f in &q.filters {
         match f {

@@ -1,6 +1,7 @@
 //! Unit tests of the list-query translation: the statement each typed query becomes.
 use super::super::criteria::{page_sql, Criteria};
 use super::*;
+use crate::domain::content::ContentKind;
 use crate::domain::permissions::ObjectType;
 use chrono::{TimeZone, Utc};
 use sea_orm::Value;
@@ -163,7 +164,7 @@ fn content_version_membership_and_tags() {
         order: vec![Sort::asc(ContentOrder::Name)],
         page: None,
     };
-    let (text, values) = sql(&content(&q, "tag"), "tags x");
+    let (text, values) = sql(&content(&q, ContentKind::Tag), "tags x");
     assert_eq!(
         text,
         "SELECT * FROM tags x WHERE (x.id IN (SELECT rc.content_id FROM repository_content rc \
@@ -188,7 +189,7 @@ fn content_version_membership_and_tags() {
 #[test]
 fn content_visible_anywhere_or_in_scope() {
     let q = ListQuery::filtered(vec![ContentFilter::Visible(None)]);
-    let (text, _) = sql(&content(&q, "blob"), "blobs x");
+    let (text, _) = sql(&content(&q, ContentKind::Blob), "blobs x");
     assert!(text.contains(
         "WHERE (x.id IN (SELECT rc.content_id FROM repository_content rc WHERE 1 = 1)) ORDER BY \
          x.created_at DESC, x.id"

@@ -9,7 +9,7 @@
 use crate::error::Result;
 use crate::repo::{content, orphans as q, Db};
 use crate::service::tasks::{self, TaskContext, TaskKind};
-use crate::storage::BlobStore;
+use crate::storage::{keys, BlobStore};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -126,7 +126,7 @@ async fn delete_blobs(
     let keys: Vec<String> = gone
         .iter()
         .filter_map(|d| d.parse::<crate::domain::digest::Digest>().ok())
-        .map(|d| d.storage_key())
+        .map(|d| keys::blob(&d))
         .collect();
     let t = std::time::Instant::now();
     let deleted = store.delete_many(keys).await?;
@@ -144,15 +144,11 @@ async fn delete_blobs(
 /// lock before deletion.
 async fn sweep_stray_bytes(db: &Db, store: &BlobStore, cutoff: DateTime<Utc>) -> Result<u64> {
     let candidates: Vec<(String, String)> = store
-        .list_modified("blobs/")
+        .list_modified(keys::BLOBS)
         .await?
         .into_iter()
         .filter(|(_, modified)| *modified < cutoff)
-        .filter_map(|(key, _)| {
-            let mut parts = key.rsplit('/');
-            let (hex, _, alg) = (parts.next()?, parts.next()?, parts.next()?);
-            Some((format!("{alg}:{hex}"), key))
-        })
+        .filter_map(|(key, _)| Some((keys::blob_digest(&key)?.to_string(), key)))
         .collect();
     let mut removed = 0;
     for chunk in candidates.chunks(BATCH) {

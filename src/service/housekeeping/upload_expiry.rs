@@ -5,7 +5,7 @@
 //! empty `uploads/<id>/` directories.
 use crate::error::Result;
 use crate::repo::{uploads as q, Db};
-use crate::storage::BlobStore;
+use crate::storage::{keys, BlobStore};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -32,8 +32,8 @@ pub async fn expire_uploads(
         .map(Uuid::to_string)
         .collect();
     let mut stray = 0;
-    for (key, modified) in store.list_modified("uploads/").await? {
-        let owner = key.split('/').nth(1).unwrap_or("");
+    for (key, modified) in store.list_modified(keys::UPLOADS).await? {
+        let owner = keys::part_owner(&key).unwrap_or("");
         if modified < cutoff && !live.contains(owner) {
             store.delete(&key).await?;
             stray += 1;
@@ -43,7 +43,9 @@ pub async fn expire_uploads(
     // request body would have to stream for days), belongs to a write that will never finish.
     let leftovers = store.staging_leftovers(cutoff).await?;
     stray += store.remove_leftovers(&leftovers).await? as usize;
-    let dirs = store.remove_empty_dirs("uploads", cutoff, live).await?;
+    let dirs = store
+        .remove_empty_dirs(keys::UPLOADS_DIR, cutoff, live)
+        .await?;
     if dirs > 0 {
         tracing::info!(dirs, "removed empty upload directories");
     }
