@@ -103,7 +103,9 @@ pub async fn staging_leftovers(
 pub fn remove_upload_dir(root: &Path, key: &str) {
     if let Some(id) = super::keys::part_owner(key) {
         if id != "." && id != ".." {
-            let _ = std::fs::remove_dir(root.join(super::keys::UPLOADS_DIR).join(id));
+            let dir = root.join(super::keys::UPLOADS_DIR).join(id);
+            forget_linked(&dir);
+            let _ = std::fs::remove_dir(dir);
         }
     }
 }
@@ -171,6 +173,9 @@ fn prune(dir: &Path, before: DateTime<Utc>) -> io::Result<u64> {
     }
     let old = std::fs::metadata(dir).map(|m| modified(&m) < before)?;
     // `remove_dir` refuses a directory that is not empty, so a file written meanwhile stays.
+    if old {
+        forget_linked(dir);
+    }
     if old && std::fs::remove_dir(dir).is_ok() {
         n += 1;
     }
@@ -253,21 +258,59 @@ pub async fn sync_key(root: PathBuf, key: String) -> Result<(), object_store::Er
     .await
 }
 
-/// Syncs `dir` and its ancestors up to `root` (a directory created for the blob must itself be
-/// recorded in its parent).
+/// Directories whose own entry in their parent is known to be on stable storage (synced since
+/// they were created), so a new file in them needs only the file and the directory itself
+/// synced, not every ancestor again. A directory leaves the set before it is removed.
+/// Bounded: past [`LINKED_MAX`] it is simply cleared (costing a few extra syncs).
+static LINKED: std::sync::Mutex<Option<HashSet<PathBuf>>> = std::sync::Mutex::new(None);
+const LINKED_MAX: usize = 50_000;
+
+fn linked(dir: &Path) -> bool {
+    LINKED
+        .lock()
+        .map(|s| s.as_ref().is_some_and(|s| s.contains(dir)))
+        .unwrap_or(false)
+}
+
+fn mark_linked(dirs: Vec<PathBuf>) {
+    if let Ok(mut guard) = LINKED.lock() {
+        let set = guard.get_or_insert_with(HashSet::new);
+        if set.len() + dirs.len() > LINKED_MAX {
+            set.clear();
+        }
+        set.extend(dirs);
+    }
+}
+
+/// Forgets `dir` (call before removing it: a directory created again must be synced again).
+pub fn forget_linked(dir: &Path) {
+    if let Ok(mut guard) = LINKED.lock() {
+        if let Some(set) = guard.as_mut() {
+            set.remove(dir);
+        }
+    }
+}
+
+/// Syncs `dir` (a new entry in it) and, until one is known linked, its ancestors up to `root`
+/// (a directory created for the file must itself be recorded in its parent).
 /// Directories cannot be opened and synced portably: elsewhere than on Unix this does nothing.
 fn sync_dirs(root: &Path, dir: &Path) -> io::Result<()> {
     if !cfg!(unix) {
         return Ok(());
     }
+    let mut synced = vec![];
     let mut d = Some(dir);
     while let Some(cur) = d {
         std::fs::File::open(cur)?.sync_all()?;
-        if cur == root {
+        if cur == root || linked(cur) {
             break;
         }
+        synced.push(cur.to_path_buf());
         d = cur.parent().filter(|p| p.starts_with(root));
     }
+    // Each directory synced here had its parent synced after it (the loop went up), so its
+    // entry is durable now.
+    mark_linked(synced);
     Ok(())
 }
 
