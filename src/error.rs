@@ -1,5 +1,7 @@
 //! The one domain error type. It carries no HTTP types: `api::oci::errors` (and later the Pulp
 //! renderer) map each variant to a status and a wire body.
+pub mod field_errors;
+
 use crate::domain::digest::Digest;
 
 #[derive(Debug, thiserror::Error)]

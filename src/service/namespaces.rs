@@ -1,12 +1,17 @@
 //! Namespaces: listing, creation (names follow the registry's path-component grammar) and the
 //! cascading delete (run as a task).
 use crate::domain::permissions::ObjectType;
+use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
 use crate::repo::criteria::Criteria;
 use crate::repo::namespaces::{self as q, NamespaceRow};
 use crate::repo::Db;
 use crate::service::policy::{self, Caller};
-use serde_json::{Map, Value};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Labels (`pulp_labels`): text keys and values.
+pub type Labels = BTreeMap<String, String>;
 use uuid::Uuid;
 
 pub async fn list(db: &Db, crit: &Criteria) -> Result<(u64, Vec<NamespaceRow>)> {
@@ -30,33 +35,39 @@ pub fn labels(v: Option<&Value>) -> Result<String> {
     }
 }
 
-pub async fn create(db: &Db, c: &Caller, body: &Map<String, Value>) -> Result<NamespaceRow> {
-    let wanted = body.get("name").and_then(Value::as_str).unwrap_or("");
-    if !policy::may_create_namespace(c, wanted) {
+/// Labels as stored: their JSON text (`{}` for none).
+pub fn labels_text(labels: Option<&Labels>) -> String {
+    labels
+        .and_then(|l| serde_json::to_string(l).ok())
+        .unwrap_or_else(|| "{}".into())
+}
+
+/// Creates namespace `name` with its creator as owner; `None` when the name is taken. The name
+/// must be one registry path component.
+pub async fn create(
+    db: &Db,
+    c: &Caller,
+    name: &str,
+    labels: Option<&Labels>,
+) -> Result<Option<NamespaceRow>> {
+    if !policy::may_create_namespace(c, name) {
         return Err(Error::Denied);
     }
-    let name = match body.get("name") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(Value::String(_)) => return Err(Error::field("name", "This field may not be blank.")),
-        Some(_) => return Err(Error::field("name", "Not a valid string.")),
-        None => return Err(Error::field("name", "This field is required.")),
-    };
-    if name.contains('/') || crate::domain::name::RepoName::parse(&name).is_none() {
-        return Err(Error::field(
+    if name.contains('/') || crate::domain::name::RepoName::parse(name).is_none() {
+        return Err(fe::field(
             "name",
             "The provided name contains forbidden characters: use lowercase letters, digits and separators . _ __ -",
         ));
     }
-    let labels = labels(body.get("pulp_labels"))?;
     let txn = db.begin_write().await?;
-    let id = q::insert(&*txn, &name, &labels)
-        .await?
-        .ok_or_else(|| Error::field("name", "This field must be unique."))?;
+    let Some(id) = q::insert(&*txn, name, &labels_text(labels)).await? else {
+        return Ok(None);
+    };
     if let Some(user) = c.user_id() {
         policy::make_owner(&*txn, user, ObjectType::Namespace, id).await?;
     }
     txn.commit().await?;
-    get(db, id).await
+    get(db, id).await.map(Some)
 }
 
 /// The task body of a namespace delete.

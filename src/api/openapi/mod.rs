@@ -12,6 +12,7 @@ mod core_models;
 mod core_paths;
 mod ops;
 
+use crate::api::pulp;
 use crate::api::pulp::status::{CONTAINER_VERSION, CORE_VERSION};
 use std::sync::OnceLock;
 use utoipa::openapi::extensions::ExtensionsBuilder;
@@ -23,11 +24,11 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(components(schemas(
-    container_models::Namespace,
-    container_models::NamespaceResponse,
-    container_models::Distribution,
-    container_models::PatchedDistribution,
-    container_models::DistributionResponse,
+    pulp::namespaces::Namespace,
+    pulp::namespaces::NamespaceResponse,
+    pulp::distributions::Distribution,
+    pulp::distributions::PatchedDistribution,
+    pulp::distributions::DistributionResponse,
     container_models::PushRepository,
     container_models::PatchedPushRepository,
     container_models::PushRepositoryResponse,

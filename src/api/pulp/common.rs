@@ -1,11 +1,8 @@
 //! Shared plumbing of the Pulp dialect: query parameters and filter validation, limit/offset
 //! pagination with absolute `next`/`previous`, `fields`/`exclude_fields`, JSON bodies that
-//! reject unknown fields, the `Correlation-ID` middleware and the authentication requirement.
+//! reject unknown fields and the `Correlation-ID` middleware (callers come from `caller`).
 use super::errors::PulpResult;
 use crate::error::Error;
-use crate::service::auth::Principal;
-use crate::service::policy::Caller;
-use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -159,6 +156,11 @@ fn select_fields(params: &Params, v: Value) -> Value {
     Value::Object(out)
 }
 
+/// A view type as the JSON value responses carry (keys in serde_json's order, as `json!` gives).
+pub fn view<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or_else(|_| json!({}))
+}
+
 /// `202 {"task": href}`.
 pub fn task_accepted(task_href: String) -> HttpResponse {
     HttpResponse::Accepted().json(json!({ "task": task_href }))
@@ -243,39 +245,11 @@ pub async fn correlation_id(
     Ok(res)
 }
 
-/// The authenticated caller; anonymous callers get 401.
-pub async fn user(req: &HttpRequest, state: &AppState) -> PulpResult<Principal> {
-    match crate::api::auth::authenticate(req, state).await? {
-        Some(p) => Ok(p),
-        None => Err(Error::Unauthorized.into()),
-    }
-}
-
-/// The authenticated caller, who must be a superuser (403 otherwise).
-pub async fn superuser(req: &HttpRequest, state: &AppState) -> PulpResult<Principal> {
-    let p = user(req, state).await?;
-    if !p.is_superuser {
-        return Err(Error::Denied.into());
-    }
-    Ok(p)
-}
-
-/// The authenticated caller with everything their roles grant (anonymous callers get 401).
-pub async fn caller(req: &HttpRequest, state: &AppState) -> PulpResult<Caller> {
-    let p = user(req, state).await?;
-    Ok(Caller::load(&state.db, Some(p)).await?)
-}
-
-/// The start of every list: an authenticated caller and parameters that are all known filters
-/// (the union of `groups`).
-pub async fn list_params(
-    req: &HttpRequest,
-    state: &AppState,
-    groups: &[&[&str]],
-) -> PulpResult<(Params, Caller)> {
-    let c = caller(req, state).await?;
+/// The start of every list (after its caller extractor): parameters that are all known
+/// filters (the union of `groups`).
+pub fn list_params(req: &HttpRequest, groups: &[&[&str]]) -> PulpResult<Params> {
     let p = Params::from(req);
     let allowed: Vec<&str> = groups.iter().flat_map(|g| g.iter().copied()).collect();
     p.check(&allowed)?;
-    Ok((p, c))
+    Ok(p)
 }

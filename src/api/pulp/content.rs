@@ -1,7 +1,8 @@
 //! Read-only content: `/pulp/api/v3/content/container/{blobs,manifests,tags}/`, with the
 //! version filters (`repository_version`, `_added`, `_removed`), digests, names, media types and
 //! `orphaned_for`.
-use super::common::{self, object, paginated, Params};
+use super::caller::Authenticated;
+use super::common::{object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
@@ -228,8 +229,11 @@ fn order(p: &Params, crit: &mut Criteria, extra: &[(&str, &str)]) -> Result<(), 
     Ok(())
 }
 
-pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
+pub async fn blobs(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
     let (p, mut crit) = prepare(&req, "blob", BLOB_FILTERS)?;
     access::scope_content(&c, &mut crit, "x.id");
     digests(&p, &mut crit, "x.digest");
@@ -243,8 +247,11 @@ pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<Http
     ))
 }
 
-pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
+pub async fn manifests(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
     let (p, mut crit) = prepare(&req, "manifest", MANIFEST_FILTERS)?;
     access::scope_content(&c, &mut crit, "x.id");
     digests(&p, &mut crit, "x.digest");
@@ -264,8 +271,11 @@ pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<
     ))
 }
 
-pub async fn tags(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
+pub async fn tags(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
     let (p, mut crit) = prepare(&req, "tag", TAG_FILTERS)?;
     access::scope_content(&c, &mut crit, "x.id");
     if let Some(n) = p.get("name") {
@@ -315,8 +325,8 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let (kind, id) = path.into_inner();
     let mut crit = Criteria::default();
     crit.push("x.id", Op::Eq(id.into()));

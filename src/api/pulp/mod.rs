@@ -1,5 +1,7 @@
 //! The Pulp-compatible management API under `/pulp/api/v3/`. One module per resource, named
 //! after its URL segment; all responses are `application/json` and carry `Correlation-ID`.
+pub mod body;
+pub mod caller;
 pub mod common;
 pub mod content;
 pub mod distributions;

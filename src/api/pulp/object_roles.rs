@@ -1,6 +1,7 @@
 //! Role actions on one namespace or distribution (Pulp's `RolesMixin`): `list_roles/`,
 //! `add_role/`, `remove_role/` (need the object's `manage_roles` permission; 201 echoing the
 //! body, as Pulp answers) and `my_permissions/`. Groups are not supported.
+use super::caller::Authenticated;
 use super::common;
 use super::errors::PulpResult;
 use crate::domain::permissions::{self as perm, ObjectType};
@@ -42,8 +43,8 @@ pub async fn list_roles(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let t = kind(&req);
     guard(&st, &c, t, *id, true).await?;
     let mut crit = Criteria::default();
@@ -71,8 +72,8 @@ pub async fn my_permissions(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let t = kind(&req);
     guard(&st, &c, t, *id, false).await?;
     Ok(HttpResponse::Ok().json(json!({"permissions": c.permissions_on(t, *id)})))
@@ -124,12 +125,12 @@ async fn role_body(
 
 async fn change(
     req: HttpRequest,
+    c: Caller,
     st: web::Data<AppState>,
     id: Uuid,
     body: web::Bytes,
     add: bool,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let t = kind(&req);
     guard(&st, &c, t, id, true).await?;
     let b = common::body(&body, &["role", "users", "groups"])?;
@@ -175,8 +176,9 @@ pub async fn add_role(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: web::Bytes,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    change(req, st, *id, body, true).await
+    change(req, c, st, *id, body, true).await
 }
 
 pub async fn remove_role(
@@ -184,6 +186,7 @@ pub async fn remove_role(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: web::Bytes,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    change(req, st, *id, body, false).await
+    change(req, c, st, *id, body, false).await
 }

@@ -1,9 +1,11 @@
 //! `POST /pulp/api/v3/orphans/cleanup/` and the deprecated `DELETE /pulp/api/v3/orphans/`:
 //! superuser only, one at a time (exclusive `pdrn:orphans`), 202 with the task. A request
 //! while an equal cleanup is still waiting answers with that task (cleanups do not pile up).
+use super::caller::Superuser;
 use super::common::{self, task_accepted};
 use super::errors::PulpResult;
 use crate::error::Error;
+use crate::service::auth::Principal;
 use crate::service::orphans;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -13,10 +15,10 @@ use uuid::Uuid;
 async fn dispatch(
     req: &HttpRequest,
     st: &AppState,
+    user: &Principal,
     minutes: i64,
     content: Option<Vec<Uuid>>,
 ) -> PulpResult<HttpResponse> {
-    let user = common::superuser(req, st).await?;
     let task = orphans::dispatch(st, minutes, content, Some(user.id), common::cid(req)).await?;
     Ok(task_accepted(crate::domain::hrefs::task(task)))
 }
@@ -25,8 +27,8 @@ pub async fn cleanup(
     req: HttpRequest,
     st: web::Data<AppState>,
     body: web::Bytes,
+    Superuser(user): Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let b = common::body(&body, &["content_hrefs", "orphan_protection_time"])?;
     let content = match b.get("content_hrefs") {
         None | Some(Value::Null) => None,
@@ -65,10 +67,14 @@ pub async fn cleanup(
             }
         },
     };
-    dispatch(&req, &st, minutes, content).await
+    dispatch(&req, &st, &user, minutes, content).await
 }
 
-pub async fn delete(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+pub async fn delete(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Superuser(user): Superuser,
+) -> PulpResult<HttpResponse> {
     let minutes = st.settings.orphan_protection_minutes as i64;
-    dispatch(&req, &st, minutes, None).await
+    dispatch(&req, &st, &user, minutes, None).await
 }

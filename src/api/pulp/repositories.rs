@@ -1,5 +1,6 @@
 //! `/pulp/api/v3/repositories/container/container-push/`: list, read, update (200 / 202),
 //! and the `tag/`, `untag/`, `remove_image/` actions (202 tasks). Create and delete answer 405.
+use super::caller::Authenticated;
 use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::{PulpError, PulpResult};
 use super::filters;
@@ -8,6 +9,7 @@ use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
 use crate::repo::push_repos::PushRepoRow;
 use crate::service::access::{self, RepoAction};
+use crate::service::policy::Caller;
 use crate::service::{push_repos as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -49,13 +51,12 @@ pub const FILTERS: &[&str] = &[
     "remote",
 ];
 
-pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let (p, c) = common::list_params(
-        &req,
-        &st,
-        &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS],
-    )
-    .await?;
+pub async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
+    let p = common::list_params(&req, &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS])?;
     let mut crit = Criteria::default();
     access::scope_repositories(&c, &mut crit, "r.id");
     filters::text(&p, &mut crit, "name", "r.name");
@@ -114,20 +115,20 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let r = access::push_repo(&st.db, &c, *id, RepoAction::View).await?;
     Ok(object(&Params::from(&req), render(&r)))
 }
 
 async fn update_inner(
     req: HttpRequest,
+    c: Caller,
     st: web::Data<AppState>,
     id: Uuid,
     body: web::Bytes,
     partial: bool,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let old = access::push_repo(&st.db, &c, id, RepoAction::Change).await?;
     let b = common::body(&body, svc::FIELDS)?;
     let new = svc::prepare(&old, &b, partial)?;
@@ -151,8 +152,9 @@ pub async fn partial_update(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: web::Bytes,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, true).await
+    update_inner(req, c, st, *id, body, true).await
 }
 
 pub async fn update(
@@ -160,8 +162,9 @@ pub async fn update(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: web::Bytes,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, false).await
+    update_inner(req, c, st, *id, body, false).await
 }
 
 async fn dispatch(
@@ -191,8 +194,8 @@ pub async fn remove_image(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: web::Bytes,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
     let b = common::body(&body, &["digest"])?;
     let digest = svc::manifest_in_latest(&st.db, &r, &b).await?;
@@ -213,8 +216,8 @@ pub async fn tag(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: web::Bytes,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
     let b = common::body(&body, &["tag", "digest"])?;
     let tag = svc::tag_name(&b)?;
@@ -236,8 +239,8 @@ pub async fn untag(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: web::Bytes,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
     let b = common::body(&body, &["tag"])?;
     let tag = svc::existing_tag(&st.db, &r, &b).await?;

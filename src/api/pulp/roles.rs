@@ -1,5 +1,6 @@
 //! `/pulp/api/v3/roles/`: list, create (201), read, update, partial_update, delete (204);
 //! superusers only. Locked (built-in) roles cannot be changed or deleted.
+use super::caller::Superuser;
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
@@ -43,8 +44,11 @@ pub const FILTERS: &[&str] = &[
     "name__exact",
 ];
 
-pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
+pub async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    _: Superuser,
+) -> PulpResult<HttpResponse> {
     let p = Params::from(&req);
     let mut allowed = FILTERS.to_vec();
     allowed.extend_from_slice(filters::NAME_LOOKUPS);
@@ -102,11 +106,10 @@ pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpR
 }
 
 pub async fn create(
-    req: HttpRequest,
     st: web::Data<AppState>,
     body: web::Bytes,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let b = common::body(&body, svc::ROLE_FIELDS)?;
     let (name, desc, perms) = svc::prepare(&st.db, None, &b, false).await?;
     let r = svc::create(&st.db, &name, &desc, &perms).await?;
@@ -117,8 +120,8 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     Ok(object(
         &Params::from(&req),
         render(&svc::get(&st.db, *id).await?),
@@ -126,13 +129,11 @@ pub async fn read(
 }
 
 async fn update_inner(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: Uuid,
     body: web::Bytes,
     partial: bool,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let old = svc::get(&st.db, id).await?;
     let b = common::body(&body, svc::ROLE_FIELDS)?;
     let (name, desc, perms) = svc::prepare(&st.db, Some(&old), &b, partial).await?;
@@ -141,29 +142,28 @@ async fn update_inner(
 }
 
 pub async fn partial_update(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: web::Bytes,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, true).await
+    update_inner(st, *id, body, true).await
 }
 
 pub async fn update(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: web::Bytes,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, false).await
+    update_inner(st, *id, body, false).await
 }
 
 pub async fn delete(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let r = svc::get(&st.db, *id).await?;
     svc::delete(&st.db, &r).await?;
     Ok(HttpResponse::NoContent().finish())

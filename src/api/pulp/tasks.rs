@@ -1,5 +1,6 @@
 //! `/pulp/api/v3/tasks/`: list (filters), read, cancel (`PATCH {"state":"canceled"}`),
 //! delete (final tasks only) and `purge/`.
+use super::caller::Authenticated;
 use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::PulpResult;
 use super::filters;
@@ -217,8 +218,11 @@ fn build(p: &Params) -> Result<Criteria, Error> {
     Ok(crit)
 }
 
-pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
+pub async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
     let p = Params::from(&req);
     let mut crit = build(&p)?;
     access::scope_tasks(&c, &mut crit);
@@ -239,8 +243,8 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let t = find(&st, &c, *id).await?;
     let p = Params::from(&req);
     let mut v = render(&t);
@@ -266,12 +270,11 @@ pub async fn read(
 }
 
 pub async fn cancel(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: web::Bytes,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let b = common::body(&body, &["state"])?;
     if b.get("state").and_then(|s| s.as_str()) != Some("canceled") {
         return Err(Error::field(
@@ -296,11 +299,10 @@ pub async fn cancel(
 }
 
 pub async fn delete(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     find(&st, &c, *id).await?;
     if !tasks::delete_final(&st, *id).await? {
         return Ok(HttpResponse::Conflict().finish());
@@ -312,8 +314,8 @@ pub async fn purge(
     req: HttpRequest,
     st: web::Data<AppState>,
     body: web::Bytes,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let b = common::body(&body, &["finished_before", "states"])?;
     let before = match b.get("finished_before") {
         None | Some(Value::Null) => chrono::Utc::now() - chrono::Duration::days(30),

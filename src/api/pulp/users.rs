@@ -1,6 +1,7 @@
 //! `/pulp/api/v3/users/` (list, create 201, read, update, partial_update, delete 204) and
 //! `/pulp/api/v3/users/{id}/roles/` (list, create 201, read, delete 204): superusers only.
 //! Users carry Pulp's integer ids; passwords are write-only.
+use super::caller::Superuser;
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
@@ -66,8 +67,11 @@ pub fn text_filters() -> Vec<String> {
         .collect()
 }
 
-pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
+pub async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    _: Superuser,
+) -> PulpResult<HttpResponse> {
     let p = Params::from(&req);
     let extra = text_filters();
     let mut allowed: Vec<&str> = FILTERS.to_vec();
@@ -109,11 +113,10 @@ pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpR
 }
 
 pub async fn create(
-    req: HttpRequest,
     st: web::Data<AppState>,
     body: web::Bytes,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let b = common::body(&body, svc::FIELDS)?;
     let u = svc::prepare(&st.db, None, &b, false).await?;
     let u = svc::create(&st.db, &u).await?;
@@ -124,8 +127,8 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     Ok(object(
         &Params::from(&req),
         render(&svc::get(&st.db, *id).await?),
@@ -133,13 +136,11 @@ pub async fn read(
 }
 
 async fn update_inner(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: i64,
     body: web::Bytes,
     partial: bool,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let old = svc::get(&st.db, id).await?;
     let b = common::body(&body, svc::FIELDS)?;
     let new = svc::prepare(&st.db, Some(&old), &b, partial).await?;
@@ -149,29 +150,28 @@ async fn update_inner(
 }
 
 pub async fn partial_update(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
     body: web::Bytes,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, true).await
+    update_inner(st, *id, body, true).await
 }
 
 pub async fn update(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
     body: web::Bytes,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, false).await
+    update_inner(st, *id, body, false).await
 }
 
 pub async fn delete(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
+    Superuser(me): Superuser,
 ) -> PulpResult<HttpResponse> {
-    let me = common::superuser(&req, &st).await?;
     let u = svc::get(&st.db, *id).await?;
     if u.id == me.id {
         return Err(Error::Forbidden("You cannot delete yourself.".into()).into());
@@ -202,8 +202,8 @@ pub async fn roles_list(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let u = svc::get(&st.db, *id).await?;
     let p = Params::from(&req);
     p.check(ROLE_FILTERS)?;
@@ -236,12 +236,11 @@ pub async fn roles_list(
 
 /// `POST /users/{id}/roles/`.
 pub async fn roles_create(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
     body: web::Bytes,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let u = svc::get(&st.db, *id).await?;
     let b = common::body(
         &body,
@@ -256,8 +255,8 @@ pub async fn role_read(
     req: HttpRequest,
     st: web::Data<AppState>,
     path: web::Path<(i64, Uuid)>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let (n, rid) = *path;
     let u = svc::get(&st.db, n).await?;
     let v = roles_svc::assignment_of(&st.db, &u, rid).await?;
@@ -265,11 +264,10 @@ pub async fn role_read(
 }
 
 pub async fn role_delete(
-    req: HttpRequest,
     st: web::Data<AppState>,
     path: web::Path<(i64, Uuid)>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let (n, rid) = *path;
     let u = svc::get(&st.db, n).await?;
     roles_svc::assignment_of(&st.db, &u, rid).await?;

@@ -1,6 +1,7 @@
 //! Repository versions: `{repo}versions/` (newest first), `{repo}versions/{number}/`, and
 //! `/pulp/api/v3/repository_versions/`. Versions are immutable; deleting push-repository
 //! versions is refused as in Pulp.
+use super::caller::{Authenticated, SignedIn};
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
@@ -9,6 +10,7 @@ use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
 use crate::repo::push_repos::{self as q, VersionRow};
 use crate::service::access::{self, RepoAction};
+use crate::service::policy::Caller;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
@@ -78,9 +80,10 @@ pub const FILTERS: &[&str] = &[
 async fn list_inner(
     req: HttpRequest,
     st: web::Data<AppState>,
+    c: Caller,
     repo: Option<Uuid>,
 ) -> PulpResult<HttpResponse> {
-    let (p, c) = common::list_params(&req, &st, &[FILTERS]).await?;
+    let p = common::list_params(&req, &[FILTERS])?;
     let mut crit = Criteria::default();
     if let Some(repo) = repo {
         access::push_repo(&st.db, &c, repo, RepoAction::View).await?;
@@ -144,20 +147,25 @@ pub async fn list(
     req: HttpRequest,
     st: web::Data<AppState>,
     repo: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    list_inner(req, st, Some(*repo)).await
+    list_inner(req, st, c, Some(*repo)).await
 }
 
-pub async fn list_all(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    list_inner(req, st, None).await
+pub async fn list_all(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
+    list_inner(req, st, c, None).await
 }
 
 pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     path: web::Path<(Uuid, i64)>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let (repo, number) = *path;
     access::push_repo(&st.db, &c, repo, RepoAction::View).await?;
     let v = q::version(&st.db.conn, repo, number)
@@ -168,7 +176,6 @@ pub async fn read(
 }
 
 /// Push-repository versions cannot be deleted or repaired (Pulp's access policy refuses it).
-pub async fn forbidden(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
+pub async fn forbidden(_: SignedIn) -> PulpResult<HttpResponse> {
     Err(Error::Denied.into())
 }

@@ -1,0 +1,82 @@
+//! Authorization as a type: extractors a handler takes as a parameter to get its caller, so a
+//! handler that needs one cannot forget to authenticate. [`Authenticated`] loads what the
+//! caller's roles grant (object-level checks stay in `service::access` / `service::policy`),
+//! [`Superuser`] also refuses non-superusers, [`SignedIn`] only needs a valid login.
+//! Anonymous callers get 401 with `WWW-Authenticate`, non-superusers 403 (Pulp's bodies).
+//!
+//! Put the extractor after the handler's `web::Path` parameters: actix polls extractors in
+//! order, so a path that names nothing still answers 404 before credentials are looked at.
+use super::errors::{PulpError, PulpResult};
+use crate::error::Error;
+use crate::service::auth::Principal;
+use crate::service::policy::Caller;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use std::future::Future;
+use std::pin::Pin;
+
+/// An authenticated caller with everything their roles grant.
+pub struct Authenticated(pub Caller);
+
+/// An authenticated superuser.
+pub struct Superuser(pub Principal);
+
+/// An authenticated user whose roles do not matter to the endpoint.
+pub struct SignedIn(pub Principal);
+
+type Extracted<T> = Pin<Box<dyn Future<Output = PulpResult<T>>>>;
+
+fn state(req: &HttpRequest) -> PulpResult<web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| Error::Internal("application state missing".into()).into())
+}
+
+/// The authenticated principal; anonymous callers get 401.
+async fn principal(req: HttpRequest) -> PulpResult<(Principal, web::Data<AppState>)> {
+    let st = state(&req)?;
+    match crate::api::auth::authenticate(&req, &st).await? {
+        Some(p) => Ok((p, st)),
+        None => Err(Error::Unauthorized.into()),
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = PulpError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Ok(SignedIn(principal(req).await?.0)) })
+    }
+}
+
+impl FromRequest for Superuser {
+    type Error = PulpError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (p, _) = principal(req).await?;
+            if !p.is_superuser {
+                return Err(Error::Denied.into());
+            }
+            Ok(Superuser(p))
+        })
+    }
+}
+
+impl FromRequest for Authenticated {
+    type Error = PulpError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (p, st) = principal(req).await?;
+            Ok(Authenticated(Caller::load(&st.db, Some(p)).await?))
+        })
+    }
+}
