@@ -7,7 +7,6 @@ use crate::repo::criteria::Criteria;
 use crate::repo::namespaces::{self as q, NamespaceRow};
 use crate::repo::Db;
 use crate::service::policy::{self, Caller};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Labels (`pulp_labels`): text keys and values.
@@ -22,17 +21,6 @@ pub async fn get(db: &Db, id: Uuid) -> Result<NamespaceRow> {
     q::get(&db.conn, id)
         .await?
         .ok_or_else(|| Error::NotFound("namespace".into()))
-}
-
-/// Validates a `pulp_labels` value: an object of string → string.
-pub fn labels(v: Option<&Value>) -> Result<String> {
-    match v {
-        None | Some(Value::Null) => Ok("{}".into()),
-        Some(Value::Object(m)) if m.values().all(Value::is_string) => {
-            Ok(Value::Object(m.clone()).to_string())
-        }
-        Some(_) => Err(Error::field("pulp_labels", "Label values must be strings.")),
-    }
 }
 
 /// Labels as stored: their JSON text (`{}` for none).

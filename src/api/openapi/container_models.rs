@@ -8,56 +8,6 @@
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-/// A push repository to replace.
-#[derive(ToSchema, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-#[schema(as = container::ContainerPushRepository)]
-pub struct PushRepository {
-    #[schema(min_length = 1)]
-    name: String,
-    description: Option<String>,
-    pulp_labels: Option<HashMap<String, String>>,
-    #[schema(minimum = 1)]
-    retain_repo_versions: Option<i64>,
-    retain_checkpoints: Option<i64>,
-    manifest_signing_service: Option<String>,
-}
-
-/// Fields of a push repository to change.
-#[derive(ToSchema, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-#[schema(as = Patchedcontainer::ContainerPushRepository)]
-pub struct PatchedPushRepository {
-    #[schema(min_length = 1)]
-    name: Option<String>,
-    description: Option<String>,
-    pulp_labels: Option<HashMap<String, String>>,
-    #[schema(minimum = 1)]
-    retain_repo_versions: Option<i64>,
-    retain_checkpoints: Option<i64>,
-    manifest_signing_service: Option<String>,
-}
-
-/// A push repository: created by the first push to its name, with immutable numbered versions.
-#[derive(ToSchema)]
-#[schema(as = container::ContainerPushRepositoryResponse)]
-pub struct PushRepositoryResponse {
-    pulp_href: String,
-    prn: String,
-    #[schema(format = DateTime)]
-    pulp_created: String,
-    #[schema(format = DateTime)]
-    pulp_last_updated: String,
-    versions_href: String,
-    pulp_labels: HashMap<String, String>,
-    latest_version_href: String,
-    name: String,
-    description: Option<String>,
-    retain_repo_versions: Option<i64>,
-    retain_checkpoints: Option<i64>,
-    manifest_signing_service: Option<String>,
-}
-
 /// Count and list link of one content type in a version summary.
 #[derive(ToSchema)]
 pub struct ContentSummaryEntry {
@@ -89,32 +39,6 @@ pub struct RepositoryVersionResponse {
     base_version: Option<String>,
     content_summary: ContentSummary,
     vuln_report: Option<String>,
-}
-
-/// Tag a manifest of the latest version.
-#[derive(ToSchema, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TagImage {
-    #[schema(min_length = 1)]
-    tag: String,
-    #[schema(min_length = 1)]
-    digest: String,
-}
-
-/// Remove a tag from the latest version.
-#[derive(ToSchema, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UnTagImage {
-    #[schema(min_length = 1)]
-    tag: String,
-}
-
-/// Remove an image (manifest, its tags, and what only it referenced) from the latest version.
-#[derive(ToSchema, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RemoveImage {
-    #[schema(min_length = 1)]
-    digest: String,
 }
 
 /// A blob content unit.

@@ -12,6 +12,7 @@ pub mod namespaces;
 pub mod object_roles;
 pub mod orphans;
 pub mod repositories;
+pub mod repository_actions;
 pub mod roles;
 pub mod status;
 pub mod tasks;
