@@ -100,33 +100,3 @@ pub struct TagResponse {
     name: String,
     tagged_manifest: String,
 }
-
-/// Users given (or taken) a role on one object.
-#[derive(ToSchema, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NestedRole {
-    users: Option<Vec<String>>,
-    groups: Option<Vec<String>>,
-    #[schema(min_length = 1)]
-    role: String,
-}
-
-/// A role and who holds it on one object.
-#[derive(ToSchema)]
-pub struct NestedRoleResponse {
-    users: Vec<String>,
-    groups: Vec<String>,
-    role: String,
-}
-
-/// The roles held on one object.
-#[derive(ToSchema)]
-pub struct ObjectRolesResponse {
-    roles: Vec<NestedRoleResponse>,
-}
-
-/// The caller's permissions on one object.
-#[derive(ToSchema)]
-pub struct MyPermissionsResponse {
-    permissions: Vec<String>,
-}

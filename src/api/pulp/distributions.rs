@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-const PREFIX: &str = "/pulp/api/v3/distributions/container/container/";
+pub const PREFIX: &str = "/pulp/api/v3/distributions/container/container/";
 pub const PRN: &str = "container.containerdistribution";
 const PUSH_PREFIX: &str = "/pulp/api/v3/repositories/container/container-push/";
 const PUSH_PRN: &str = "container.containerpushrepository";

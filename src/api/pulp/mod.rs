@@ -13,9 +13,11 @@ pub mod object_roles;
 pub mod orphans;
 pub mod repositories;
 pub mod repository_actions;
+pub mod role_models;
 pub mod roles;
 pub mod status;
 pub mod tasks;
+pub mod user_models;
 pub mod users;
 pub mod versions;
 

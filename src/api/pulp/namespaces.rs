@@ -18,8 +18,8 @@ use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-const PREFIX: &str = "/pulp/api/v3/pulp_container/namespaces/";
-const PRN: &str = "container.containernamespace";
+pub const PREFIX: &str = "/pulp/api/v3/pulp_container/namespaces/";
+pub const PRN: &str = "container.containernamespace";
 
 /// A namespace to create.
 #[derive(ToSchema, serde::Deserialize)]

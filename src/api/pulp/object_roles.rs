@@ -1,10 +1,12 @@
 //! Role actions on one namespace or distribution (Pulp's `RolesMixin`): `list_roles/`,
 //! `add_role/`, `remove_role/` (need the object's `manage_roles` permission; 201 echoing the
 //! body, as Pulp answers) and `my_permissions/`. Groups are not supported.
+use super::body::Body;
 use super::caller::Authenticated;
 use super::common;
 use super::errors::PulpResult;
 use crate::domain::permissions::{self as perm, ObjectType};
+use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
 use crate::repo::criteria::{Criteria, Op};
 use crate::repo::roles as q;
@@ -12,7 +14,8 @@ use crate::service::policy::{self, Caller};
 use crate::service::roles as svc;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// 404 unless the caller sees the object; then 403 unless `manage` and they may manage roles.
@@ -54,18 +57,18 @@ pub async fn list_roles(
     let (_, rows) = q::assignments(&st.db.conn, &crit)
         .await
         .map_err(Error::from)?;
-    let mut roles: Vec<Value> = vec![];
+    let mut roles: Vec<NestedRoleResponse> = vec![];
     for a in rows {
         match roles.last_mut() {
-            Some(last) if last["role"] == a.role.as_str() => {
-                if let Some(users) = last["users"].as_array_mut() {
-                    users.push(a.username.into());
-                }
-            }
-            _ => roles.push(json!({"role": a.role, "users": [a.username], "groups": []})),
+            Some(last) if last.role == a.role => last.users.push(a.username),
+            _ => roles.push(NestedRoleResponse {
+                role: a.role,
+                users: vec![a.username],
+                groups: vec![],
+            }),
         }
     }
-    Ok(HttpResponse::Ok().json(json!({"roles": roles})))
+    Ok(HttpResponse::Ok().json(common::view(&ObjectRolesResponse { roles })))
 }
 
 pub async fn my_permissions(
@@ -76,25 +79,60 @@ pub async fn my_permissions(
 ) -> PulpResult<HttpResponse> {
     let t = kind(&req);
     guard(&st, &c, t, *id, false).await?;
-    Ok(HttpResponse::Ok().json(json!({"permissions": c.permissions_on(t, *id)})))
+    let view = MyPermissionsResponse {
+        permissions: c.permissions_on(t, *id),
+    };
+    Ok(HttpResponse::Ok().json(common::view(&view)))
 }
 
-/// The validated `{role, users, groups}` body: the role and the users it names.
-async fn role_body(
+/// Users given (or taken) a role on one object.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NestedRole {
+    pub users: Option<Vec<String>>,
+    pub groups: Option<Vec<String>>,
+    #[schema(min_length = 1)]
+    pub role: String,
+}
+
+/// A role and who holds it on one object.
+#[derive(ToSchema, serde::Serialize)]
+pub struct NestedRoleResponse {
+    pub users: Vec<String>,
+    pub groups: Vec<String>,
+    pub role: String,
+}
+
+/// The roles held on one object.
+#[derive(ToSchema, serde::Serialize)]
+pub struct ObjectRolesResponse {
+    pub roles: Vec<NestedRoleResponse>,
+}
+
+/// The caller's permissions on one object.
+#[derive(ToSchema, serde::Serialize)]
+pub struct MyPermissionsResponse {
+    pub permissions: Vec<String>,
+}
+
+/// Reads a `{role, users, groups}` body for objects of type `t`: the role and the users it
+/// names (id, username).
+async fn parse(
     st: &AppState,
     t: ObjectType,
-    b: &Map<String, Value>,
+    bytes: &[u8],
 ) -> Result<(q::RoleRow, Vec<(Uuid, String)>)> {
+    let b = Body::parse::<NestedRole>(bytes)?;
     let role = match b.get("role") {
         Some(Value::String(r)) => svc::named(&st.db, "role", r).await?,
-        Some(_) => return Err(Error::field("role", "Not a valid string.")),
-        None => return Err(Error::field("role", "This field is required.")),
+        Some(_) => return Err(fe::field("role", fe::NOT_STRING)),
+        None => return Err(fe::field("role", fe::REQUIRED)),
     };
     if b.get("groups")
         .and_then(Value::as_array)
         .is_some_and(|g| !g.is_empty())
     {
-        return Err(Error::field("groups", "Groups are not supported."));
+        return Err(fe::field("groups", "Groups are not supported."));
     }
     let names = match b.get("users") {
         None | Some(Value::Null) => vec![],
@@ -102,20 +140,18 @@ async fn role_body(
             .iter()
             .map(|v| v.as_str().map(str::to_string))
             .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| Error::field("users", "Not a valid string."))?,
-        Some(_) => return Err(Error::field("users", "Expected a list of items.")),
+            .ok_or_else(|| fe::field("users", fe::NOT_STRING))?,
+        Some(_) => return Err(fe::field("users", fe::NOT_LIST)),
     };
     let mut users = vec![];
     for n in names {
-        let u = crate::repo::users::by_username(&st.db.conn, &n)
+        let u = crate::service::users::id_by_username(&st.db, &n)
             .await?
-            .ok_or_else(|| {
-                Error::field("users", format!("Object with username={n} does not exist."))
-            })?;
-        users.push((u.id, n));
+            .ok_or_else(|| fe::field("users", fe::no_such("username", &n)))?;
+        users.push((u, n));
     }
     if !svc::fits(&role, Some(t)) {
-        return Err(Error::field(
+        return Err(fe::field(
             "role",
             "The role does not contain any permission for that object.",
         ));
@@ -133,42 +169,14 @@ async fn change(
 ) -> PulpResult<HttpResponse> {
     let t = kind(&req);
     guard(&st, &c, t, id, true).await?;
-    let b = common::body(&body, &["role", "users", "groups"])?;
-    let (role, users) = role_body(&st, t, &b).await?;
-    let txn = st.db.begin_write().await.map_err(Error::from)?;
-    let obj = Some((t.as_str(), id));
-    for (uid, name) in &users {
-        let existing = q::find_assignment(&*txn, *uid, role.id, obj)
-            .await
-            .map_err(Error::from)?;
-        match (add, existing) {
-            (true, Some(_)) => {
-                return Err(Error::field(
-                    "role",
-                    format!("The role is already assigned to user '{name}'."),
-                )
-                .into())
-            }
-            (true, None) => {
-                q::assign(&*txn, *uid, role.id, obj)
-                    .await
-                    .map_err(Error::from)?;
-            }
-            (false, None) => {
-                return Err(Error::field(
-                    "role",
-                    format!("The role is not assigned to user '{name}'."),
-                )
-                .into())
-            }
-            (false, Some(aid)) => {
-                q::unassign(&*txn, aid).await.map_err(Error::from)?;
-            }
-        }
-    }
-    txn.commit().await.map_err(Error::from)?;
-    let names: Vec<&str> = users.iter().map(|(_, n)| n.as_str()).collect();
-    Ok(HttpResponse::Created().json(json!({"role": role.name, "users": names, "groups": []})))
+    let (role, users) = parse(&st, t, &body).await?;
+    svc::change_object_roles(&st.db, &role, &users, (t, id), add).await?;
+    let view = NestedRoleResponse {
+        role: role.name,
+        users: users.into_iter().map(|(_, n)| n).collect(),
+        groups: vec![],
+    };
+    Ok(HttpResponse::Created().json(common::view(&view)))
 }
 
 pub async fn add_role(

@@ -4,27 +4,18 @@ use super::caller::Superuser;
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
-use crate::domain::hrefs;
+use super::role_models::{self, RoleResponse};
 use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
 use crate::repo::roles::RoleRow;
 use crate::service::roles as svc;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 pub fn render(r: &RoleRow) -> Value {
-    json!({
-        "pulp_href": format!("/pulp/api/v3/roles/{}/", r.id),
-        "prn": hrefs::prn("core.role", r.id),
-        "pulp_created": hrefs::timestamp(r.created_at),
-        "pulp_last_updated": hrefs::timestamp(r.updated_at),
-        "name": r.name,
-        "description": r.description,
-        "permissions": r.permissions,
-        "locked": r.locked,
-    })
+    common::view(&RoleResponse::from(r))
 }
 
 /// The filters this list accepts (also declared in the OpenAPI document).
@@ -110,8 +101,8 @@ pub async fn create(
     body: web::Bytes,
     _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    let b = common::body(&body, svc::ROLE_FIELDS)?;
-    let (name, desc, perms) = svc::prepare(&st.db, None, &b, false).await?;
+    let input = role_models::parse_role(&st.db, &body, None, false).await?;
+    let (name, desc, perms) = svc::apply(None, input, false);
     let r = svc::create(&st.db, &name, &desc, &perms).await?;
     Ok(HttpResponse::Created().json(render(&r)))
 }
@@ -135,8 +126,8 @@ async fn update_inner(
     partial: bool,
 ) -> PulpResult<HttpResponse> {
     let old = svc::get(&st.db, id).await?;
-    let b = common::body(&body, svc::ROLE_FIELDS)?;
-    let (name, desc, perms) = svc::prepare(&st.db, Some(&old), &b, partial).await?;
+    let input = role_models::parse_role(&st.db, &body, Some(&old), partial).await?;
+    let (name, desc, perms) = svc::apply(Some(&old), input, partial);
     let r = svc::update(&st.db, id, &name, &desc, &perms).await?;
     Ok(HttpResponse::Ok().json(render(&r)))
 }

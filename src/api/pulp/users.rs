@@ -5,37 +5,21 @@ use super::caller::Superuser;
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
+use super::role_models::{self, UserRoleResponse};
+use super::user_models::{self, UserResponse};
 use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
 use crate::repo::users::UserFull;
 use crate::service::{roles as roles_svc, users as svc};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
-pub const PREFIX: &str = "/pulp/api/v3/users/";
-
-pub fn href(number: i64) -> String {
-    format!("{PREFIX}{number}/")
-}
+pub use super::user_models::{href, PREFIX};
 
 pub fn render(u: &UserFull) -> Value {
-    json!({
-        "pulp_href": href(u.number),
-        "prn": format!("prn:auth.user:{}", u.number),
-        "id": u.number,
-        "username": u.username,
-        "first_name": u.first_name,
-        "last_name": u.last_name,
-        "email": u.email,
-        "is_staff": u.is_staff,
-        "is_active": u.is_active,
-        "is_superuser": u.is_superuser,
-        "date_joined": crate::domain::hrefs::timestamp(u.date_joined),
-        "groups": [],
-        "hidden_fields": [{"name": "password", "is_set": u.password_hash != svc::UNUSABLE}],
-    })
+    common::view(&UserResponse::from(u))
 }
 
 /// The filters this list accepts (also declared in the OpenAPI document).
@@ -117,8 +101,8 @@ pub async fn create(
     body: web::Bytes,
     _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    let b = common::body(&body, svc::FIELDS)?;
-    let u = svc::prepare(&st.db, None, &b, false).await?;
+    let input = user_models::parse(&st.db, &body, None, false).await?;
+    let u = svc::prepare(None, input, false).await?;
     let u = svc::create(&st.db, &u).await?;
     Ok(HttpResponse::Created().json(render(&u)))
 }
@@ -142,8 +126,8 @@ async fn update_inner(
     partial: bool,
 ) -> PulpResult<HttpResponse> {
     let old = svc::get(&st.db, id).await?;
-    let b = common::body(&body, svc::FIELDS)?;
-    let new = svc::prepare(&st.db, Some(&old), &b, partial).await?;
+    let input = user_models::parse(&st.db, &body, Some(&old), partial).await?;
+    let new = svc::prepare(Some(&old), input, partial).await?;
     svc::save(&st.db, &new).await?;
     st.creds.forget_user(&old.username);
     Ok(HttpResponse::Ok().json(render(&new)))
@@ -211,7 +195,7 @@ pub async fn roles_list(
     crit.push("ur.user_id", Op::Eq(u.id.into()));
     filters::text(&p, &mut crit, "role", "r.name");
     if let Some(obj) = p.get("content_object") {
-        match roles_svc::parse_object(&st.db, Some(obj)).await? {
+        match role_models::content_object(&st.db, Some(obj)).await? {
             None => crit.push("ur.object_type", Op::Eq("".into())),
             Some((t, oid)) => {
                 crit.push("ur.object_type", Op::Eq(t.as_str().into()));
@@ -229,7 +213,7 @@ pub async fn roles_list(
     let (n, rows) = roles_svc::assignments(&st.db, &crit).await?;
     let items = rows
         .iter()
-        .map(|(a, perms, desc)| roles_svc::render_assignment(u.number, a, perms, desc))
+        .map(|(a, perms, desc)| common::view(&UserRoleResponse::new(u.number, a, perms, desc)))
         .collect();
     Ok(paginated(&req, &p, n, items))
 }
@@ -242,12 +226,14 @@ pub async fn roles_create(
     _: Superuser,
 ) -> PulpResult<HttpResponse> {
     let u = svc::get(&st.db, *id).await?;
-    let b = common::body(
-        &body,
-        &["role", "content_object", "content_object_prn", "domain"],
-    )?;
-    let v = roles_svc::assign_from_body(&st.db, &u, &b).await?;
-    Ok(HttpResponse::Created().json(v))
+    let (role, obj) = role_models::parse_user_role(&st.db, &body).await?;
+    let rid = roles_svc::assign(&st.db, &u, &role, obj).await?;
+    let (a, perms, desc) = roles_svc::assignment_of(&st.db, &u, rid).await?;
+    Ok(
+        HttpResponse::Created().json(common::view(&UserRoleResponse::new(
+            u.number, &a, &perms, &desc,
+        ))),
+    )
 }
 
 /// `GET|DELETE /users/{id}/roles/{uuid}/`.
@@ -259,7 +245,8 @@ pub async fn role_read(
 ) -> PulpResult<HttpResponse> {
     let (n, rid) = *path;
     let u = svc::get(&st.db, n).await?;
-    let v = roles_svc::assignment_of(&st.db, &u, rid).await?;
+    let (a, perms, desc) = roles_svc::assignment_of(&st.db, &u, rid).await?;
+    let v = common::view(&UserRoleResponse::new(u.number, &a, &perms, &desc));
     Ok(object(&Params::from(&req), v))
 }
 
