@@ -163,7 +163,8 @@ pub fn view<T: serde::Serialize>(v: &T) -> Value {
 
 /// `202 {"task": href}`.
 pub fn task_accepted(task_href: String) -> HttpResponse {
-    HttpResponse::Accepted().json(json!({ "task": task_href }))
+    let body = super::task_models::AsyncOperationResponse { task: task_href };
+    HttpResponse::Accepted().json(view(&body))
 }
 
 /// Parses a JSON object body, refusing unknown fields with Pulp's message.

@@ -16,6 +16,7 @@ pub mod repository_actions;
 pub mod role_models;
 pub mod roles;
 pub mod status;
+pub mod task_models;
 pub mod tasks;
 pub mod user_models;
 pub mod users;

@@ -1,10 +1,13 @@
 //! `/pulp/api/v3/tasks/`: list (filters), read, cancel (`PATCH {"state":"canceled"}`),
 //! delete (final tasks only) and `purge/`.
+use super::body::Body;
 use super::caller::Authenticated;
 use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::PulpResult;
 use super::filters;
+use super::task_models::{PatchedTaskCancel, Purge, TaskResponse};
 use crate::domain::hrefs;
+use crate::error::field_errors as fe;
 use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
 use crate::repo::tasks::{self as q, TaskRow};
@@ -20,33 +23,7 @@ const PREFIX: &str = "/pulp/api/v3/tasks/";
 const FINAL: &[&str] = &["completed", "failed", "canceled", "skipped"];
 
 pub fn render(t: &TaskRow) -> Value {
-    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
-    let created: Vec<Value> = serde_json::from_str(&t.created_resources).unwrap_or_default();
-    let ts = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(hrefs::timestamp);
-    json!({
-        "pulp_href": hrefs::task(t.id),
-        "prn": hrefs::prn("core.task", t.id),
-        "pulp_created": hrefs::timestamp(t.created_at),
-        "pulp_last_updated": hrefs::timestamp(t.updated_at),
-        "state": t.state,
-        "name": t.name,
-        "logging_cid": t.logging_cid,
-        "created_by": t.created_by_number.map(super::users::href),
-        "unblocked_at": ts(t.unblocked_at),
-        "started_at": ts(t.started_at),
-        "finished_at": ts(t.finished_at),
-        "error": t.error.as_deref().map(parse),
-        "worker": Value::Null,
-        "parent_task": Value::Null,
-        "child_tasks": [],
-        "task_group": Value::Null,
-        "progress_reports": parse(&t.progress_reports),
-        "created_resources": created.iter().map(|c| c["href"].clone()).collect::<Vec<_>>(),
-        "created_resource_prns": created.iter().map(|c| c["prn"].clone()).collect::<Vec<_>>(),
-        "reserved_resources_record": parse(&t.reserved_resources),
-        "result": t.result.as_deref().map(parse),
-        "pulp_api_version": "v3",
-    })
+    common::view(&TaskResponse::from(t))
 }
 
 /// The filters this list accepts (also declared in the OpenAPI document).
@@ -275,14 +252,7 @@ pub async fn cancel(
     body: web::Bytes,
     Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let b = common::body(&body, &["state"])?;
-    if b.get("state").and_then(|s| s.as_str()) != Some("canceled") {
-        return Err(Error::field(
-            "state",
-            "The only acceptable value for 'state' is 'canceled'.",
-        )
-        .into());
-    }
+    PatchedTaskCancel::parse(&body)?;
     let t = find(&st, &c, *id).await?;
     if FINAL.contains(&t.state.as_str()) {
         return Ok(HttpResponse::Conflict().json(render(&t)));
@@ -316,11 +286,11 @@ pub async fn purge(
     body: web::Bytes,
     Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let b = common::body(&body, &["finished_before", "states"])?;
+    let b = Body::parse::<Purge>(&body)?;
     let before = match b.get("finished_before") {
         None | Some(Value::Null) => chrono::Utc::now() - chrono::Duration::days(30),
         Some(Value::String(s)) => datetime("finished_before", s)?,
-        Some(_) => return Err(Error::field("finished_before", "Enter a valid date/time.").into()),
+        Some(_) => return Err(fe::field("finished_before", fe::BAD_DATETIME).into()),
     };
     let states: Vec<String> = match b.get("states") {
         None | Some(Value::Null) => vec!["completed".into()],
@@ -330,17 +300,15 @@ pub async fn purge(
                 match s.as_str() {
                     Some(x) if FINAL.contains(&x) => out.push(x.to_string()),
                     _ => {
-                        return Err(Error::field(
-                            "states",
-                            format!("\"{s}\" is not a valid choice."),
+                        return Err(
+                            fe::field("states", format!("\"{s}\" is not a valid choice.")).into(),
                         )
-                        .into())
                     }
                 }
             }
             out
         }
-        Some(_) => return Err(Error::field("states", "Expected a list of items.").into()),
+        Some(_) => return Err(fe::field("states", fe::NOT_LIST).into()),
     };
     let task = tasks::dispatch(
         &st,
