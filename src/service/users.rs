@@ -1,6 +1,7 @@
 //! Users as the management API manages them (superusers only, enforced by the handlers):
 //! Django's password rules (also used by `berth admin`), applying a validated [`UserInput`]
 //! with argon2 hashes, and deletes that take the user's role assignments with them.
+use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
 use crate::repo::users::{self as q, UserFull};
 use crate::repo::Db;
@@ -109,7 +110,7 @@ pub async fn prepare(
 pub async fn create(db: &Db, u: &UserFull) -> Result<UserFull> {
     let txn = db.begin_write().await?;
     if !q::insert(&*txn, &u.username, &u.password_hash, false).await? {
-        return Err(Error::field("username", USERNAME_TAKEN));
+        return Err(fe::field("username", USERNAME_TAKEN));
     }
     let mut stored = q::full_by_name(&*txn, &u.username)
         .await?

@@ -1,14 +1,13 @@
 //! The OpenAPI document of the management API and the token service, shaped like Pulp's so that
 //! pulp-cli (pulp-glue) and clients generated from it work against berth.
 //!
-//! Schemas are utoipa derives (`container_models`, `core_models`); operations are listed once in
+//! Schemas are the utoipa derives of the request and view types the handlers use (beside their
+//! resource in `api::pulp`, and `api::oci::token`); operations are listed once in
 //! `container_paths` / `core_paths` with Pulp's operationIds, tags and href parameter names, and
 //! their list filters come from the same constants the handlers enforce. `berth openapi`,
 //! `GET /pulp/api/v3/docs/api.json` and the committed `openapi/openapi.json` are one document;
 //! `?pk_path=1` serves the same operations with plain `{pulp_id}` paths (see `ops`).
-mod container_models;
 mod container_paths;
-mod core_models;
 mod core_paths;
 mod ops;
 
@@ -32,15 +31,15 @@ use utoipa::OpenApi;
     pulp::repositories::PushRepository,
     pulp::repositories::PatchedPushRepository,
     pulp::repositories::PushRepositoryResponse,
-    container_models::ContentSummaryEntry,
-    container_models::ContentSummary,
-    container_models::RepositoryVersionResponse,
+    pulp::versions::ContentSummaryEntry,
+    pulp::versions::ContentSummary,
+    pulp::versions::RepositoryVersionResponse,
     pulp::repository_actions::TagImage,
     pulp::repository_actions::UnTagImage,
     pulp::repository_actions::RemoveImage,
-    container_models::BlobResponse,
-    container_models::ManifestResponse,
-    container_models::TagResponse,
+    pulp::content_views::BlobResponse,
+    pulp::content_views::ManifestResponse,
+    pulp::content_views::TagResponse,
     pulp::object_roles::NestedRole,
     pulp::object_roles::NestedRoleResponse,
     pulp::object_roles::ObjectRolesResponse,
@@ -67,8 +66,8 @@ use utoipa::OpenApi;
     pulp::role_models::Role,
     pulp::role_models::PatchedRole,
     pulp::role_models::RoleResponse,
-    core_models::ErrorResponse,
-    core_models::TokenResponse,
+    pulp::errors::ErrorResponse,
+    crate::api::oci::token::TokenResponse,
 )))]
 struct Schemas;
 

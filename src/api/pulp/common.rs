@@ -1,6 +1,6 @@
 //! Shared plumbing of the Pulp dialect: query parameters and filter validation, limit/offset
-//! pagination with absolute `next`/`previous`, `fields`/`exclude_fields`, JSON bodies that
-//! reject unknown fields and the `Correlation-ID` middleware (callers come from `caller`).
+//! pagination with absolute `next`/`previous`, `fields`/`exclude_fields`, views as JSON values
+//! and the `Correlation-ID` middleware (callers come from `caller`, bodies from `body`).
 use super::errors::PulpResult;
 use crate::error::Error;
 use actix_web::body::MessageBody;
@@ -167,44 +167,8 @@ pub fn task_accepted(task_href: String) -> HttpResponse {
     HttpResponse::Accepted().json(view(&body))
 }
 
-/// Parses a JSON object body, refusing unknown fields with Pulp's message.
-pub fn body(bytes: &[u8], known: &[&str]) -> Result<Map<String, Value>, Error> {
-    if bytes.is_empty() {
-        return Ok(Map::new());
-    }
-    let v: Value = serde_json::from_slice(bytes)
-        .map_err(|e| Error::field("non_field_errors", format!("JSON parse error - {e}")))?;
-    let Value::Object(map) = v else {
-        return Err(Error::field(
-            "non_field_errors",
-            "Invalid data. Expected a dictionary, but got a list or value.",
-        ));
-    };
-    if let Some(field) = map.iter().find(|(_, v)| has_nul(v)).map(|(k, _)| k) {
-        return Err(Error::field(field, NUL_MESSAGE));
-    }
-    let unknown: Vec<(String, String)> = map
-        .keys()
-        .filter(|k| !known.contains(&k.as_str()))
-        .map(|k| (k.clone(), "Unexpected field".to_string()))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(Error::Validation(unknown));
-    }
-    Ok(map)
-}
-
 /// DRF's message for a NUL character in text.
-const NUL_MESSAGE: &str = "Null characters are not allowed.";
-
-fn has_nul(v: &Value) -> bool {
-    match v {
-        Value::String(s) => s.contains('\0'),
-        Value::Array(items) => items.iter().any(has_nul),
-        Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
-        _ => false,
-    }
-}
+const NUL_MESSAGE: &str = crate::error::field_errors::NUL;
 
 /// The request's correlation id (set by [`correlation_id`]).
 #[derive(Clone, Debug)]

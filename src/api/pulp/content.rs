@@ -2,7 +2,8 @@
 //! version filters (`repository_version`, `_added`, `_removed`), digests, names, media types and
 //! `orphaned_for`.
 use super::caller::Authenticated;
-use super::common::{object, paginated, Params};
+use super::common::{self, object, paginated, Params};
+use super::content_views::{BlobResponse, ManifestResponse, TagResponse};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
@@ -13,7 +14,7 @@ use crate::service::access;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use sea_orm::Value as SqlValue;
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 const CONTENT: &str = "/pulp/api/v3/content/container/";
@@ -116,74 +117,16 @@ fn prepare(req: &HttpRequest, kind: &str, extra: &[&str]) -> Result<(Params, Cri
     Ok((p, crit))
 }
 
-fn base(
-    kind: &str,
-    id: Uuid,
-    created: chrono::DateTime<chrono::Utc>,
-) -> serde_json::Map<String, Value> {
-    let mut m = serde_json::Map::new();
-    m.insert("pulp_href".into(), hrefs::content(kind, id).into());
-    m.insert(
-        "prn".into(),
-        hrefs::prn(&format!("container.{kind}"), id).into(),
-    );
-    m.insert("pulp_created".into(), hrefs::timestamp(created).into());
-    m.insert("pulp_last_updated".into(), hrefs::timestamp(created).into());
-    m.insert("pulp_labels".into(), json!({}));
-    m.insert("vuln_report".into(), Value::Null);
-    m
-}
-
 fn render_blob(b: &q::BlobUnit) -> Value {
-    let mut m = base("blob", b.id, b.created_at);
-    m.insert("artifact".into(), Value::Null);
-    m.insert("digest".into(), b.digest.clone().into());
-    Value::Object(m)
+    common::view(&BlobResponse::from(b))
 }
 
 fn render_manifest(u: &q::ManifestUnit) -> Value {
-    let mut m = base("manifest", u.id, u.created_at);
-    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or_else(|_| json!({}));
-    m.insert("digest".into(), u.digest.clone().into());
-    m.insert("schema_version".into(), u.schema_version.into());
-    m.insert("media_type".into(), u.media_type.clone().into());
-    m.insert(
-        "listed_manifests".into(),
-        u.listed
-            .iter()
-            .map(|i| Value::from(hrefs::content("manifest", *i)))
-            .collect(),
-    );
-    m.insert(
-        "config_blob".into(),
-        u.config_blob_id.map(|i| hrefs::content("blob", i)).into(),
-    );
-    m.insert(
-        "blobs".into(),
-        u.blobs
-            .iter()
-            .map(|i| Value::from(hrefs::content("blob", *i)))
-            .collect(),
-    );
-    m.insert("annotations".into(), parse(&u.annotations));
-    m.insert("labels".into(), parse(&u.labels));
-    m.insert("is_bootable".into(), false.into());
-    m.insert("is_flatpak".into(), false.into());
-    m.insert("type".into(), u.kind.clone().into());
-    m.insert("architecture".into(), u.architecture.clone().into());
-    m.insert("os".into(), u.os.clone().into());
-    m.insert("compressed_image_size".into(), u.compressed_size.into());
-    Value::Object(m)
+    common::view(&ManifestResponse::from(u))
 }
 
 fn render_tag(t: &q::TagUnit) -> Value {
-    let mut m = base("tag", t.id, t.created_at);
-    m.insert("name".into(), t.name.clone().into());
-    m.insert(
-        "tagged_manifest".into(),
-        hrefs::content("manifest", t.manifest_id).into(),
-    );
-    Value::Object(m)
+    common::view(&TagResponse::from(t))
 }
 
 fn digests(p: &Params, crit: &mut Criteria, col: &str) {

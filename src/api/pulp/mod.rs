@@ -4,6 +4,7 @@ pub mod body;
 pub mod caller;
 pub mod common;
 pub mod content;
+pub mod content_views;
 pub mod distributions;
 pub mod docs;
 pub mod errors;

@@ -76,7 +76,7 @@ fn datetime(key: &str, v: &str) -> Result<chrono::DateTime<chrono::Utc>, Error> 
         .or_else(|_| {
             chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").map(|d| d.and_utc())
         })
-        .map_err(|_| Error::field(key, "Enter a valid date/time."))
+        .map_err(|_| fe::field(key, fe::BAD_DATETIME))
 }
 
 /// A resource filter value (href or PRN) as the PRN stored in `reserved_resources`.

@@ -13,53 +13,94 @@ use crate::service::access::{self, RepoAction};
 use crate::service::policy::Caller;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 const CONTENT_FILTER: &str = "EXISTS (SELECT 1 FROM repository_content rc WHERE rc.repository_id = v.repository_id \
      AND rc.content_id = ? AND rc.version_added <= v.number AND (rc.version_removed IS NULL OR rc.version_removed > v.number))";
 
+/// Count and list link of one content type in a version summary.
+#[derive(ToSchema, serde::Serialize)]
+pub struct ContentSummaryEntry {
+    count: i64,
+    href: String,
+}
+
+/// What a version added, removed and holds, per content type (`container.blob`, …).
+#[derive(ToSchema, serde::Serialize)]
+#[schema(as = ContentSummaryResponse)]
+pub struct ContentSummary {
+    added: HashMap<String, ContentSummaryEntry>,
+    removed: HashMap<String, ContentSummaryEntry>,
+    present: HashMap<String, ContentSummaryEntry>,
+}
+
+/// An immutable repository version.
+#[derive(ToSchema, serde::Serialize)]
+#[schema(as = RepositoryVersionResponse)]
+pub struct RepositoryVersionResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    number: i64,
+    repository: String,
+    base_version: Option<String>,
+    content_summary: ContentSummary,
+    vuln_report: Option<String>,
+}
+
 /// `{"added": {"blob": 2}}` → `{"added": {"container.blob": {"count": 2, "href": …}}}`.
-fn summary(stored: &str, version_href: &str) -> Value {
+fn summary(stored: &str, version_href: &str) -> ContentSummary {
     let parsed: Map<String, Value> = serde_json::from_str(stored).unwrap_or_default();
-    let mut out = Map::new();
-    for (section, filter) in [
-        ("added", "repository_version_added"),
-        ("removed", "repository_version_removed"),
-        ("present", "repository_version"),
-    ] {
-        let mut m = Map::new();
+    let section = |section: &str, filter: &str| {
+        let mut m = HashMap::new();
         if let Some(Value::Object(counts)) = parsed.get(section) {
             for (kind, n) in counts {
-                if n.as_i64().unwrap_or(0) == 0 {
+                let count = n.as_i64().unwrap_or(0);
+                if count == 0 {
                     continue;
                 }
                 let href =
                     format!("/pulp/api/v3/content/container/{kind}s/?{filter}={version_href}");
                 m.insert(
                     format!("container.{kind}"),
-                    json!({"count": n, "href": href}),
+                    ContentSummaryEntry { count, href },
                 );
             }
         }
-        out.insert(section.to_string(), Value::Object(m));
+        m
+    };
+    ContentSummary {
+        added: section("added", "repository_version_added"),
+        removed: section("removed", "repository_version_removed"),
+        present: section("present", "repository_version"),
     }
-    Value::Object(out)
+}
+
+impl From<&VersionRow> for RepositoryVersionResponse {
+    fn from(v: &VersionRow) -> Self {
+        let href = hrefs::version(v.repository_id, v.number);
+        RepositoryVersionResponse {
+            prn: hrefs::prn("core.repositoryversion", v.id),
+            pulp_created: hrefs::timestamp(v.created_at),
+            pulp_last_updated: hrefs::timestamp(v.created_at),
+            number: v.number,
+            repository: hrefs::push_repository(v.repository_id),
+            base_version: None,
+            content_summary: summary(&v.content_summary, &href),
+            vuln_report: None,
+            pulp_href: href,
+        }
+    }
 }
 
 pub fn render(v: &VersionRow) -> Value {
-    let href = hrefs::version(v.repository_id, v.number);
-    json!({
-        "pulp_href": href,
-        "prn": hrefs::prn("core.repositoryversion", v.id),
-        "pulp_created": hrefs::timestamp(v.created_at),
-        "pulp_last_updated": hrefs::timestamp(v.created_at),
-        "number": v.number,
-        "repository": hrefs::push_repository(v.repository_id),
-        "base_version": Value::Null,
-        "content_summary": summary(&v.content_summary, &href),
-        "vuln_report": Value::Null,
-    })
+    common::view(&RepositoryVersionResponse::from(v))
 }
 
 /// The filters this list accepts (also declared in the OpenAPI document).
