@@ -1,5 +1,6 @@
-//! Distributions: validation of create/update requests (Pulp's rules), and the task bodies that
-//! create, update and delete (with the push repository they serve).
+//! Distributions: validation of a typed create/update request (Pulp's rules: required fields,
+//! permission, references that exist, uniqueness), and the task bodies that create, update and
+//! delete (with the push repository they serve).
 use crate::domain::name::RepoName;
 use crate::domain::permissions::ObjectType;
 use crate::error::field_errors as fe;

@@ -1,6 +1,7 @@
 //! Roles: the locked built-in roles, written at start so their permission lists always match
-//! this build; custom roles admins create; and assigning roles to users (globally or on one
-//! namespace or distribution) with Pulp's validation messages.
+//! this build; custom roles admins create (from a validated [`RoleInput`]); and assigning roles
+//! to users, globally or on one namespace or distribution (named by id; the api resolves
+//! hrefs), with Pulp's messages for the rules checked here.
 use crate::domain::permissions::{self, ObjectType};
 use crate::error::field_errors as fe;
 use crate::error::{Error, Result};

@@ -80,3 +80,54 @@ impl FromRequest for Authenticated {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Handlers that answer anonymous callers on purpose (as Pulp does), or answer before any
+    /// resource is touched.
+    const OPEN: &[&str] = &[
+        "status::status",
+        "docs::api_json",
+        "docs::api_yaml",
+        "mod::method_not_allowed",
+        "mod::not_found",
+        "repositories::not_allowed",
+    ];
+
+    /// Every public handler of the Pulp API takes one of the caller extractors, so a new
+    /// handler cannot forget authentication.
+    #[test]
+    fn every_handler_takes_a_caller() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api/pulp");
+        let mut missing = vec![];
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let module = path.file_stem().unwrap().to_string_lossy().to_string();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in text.match_indices("async fn ") {
+                let rest = &text[i + "async fn ".len()..];
+                let name = rest.split('(').next().unwrap_or_default();
+                let Some(sig) = rest.split_once('{').map(|(s, _)| s) else {
+                    continue;
+                };
+                if !sig.contains("HttpResponse>") && !sig.contains("-> HttpResponse") {
+                    continue;
+                }
+                if !text[..i].ends_with("pub ") {
+                    continue;
+                }
+                seen += 1;
+                let takes_caller = ["Authenticated", "Superuser", "SignedIn"]
+                    .iter()
+                    .any(|e| sig.contains(&format!(": {e}")));
+                let qualified = format!("{module}::{name}");
+                if !takes_caller && !OPEN.contains(&qualified.as_str()) {
+                    missing.push(qualified);
+                }
+            }
+        }
+        assert!(seen > 40, "found only {seen} handlers");
+        assert!(missing.is_empty(), "handlers without a caller: {missing:?}");
+    }
+}

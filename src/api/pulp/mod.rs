@@ -1,5 +1,8 @@
 //! The Pulp-compatible management API under `/pulp/api/v3/`. One module per resource, named
-//! after its URL segment; all responses are `application/json` and carry `Correlation-ID`.
+//! after its URL segment, holding its request and view types (the OpenAPI schemas; in a
+//! `*_models`/`*_views` sibling where the file would grow too long). A handler reads: caller
+//! (an extractor from `caller`) → request (read by `body`) → one service call → view. All
+//! responses are `application/json` and carry `Correlation-ID`.
 pub mod body;
 pub mod caller;
 pub mod common;
