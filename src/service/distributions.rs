@@ -6,11 +6,13 @@ use crate::domain::permissions::ObjectType;
 use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
 use crate::repo::criteria::Criteria;
-use crate::repo::distributions::{self as q, DistributionRow};
+use crate::repo::distributions as q;
 use crate::repo::{namespaces, Db};
 use crate::service::namespaces::Labels;
 use crate::service::policy::{self, Caller};
 use uuid::Uuid;
+
+pub use crate::repo::distributions::DistributionRow;
 
 /// What a create or update asks for; `None`: not given (PATCH keeps the old value, POST and
 /// PUT reset it).

@@ -4,14 +4,16 @@ use crate::domain::permissions::ObjectType;
 use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
 use crate::repo::criteria::Criteria;
-use crate::repo::namespaces::{self as q, NamespaceRow};
+use crate::repo::namespaces as q;
 use crate::repo::Db;
 use crate::service::policy::{self, Caller};
 use std::collections::BTreeMap;
+use uuid::Uuid;
+
+pub use crate::repo::namespaces::NamespaceRow;
 
 /// Labels (`pulp_labels`): text keys and values.
 pub type Labels = BTreeMap<String, String>;
-use uuid::Uuid;
 
 pub async fn list(db: &Db, crit: &Criteria) -> Result<(u64, Vec<NamespaceRow>)> {
     Ok(q::list(&db.conn, crit).await?)

@@ -5,10 +5,12 @@ use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
 use crate::repo::content::{MANIFEST, TAG};
 use crate::repo::criteria::Criteria;
-use crate::repo::push_repos::{self as q, PushRepoRow};
+use crate::repo::push_repos as q;
 use crate::repo::{manifests, Db};
 use crate::service::namespaces::Labels;
 use uuid::Uuid;
+
+pub use crate::repo::push_repos::{PushRepoRow, VersionRow};
 
 /// What an update asks for; `None`: not given (PATCH keeps the old value, PUT resets it).
 #[derive(Default)]

@@ -6,10 +6,12 @@ use crate::domain::permissions::{self, ObjectType};
 use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
 use crate::repo::criteria::{Criteria, Op};
-use crate::repo::roles::{self as q, AssignmentRow, RoleRow};
+use crate::repo::roles as q;
 use crate::repo::users::UserFull;
 use crate::repo::Db;
 use uuid::Uuid;
+
+pub use crate::repo::roles::{AssignmentRow, RoleRow};
 
 /// Creates or refreshes the locked roles (idempotent; safe when replicas start together).
 pub async fn seed(db: &Db) -> Result<()> {

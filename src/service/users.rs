@@ -3,9 +3,11 @@
 //! with argon2 hashes, and deletes that take the user's role assignments with them.
 use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
-use crate::repo::users::{self as q, UserFull};
+use crate::repo::users as q;
 use crate::repo::Db;
 use crate::service::auth::hash_password;
+
+pub use crate::repo::users::UserFull;
 
 /// What a create or update asks for, validated by the api; `None`: not given (PATCH keeps the
 /// old value, POST and PUT reset it).

@@ -9,7 +9,7 @@ use crate::domain::hrefs;
 use crate::domain::permissions as perm;
 use crate::error::field_errors as fe;
 use crate::repo::criteria::Criteria;
-use crate::repo::namespaces::NamespaceRow;
+use crate::service::namespaces::NamespaceRow;
 use crate::service::{access, namespaces as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};

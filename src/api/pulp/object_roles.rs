@@ -121,7 +121,7 @@ async fn parse(
     st: &AppState,
     t: ObjectType,
     bytes: &[u8],
-) -> Result<(q::RoleRow, Vec<(Uuid, String)>)> {
+) -> Result<(svc::RoleRow, Vec<(Uuid, String)>)> {
     let b = Body::parse::<NestedRole>(bytes)?;
     let role = match b.get("role") {
         Some(Value::String(r)) => svc::named(&st.db, "role", r).await?,

@@ -8,9 +8,8 @@ use crate::domain::hrefs;
 use crate::domain::permissions::{self, ObjectType};
 use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
-use crate::repo::roles::{AssignmentRow, RoleRow};
-use crate::repo::Db;
-use crate::service::roles::{self as svc, RoleInput};
+use crate::service::roles::{self as svc, AssignmentRow, RoleInput, RoleRow};
+use crate::state::AppState;
 use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -38,7 +37,7 @@ pub struct PatchedRole {
 /// Reads a role body over `existing` (`partial` = PATCH), with every problem at once; a
 /// locked role is refused first.
 pub async fn parse_role(
-    db: &Db,
+    st: &AppState,
     bytes: &[u8],
     existing: Option<&RoleRow>,
     partial: bool,
@@ -59,7 +58,7 @@ pub async fn parse_role(
             None
         }
         Some(Value::String(s)) => {
-            if svc::name_taken(db, s, existing.map(|e| e.id)).await? {
+            if svc::name_taken(&st.db, s, existing.map(|e| e.id)).await? {
                 errs.push(("name".into(), fe::UNIQUE.into()));
             }
             Some(s.clone())
@@ -163,12 +162,12 @@ pub struct UserRole {
 
 /// Reads `POST /users/{id}/roles/`: the role and the object (`None`: global).
 pub async fn parse_user_role(
-    db: &Db,
+    st: &AppState,
     bytes: &[u8],
 ) -> PulpResult<(RoleRow, Option<(ObjectType, Uuid)>)> {
     let b = Body::parse::<UserRole>(bytes)?;
     let role = match b.get("role") {
-        Some(Value::String(r)) => svc::named(db, "role", r).await?,
+        Some(Value::String(r)) => svc::named(&st.db, "role", r).await?,
         Some(_) => return Err(fe::field("role", fe::NOT_STRING).into()),
         None => return Err(fe::field("role", fe::REQUIRED).into()),
     };
@@ -183,7 +182,7 @@ pub async fn parse_user_role(
         }
         (Some(v), _) | (None, Some(v)) if v.is_null() => None,
         (Some(Value::String(s)), _) | (None, Some(Value::String(s))) => {
-            content_object(db, Some(s)).await?
+            content_object(st, Some(s)).await?
         }
         _ => return Err(fe::field("content_object", fe::NOT_URL).into()),
     };
@@ -192,7 +191,7 @@ pub async fn parse_user_role(
 
 /// The namespace or distribution an href or PRN names (`None` for global); 400 when it names
 /// nothing that exists.
-pub async fn content_object(db: &Db, v: Option<&str>) -> Result<Option<(ObjectType, Uuid)>> {
+pub async fn content_object(st: &AppState, v: Option<&str>) -> Result<Option<(ObjectType, Uuid)>> {
     let Some(v) = v.filter(|v| !v.is_empty() && *v != "null") else {
         return Ok(None);
     };
@@ -203,7 +202,7 @@ pub async fn content_object(db: &Db, v: Option<&str>) -> Result<Option<(ObjectTy
             .map(|id| (ObjectType::Distribution, id))
     };
     match found {
-        Some((t, id)) if svc::object_exists(db, t, id).await? => Ok(Some((t, id))),
+        Some((t, id)) if svc::object_exists(&st.db, t, id).await? => Ok(Some((t, id))),
         _ => Err(fe::field("content_object", fe::NO_OBJECT)),
     }
 }

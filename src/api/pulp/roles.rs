@@ -7,8 +7,7 @@ use super::filters;
 use super::role_models::{self, RoleResponse};
 use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
-use crate::repo::roles::RoleRow;
-use crate::service::roles as svc;
+use crate::service::roles::{self as svc, RoleRow};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
@@ -101,7 +100,7 @@ pub async fn create(
     body: web::Bytes,
     _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    let input = role_models::parse_role(&st.db, &body, None, false).await?;
+    let input = role_models::parse_role(&st, &body, None, false).await?;
     let (name, desc, perms) = svc::apply(None, input, false);
     let r = svc::create(&st.db, &name, &desc, &perms).await?;
     Ok(HttpResponse::Created().json(render(&r)))
@@ -126,7 +125,7 @@ async fn update_inner(
     partial: bool,
 ) -> PulpResult<HttpResponse> {
     let old = svc::get(&st.db, id).await?;
-    let input = role_models::parse_role(&st.db, &body, Some(&old), partial).await?;
+    let input = role_models::parse_role(&st, &body, Some(&old), partial).await?;
     let (name, desc, perms) = svc::apply(Some(&old), input, partial);
     let r = svc::update(&st.db, id, &name, &desc, &perms).await?;
     Ok(HttpResponse::Ok().json(render(&r)))

@@ -6,9 +6,8 @@ use super::errors::PulpResult;
 use crate::domain::hrefs;
 use crate::error::field_errors as fe;
 use crate::error::Error;
-use crate::repo::users::UserFull;
-use crate::repo::Db;
-use crate::service::users::{self as svc, UserInput};
+use crate::service::users::{self as svc, UserFull, UserInput};
+use crate::state::AppState;
 use serde_json::Value;
 use utoipa::ToSchema;
 
@@ -79,7 +78,7 @@ fn flag(b: &Body, key: &str, errs: &mut Vec<(String, String)>) -> Option<bool> {
 
 /// Reads a user body over `existing` (`partial` = PATCH), with every problem at once.
 pub async fn parse(
-    db: &Db,
+    st: &AppState,
     bytes: &[u8],
     existing: Option<&UserFull>,
     partial: bool,
@@ -104,7 +103,7 @@ pub async fn parse(
                 "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.".into(),
             ))
         }
-        Some(u) if svc::username_taken(db, u, existing.map(|e| e.id)).await? => {
+        Some(u) if svc::username_taken(&st.db, u, existing.map(|e| e.id)).await? => {
             errs.push(("username".into(), svc::USERNAME_TAKEN.into()));
         }
         _ => {}

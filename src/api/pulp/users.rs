@@ -9,7 +9,7 @@ use super::role_models::{self, UserRoleResponse};
 use super::user_models::{self, UserResponse};
 use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
-use crate::repo::users::UserFull;
+use crate::service::users::UserFull;
 use crate::service::{roles as roles_svc, users as svc};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -101,7 +101,7 @@ pub async fn create(
     body: web::Bytes,
     _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    let input = user_models::parse(&st.db, &body, None, false).await?;
+    let input = user_models::parse(&st, &body, None, false).await?;
     let u = svc::prepare(None, input, false).await?;
     let u = svc::create(&st.db, &u).await?;
     Ok(HttpResponse::Created().json(render(&u)))
@@ -126,7 +126,7 @@ async fn update_inner(
     partial: bool,
 ) -> PulpResult<HttpResponse> {
     let old = svc::get(&st.db, id).await?;
-    let input = user_models::parse(&st.db, &body, Some(&old), partial).await?;
+    let input = user_models::parse(&st, &body, Some(&old), partial).await?;
     let new = svc::prepare(Some(&old), input, partial).await?;
     svc::save(&st.db, &new).await?;
     st.creds.forget_user(&old.username);
@@ -195,7 +195,7 @@ pub async fn roles_list(
     crit.push("ur.user_id", Op::Eq(u.id.into()));
     filters::text(&p, &mut crit, "role", "r.name");
     if let Some(obj) = p.get("content_object") {
-        match role_models::content_object(&st.db, Some(obj)).await? {
+        match role_models::content_object(&st, Some(obj)).await? {
             None => crit.push("ur.object_type", Op::Eq("".into())),
             Some((t, oid)) => {
                 crit.push("ur.object_type", Op::Eq(t.as_str().into()));
@@ -226,7 +226,7 @@ pub async fn roles_create(
     _: Superuser,
 ) -> PulpResult<HttpResponse> {
     let u = svc::get(&st.db, *id).await?;
-    let (role, obj) = role_models::parse_user_role(&st.db, &body).await?;
+    let (role, obj) = role_models::parse_user_role(&st, &body).await?;
     let rid = roles_svc::assign(&st.db, &u, &role, obj).await?;
     let (a, perms, desc) = roles_svc::assignment_of(&st.db, &u, rid).await?;
     Ok(
