@@ -65,8 +65,11 @@ pub struct PatchedDistribution {
 }
 
 /// Reads a create or update body (which fields are required is the service's rule).
-fn parse(bytes: &[u8]) -> PulpResult<DistributionInput> {
-    let b = Body::parse::<Distribution>(bytes)?;
+fn parse(bytes: &[u8], partial: bool) -> PulpResult<DistributionInput> {
+    let b = match partial {
+        true => Body::parse::<PatchedDistribution>(bytes)?,
+        false => Body::parse::<Distribution>(bytes)?,
+    };
     let repository = match b.get("repository") {
         None => None,
         Some(Value::Null) => Some(RepositoryChoice::Nothing),
@@ -253,7 +256,7 @@ pub async fn create(
     body: web::Bytes,
     Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let input = parse(&body)?;
+    let input = parse(&body, false)?;
     let d = svc::prepare(&st.db, &c, None, input, false).await?;
     let task = tasks::dispatch(
         &st,
@@ -282,7 +285,7 @@ async fn update_inner(
 ) -> PulpResult<HttpResponse> {
     let change = (perm::CHANGE_DIST, perm::NS_CHANGE_DIST);
     let old = access::distribution(&st.db, &c, id, Some(change)).await?;
-    let input = parse(&body)?;
+    let input = parse(&body, partial)?;
     let new = svc::prepare(&st.db, &c, Some(&old), input, partial).await?;
     if svc::unchanged(&old, &new) {
         return Ok(HttpResponse::Ok().json(render(&req, &old)));

@@ -55,8 +55,11 @@ pub struct PatchedPushRepository {
 }
 
 /// Reads an update body; the fields are checked in the order Pulp reports them.
-fn parse(bytes: &[u8]) -> PulpResult<PushRepoInput> {
-    let b = Body::parse::<PushRepository>(bytes)?;
+fn parse(bytes: &[u8], partial: bool) -> PulpResult<PushRepoInput> {
+    let b = match partial {
+        true => Body::parse::<PatchedPushRepository>(bytes)?,
+        false => Body::parse::<PushRepository>(bytes)?,
+    };
     let name = b.string("name")?;
     let description = b.nullable_string("description")?;
     let retain_repo_versions = match b.get("retain_repo_versions") {
@@ -227,7 +230,7 @@ async fn update_inner(
     partial: bool,
 ) -> PulpResult<HttpResponse> {
     let old = access::push_repo(&st.db, &c, id, RepoAction::Change).await?;
-    let new = svc::prepare(&old, parse(&body)?, partial)?;
+    let new = svc::prepare(&old, parse(&body, partial)?, partial)?;
     if new == old {
         return Ok(HttpResponse::Ok().json(render(&old)));
     }

@@ -45,7 +45,10 @@ pub async fn parse_role(
     if let Some(r) = existing {
         svc::check_unlocked(r)?;
     }
-    let b = Body::parse::<Role>(bytes)?;
+    let b = match partial {
+        true => Body::parse::<PatchedRole>(bytes)?,
+        false => Body::parse::<Role>(bytes)?,
+    };
     let mut errs = vec![];
     let required = existing.is_none() || !partial;
     let name = match b.get("name") {

@@ -83,7 +83,10 @@ pub async fn parse(
     existing: Option<&UserFull>,
     partial: bool,
 ) -> PulpResult<UserInput> {
-    let b = Body::parse::<User>(bytes)?;
+    let b = match partial {
+        true => Body::parse::<PatchedUser>(bytes)?,
+        false => Body::parse::<User>(bytes)?,
+    };
     let mut errs = vec![];
     let username = text(&b, "username", 150, &mut errs);
     match &username {
