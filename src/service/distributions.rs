@@ -30,6 +30,9 @@ pub struct DistributionInput {
     pub description: Option<Option<String>>,
     pub private: Option<bool>,
     pub hidden: Option<bool>,
+    /// The first wrongly typed field among labels, description, private and hidden, which
+    /// Pulp reports after the checks above it (and alone).
+    pub type_error: Option<Error>,
 }
 
 /// The repository a request names.
@@ -40,6 +43,8 @@ pub enum RepositoryChoice {
     Push(Uuid),
     /// A reference that names no push repository.
     Unknown,
+    /// A value that is not a reference.
+    NotUrl,
 }
 
 pub async fn list(db: &Db, crit: &Criteria) -> Result<(u64, Vec<DistributionRow>)> {
@@ -73,6 +78,7 @@ pub async fn prepare(
         description,
         private,
         hidden,
+        type_error,
     } = input;
     for (key, v) in [("name", &name), ("base_path", &base_path)] {
         match v {
@@ -99,7 +105,7 @@ pub async fn prepare(
     }
     let repo_set = matches!(
         repository,
-        Some(RepositoryChoice::Push(_) | RepositoryChoice::Unknown)
+        Some(RepositoryChoice::Push(_) | RepositoryChoice::Unknown | RepositoryChoice::NotUrl)
     );
     if repo_set && repository_version {
         errors.push((
@@ -125,11 +131,18 @@ pub async fn prepare(
         {
             Some(Some(id))
         }
+        Some(RepositoryChoice::NotUrl) => {
+            errors.push(("repository".into(), fe::NOT_URL.into()));
+            None
+        }
         Some(_) => {
             errors.push(("repository".into(), fe::NO_OBJECT.into()));
             None
         }
     };
+    if let Some(e) = type_error {
+        return Err(e);
+    }
     for (col, v) in [("name", &name), ("base_path", &base_path)] {
         if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
             if q::taken(&db.conn, col, v, existing.map(|e| e.id)).await? {

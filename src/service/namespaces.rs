@@ -32,23 +32,34 @@ pub fn labels_text(labels: Option<&Labels>) -> String {
         .unwrap_or_else(|| "{}".into())
 }
 
-/// Creates namespace `name` with its creator as owner; `None` when the name is taken. The name
-/// must be one registry path component.
-pub async fn create(
-    db: &Db,
-    c: &Caller,
-    name: &str,
-    labels: Option<&Labels>,
-) -> Result<Option<NamespaceRow>> {
+/// Whether the caller may create namespace `name` (403 otherwise).
+pub fn authorize_create(c: &Caller, name: &str) -> Result<()> {
     if !policy::may_create_namespace(c, name) {
         return Err(Error::Denied);
     }
+    Ok(())
+}
+
+/// A namespace name is one registry path component.
+pub fn check_name(name: &str) -> Result<()> {
     if name.contains('/') || crate::domain::name::RepoName::parse(name).is_none() {
         return Err(fe::field(
             "name",
             "The provided name contains forbidden characters: use lowercase letters, digits and separators . _ __ -",
         ));
     }
+    Ok(())
+}
+
+/// Creates namespace `name` with its creator as owner; `None` when the name is taken.
+pub async fn create(
+    db: &Db,
+    c: &Caller,
+    name: &str,
+    labels: Option<&Labels>,
+) -> Result<Option<NamespaceRow>> {
+    authorize_create(c, name)?;
+    check_name(name)?;
     let txn = db.begin_write().await?;
     let Some(id) = q::insert(&*txn, name, &labels_text(labels)).await? else {
         return Ok(None);

@@ -36,17 +36,7 @@ pub async fn get(db: &Db, id: Uuid) -> Result<PushRepoRow> {
 /// The repository `input` describes over `old` (`partial` = PATCH).
 pub fn prepare(old: &PushRepoRow, input: PushRepoInput, partial: bool) -> Result<PushRepoRow> {
     let mut r = old.clone();
-    match input.name {
-        Some(s) if s == old.name => {}
-        Some(_) => {
-            return Err(fe::field(
-                "name",
-                "The name of a push repository is its registry path and cannot change.",
-            ))
-        }
-        None if !partial => return Err(fe::field("name", fe::REQUIRED)),
-        None => {}
-    }
+    check_name(old, input.name.as_deref(), partial)?;
     if input.description.is_some() || !partial {
         r.description = input.description.flatten();
     }
@@ -57,6 +47,20 @@ pub fn prepare(old: &PushRepoRow, input: PushRepoInput, partial: bool) -> Result
         r.pulp_labels = super::namespaces::labels_text(input.pulp_labels.as_ref());
     }
     Ok(r)
+}
+
+/// The name of a push repository is its registry path: an update may only repeat it (and a
+/// full update must).
+pub fn check_name(old: &PushRepoRow, name: Option<&str>, partial: bool) -> Result<()> {
+    match name {
+        Some(s) if s == old.name => Ok(()),
+        Some(_) => Err(fe::field(
+            "name",
+            "The name of a push repository is its registry path and cannot change.",
+        )),
+        None if !partial => Err(fe::field("name", fe::REQUIRED)),
+        None => Ok(()),
+    }
 }
 
 /// Task body: store the updated repository, then apply `retain_repo_versions`.

@@ -1,7 +1,8 @@
 //! Authorization as a type: extractors a handler takes as a parameter to get its caller, so a
 //! handler that needs one cannot forget to authenticate. [`Authenticated`] loads what the
 //! caller's roles grant (object-level checks stay in `service::access` / `service::policy`),
-//! [`Superuser`] also refuses non-superusers, [`SignedIn`] only needs a valid login.
+//! [`Superuser`] also refuses non-superusers, [`SignedIn`] only needs a valid login;
+//! [`WithBody`] reads the request body first (as the handlers did before they had extractors).
 //! Anonymous callers get 401 with `WWW-Authenticate`, non-superusers 403 (Pulp's bodies).
 //!
 //! Put the extractor after the handler's `web::Path` parameters: actix polls extractors in
@@ -24,6 +25,10 @@ pub struct Superuser(pub Principal);
 
 /// An authenticated user whose roles do not matter to the endpoint.
 pub struct SignedIn(pub Principal);
+
+/// The request body and then the caller `C`: for handlers that take a body, which is read to
+/// its end before credentials are looked at (so a refused caller's connection stays usable).
+pub struct WithBody<C>(pub C, pub web::Bytes);
 
 type Extracted<T> = Pin<Box<dyn Future<Output = PulpResult<T>>>>;
 
@@ -64,6 +69,21 @@ impl FromRequest for Superuser {
                 return Err(Error::Denied.into());
             }
             Ok(Superuser(p))
+        })
+    }
+}
+
+impl<C: FromRequest<Error = PulpError> + 'static> FromRequest for WithBody<C> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let bytes = body.await?;
+            let caller = C::from_request(&req, &mut Payload::None).await?;
+            Ok(WithBody(caller, bytes))
         })
     }
 }
@@ -120,7 +140,7 @@ mod tests {
                 seen += 1;
                 let takes_caller = ["Authenticated", "Superuser", "SignedIn"]
                     .iter()
-                    .any(|e| sig.contains(&format!(": {e}")));
+                    .any(|e| sig.contains(&format!(": {e}")) || sig.contains(&format!("<{e}>")));
                 let qualified = format!("{module}::{name}");
                 if !takes_caller && !OPEN.contains(&qualified.as_str()) {
                     missing.push(qualified);

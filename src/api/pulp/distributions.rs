@@ -1,13 +1,13 @@
 //! `/pulp/api/v3/distributions/container/container/`: list, create (202), read, update and
 //! partial update (200 when nothing changes, else 202), delete (202; also its push repository).
 use super::body::Body;
-use super::caller::Authenticated;
+use super::caller::{Authenticated, WithBody};
 use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
 use crate::domain::permissions as perm;
-use crate::error::field_errors as fe;
+use crate::error::Error;
 use crate::repo::criteria::{Criteria, Op};
 use crate::service::distributions::{DistributionInput, DistributionRow, RepositoryChoice};
 use crate::service::policy::Caller;
@@ -64,12 +64,15 @@ pub struct PatchedDistribution {
     pub description: Option<String>,
 }
 
-/// Reads a create or update body (which fields are required is the service's rule).
+/// Reads a create or update body (which fields are required is the service's rule). Type
+/// errors of the later fields travel in the input so the service reports them in Pulp's order.
 fn parse(bytes: &[u8], partial: bool) -> PulpResult<DistributionInput> {
     let b = match partial {
         true => Body::parse::<PatchedDistribution>(bytes)?,
         false => Body::parse::<Distribution>(bytes)?,
     };
+    let name = b.string("name")?;
+    let base_path = b.string("base_path")?;
     let repository = match b.get("repository") {
         None => None,
         Some(Value::Null) => Some(RepositoryChoice::Nothing),
@@ -77,22 +80,39 @@ fn parse(bytes: &[u8], partial: bool) -> PulpResult<DistributionInput> {
             hrefs::parse_id(h, PUSH_PREFIX, PUSH_PRN)
                 .map_or(RepositoryChoice::Unknown, RepositoryChoice::Push),
         ),
-        Some(_) => return Err(fe::field("repository", fe::NOT_URL).into()),
+        Some(_) => Some(RepositoryChoice::NotUrl),
     };
+    let mut type_error = None;
+    let pulp_labels = match b.given("pulp_labels") {
+        true => defer(b.labels("pulp_labels"), &mut type_error).map(Option::unwrap_or_default),
+        false => None,
+    };
+    let description = defer(b.nullable_string("description"), &mut type_error).flatten();
+    let private = defer(b.boolean("private"), &mut type_error).flatten();
+    let hidden = defer(b.boolean("hidden"), &mut type_error).flatten();
     Ok(DistributionInput {
-        name: b.string("name")?,
-        base_path: b.string("base_path")?,
+        name,
+        base_path,
         repository,
         repository_version: b.set("repository_version"),
         content_guard: b.set("content_guard"),
-        pulp_labels: match b.given("pulp_labels") {
-            true => Some(b.labels("pulp_labels")?.unwrap_or_default()),
-            false => None,
-        },
-        description: b.nullable_string("description")?,
-        private: b.boolean("private")?,
-        hidden: b.boolean("hidden")?,
+        pulp_labels,
+        description,
+        private,
+        hidden,
+        type_error,
     })
+}
+
+/// The value, or `None` with the first error kept in `slot`.
+fn defer<T>(r: Result<T, Error>, slot: &mut Option<Error>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            slot.get_or_insert(e);
+            None
+        }
+    }
 }
 
 /// A distribution: serves a repository (its latest version) or one fixed version at a base path.
@@ -253,8 +273,7 @@ pub async fn read(
 pub async fn create(
     req: HttpRequest,
     st: web::Data<AppState>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     let input = parse(&body, false)?;
     let d = svc::prepare(&st.db, &c, None, input, false).await?;
@@ -311,8 +330,7 @@ pub async fn partial_update(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     update_inner(req, c, st, *id, body, true).await
 }
@@ -321,8 +339,7 @@ pub async fn update(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     update_inner(req, c, st, *id, body, false).await
 }

@@ -1,7 +1,7 @@
 //! `/pulp/api/v3/pulp_container/namespaces/`: list, create (201), read, delete (202 task); the
 //! request and view types, which are also the OpenAPI schemas.
 use super::body::Body;
-use super::caller::Authenticated;
+use super::caller::{Authenticated, WithBody};
 use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::PulpResult;
 use super::filters;
@@ -10,6 +10,7 @@ use crate::domain::permissions as perm;
 use crate::error::field_errors as fe;
 use crate::repo::criteria::Criteria;
 use crate::service::namespaces::NamespaceRow;
+use crate::service::policy::Caller;
 use crate::service::{access, namespaces as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -32,10 +33,16 @@ pub struct Namespace {
 }
 
 impl Namespace {
-    fn parse(bytes: &[u8]) -> PulpResult<Namespace> {
+    /// Reads a create body in Pulp's order: whether the caller may create the namespace it
+    /// names comes before what is wrong with the body.
+    fn parse(bytes: &[u8], c: &Caller) -> PulpResult<Namespace> {
         let b = Body::parse::<Namespace>(bytes)?;
+        let wanted = b.get("name").and_then(Value::as_str).unwrap_or("");
+        svc::authorize_create(c, wanted)?;
+        let name = b.required_string("name")?;
+        svc::check_name(&name)?;
         Ok(Namespace {
-            name: b.required_string("name")?,
+            name,
             pulp_labels: b.labels("pulp_labels")?,
         })
     }
@@ -107,10 +114,9 @@ pub async fn list(
 
 pub async fn create(
     st: web::Data<AppState>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    let n = Namespace::parse(&body)?;
+    let n = Namespace::parse(&body, &c)?;
     let n = svc::create(&st.db, &c, &n.name, n.pulp_labels.as_ref())
         .await?
         .ok_or_else(|| fe::field("name", fe::UNIQUE))?;

@@ -2,7 +2,7 @@
 //! `add_role/`, `remove_role/` (need the object's `manage_roles` permission; 201 echoing the
 //! body, as Pulp answers) and `my_permissions/`. Groups are not supported.
 use super::body::Body;
-use super::caller::Authenticated;
+use super::caller::{Authenticated, WithBody};
 use super::common;
 use super::errors::PulpResult;
 use crate::domain::permissions::{self as perm, ObjectType};
@@ -183,8 +183,7 @@ pub async fn add_role(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     change(req, c, st, *id, body, true).await
 }
@@ -193,8 +192,7 @@ pub async fn remove_role(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     change(req, c, st, *id, body, false).await
 }

@@ -2,7 +2,7 @@
 //! superuser only, one at a time (exclusive `pdrn:orphans`), 202 with the task. A request
 //! while an equal cleanup is still waiting answers with that task (cleanups do not pile up).
 use super::body::Body;
-use super::caller::Superuser;
+use super::caller::{Superuser, WithBody};
 use super::common::{self, task_accepted};
 use super::errors::PulpResult;
 use crate::error::field_errors as fe;
@@ -28,8 +28,7 @@ async fn dispatch(
 pub async fn cleanup(
     req: HttpRequest,
     st: web::Data<AppState>,
-    body: web::Bytes,
-    Superuser(user): Superuser,
+    WithBody(Superuser(user), body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
     let OrphansCleanup {
         content_hrefs,

@@ -1,7 +1,7 @@
 //! `/pulp/api/v3/repositories/container/container-push/`: list, read, update (200 / 202),
 //! and the `tag/`, `untag/`, `remove_image/` actions (202 tasks). Create and delete answer 405.
 use super::body::Body;
-use super::caller::Authenticated;
+use super::caller::{Authenticated, WithBody};
 use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::{PulpError, PulpResult};
 use super::filters;
@@ -55,12 +55,13 @@ pub struct PatchedPushRepository {
 }
 
 /// Reads an update body; the fields are checked in the order Pulp reports them.
-fn parse(bytes: &[u8], partial: bool) -> PulpResult<PushRepoInput> {
+fn parse(bytes: &[u8], old: &PushRepoRow, partial: bool) -> PulpResult<PushRepoInput> {
     let b = match partial {
         true => Body::parse::<PatchedPushRepository>(bytes)?,
         false => Body::parse::<PushRepository>(bytes)?,
     };
     let name = b.string("name")?;
+    svc::check_name(old, name.as_deref(), partial)?;
     let description = b.nullable_string("description")?;
     let retain_repo_versions = match b.get("retain_repo_versions") {
         None => None,
@@ -230,7 +231,7 @@ async fn update_inner(
     partial: bool,
 ) -> PulpResult<HttpResponse> {
     let old = access::push_repo(&st.db, &c, id, RepoAction::Change).await?;
-    let new = svc::prepare(&old, parse(&body, partial)?, partial)?;
+    let new = svc::prepare(&old, parse(&body, &old, partial)?, partial)?;
     if new == old {
         return Ok(HttpResponse::Ok().json(render(&old)));
     }
@@ -250,8 +251,7 @@ pub async fn partial_update(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     update_inner(req, c, st, *id, body, true).await
 }
@@ -260,8 +260,7 @@ pub async fn update(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     update_inner(req, c, st, *id, body, false).await
 }
@@ -292,8 +291,7 @@ pub async fn remove_image(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
     let RemoveImage { digest } = RemoveImage::parse(&body)?;
@@ -314,8 +312,7 @@ pub async fn tag(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
     let TagImage { tag, digest } = TagImage::parse(&body)?;
@@ -336,8 +333,7 @@ pub async fn untag(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
     let UnTagImage { tag } = UnTagImage::parse(&body)?;

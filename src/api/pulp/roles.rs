@@ -1,6 +1,6 @@
 //! `/pulp/api/v3/roles/`: list, create (201), read, update, partial_update, delete (204);
 //! superusers only. Locked (built-in) roles cannot be changed or deleted.
-use super::caller::Superuser;
+use super::caller::{Superuser, WithBody};
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
@@ -97,8 +97,7 @@ pub async fn list(
 
 pub async fn create(
     st: web::Data<AppState>,
-    body: web::Bytes,
-    _: Superuser,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
     let input = role_models::parse_role(&st, &body, None, false).await?;
     let (name, desc, perms) = svc::apply(None, input, false);
@@ -134,8 +133,7 @@ async fn update_inner(
 pub async fn partial_update(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    _: Superuser,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
     update_inner(st, *id, body, true).await
 }
@@ -143,8 +141,7 @@ pub async fn partial_update(
 pub async fn update(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    _: Superuser,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
     update_inner(st, *id, body, false).await
 }

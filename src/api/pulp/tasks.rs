@@ -1,7 +1,7 @@
 //! `/pulp/api/v3/tasks/`: list (filters), read, cancel (`PATCH {"state":"canceled"}`),
 //! delete (final tasks only) and `purge/`.
 use super::body::Body;
-use super::caller::Authenticated;
+use super::caller::{Authenticated, WithBody};
 use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::PulpResult;
 use super::filters;
@@ -249,8 +249,7 @@ pub async fn read(
 pub async fn cancel(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     PatchedTaskCancel::parse(&body)?;
     let t = find(&st, &c, *id).await?;
@@ -283,8 +282,7 @@ pub async fn delete(
 pub async fn purge(
     req: HttpRequest,
     st: web::Data<AppState>,
-    body: web::Bytes,
-    Authenticated(c): Authenticated,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
     let b = Body::parse::<Purge>(&body)?;
     let before = match b.get("finished_before") {

@@ -1,7 +1,7 @@
 //! `/pulp/api/v3/users/` (list, create 201, read, update, partial_update, delete 204) and
 //! `/pulp/api/v3/users/{id}/roles/` (list, create 201, read, delete 204): superusers only.
 //! Users carry Pulp's integer ids; passwords are write-only.
-use super::caller::Superuser;
+use super::caller::{Superuser, WithBody};
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
@@ -98,8 +98,7 @@ pub async fn list(
 
 pub async fn create(
     st: web::Data<AppState>,
-    body: web::Bytes,
-    _: Superuser,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
     let input = user_models::parse(&st, &body, None, false).await?;
     let u = svc::prepare(None, input, false).await?;
@@ -136,8 +135,7 @@ async fn update_inner(
 pub async fn partial_update(
     st: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Bytes,
-    _: Superuser,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
     update_inner(st, *id, body, true).await
 }
@@ -145,8 +143,7 @@ pub async fn partial_update(
 pub async fn update(
     st: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Bytes,
-    _: Superuser,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
     update_inner(st, *id, body, false).await
 }
@@ -222,8 +219,7 @@ pub async fn roles_list(
 pub async fn roles_create(
     st: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Bytes,
-    _: Superuser,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
     let u = svc::get(&st.db, *id).await?;
     let (role, obj) = role_models::parse_user_role(&st, &body).await?;
