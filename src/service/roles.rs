@@ -188,7 +188,7 @@ pub async fn name_taken(db: &Db, name: &str, except: Option<Uuid>) -> Result<boo
 }
 
 /// The (name, description, permissions) `input` gives over `existing` (`partial` = PATCH).
-pub fn apply(
+fn apply(
     existing: Option<&RoleRow>,
     input: RoleInput,
     partial: bool,
@@ -216,26 +216,25 @@ pub async fn get(db: &Db, id: Uuid) -> Result<RoleRow> {
         .ok_or_else(|| Error::NotFound("role".into()))
 }
 
-pub async fn create(db: &Db, name: &str, desc: &str, perms: &[String]) -> Result<RoleRow> {
+/// Creates the role `input` describes.
+pub async fn create(db: &Db, input: RoleInput) -> Result<RoleRow> {
+    let (name, desc, perms) = apply(None, input, false);
     let txn = db.begin_write().await?;
-    let id = q::insert(&*txn, name, desc, false, perms)
+    let id = q::insert(&*txn, &name, &desc, false, &perms)
         .await?
         .ok_or_else(|| fe::field("name", fe::UNIQUE))?;
     txn.commit().await?;
     get(db, id).await
 }
 
-pub async fn update(
-    db: &Db,
-    id: Uuid,
-    name: &str,
-    desc: &str,
-    perms: &[String],
-) -> Result<RoleRow> {
+/// Applies `input` to `old` (`partial` = PATCH) and stores the result.
+pub async fn update(db: &Db, old: &RoleRow, input: RoleInput, partial: bool) -> Result<RoleRow> {
+    check_unlocked(old)?;
+    let (name, desc, perms) = apply(Some(old), input, partial);
     let txn = db.begin_write().await?;
-    q::update(&*txn, id, name, desc, perms).await?;
+    q::update(&*txn, old.id, &name, &desc, &perms).await?;
     txn.commit().await?;
-    get(db, id).await
+    get(db, old.id).await
 }
 
 pub async fn delete(db: &Db, r: &RoleRow) -> Result<()> {

@@ -60,11 +60,7 @@ pub async fn username_taken(db: &Db, username: &str, except: Option<uuid::Uuid>)
 }
 
 /// Applies `input` over `existing` (or a new user); `partial` = PATCH. Hashes a new password.
-pub async fn prepare(
-    existing: Option<&UserFull>,
-    input: UserInput,
-    partial: bool,
-) -> Result<UserFull> {
+async fn prepare(existing: Option<&UserFull>, input: UserInput, partial: bool) -> Result<UserFull> {
     let full = !partial;
     let mut u = existing.cloned().unwrap_or(UserFull {
         id: uuid::Uuid::nil(),
@@ -109,7 +105,9 @@ pub async fn prepare(
     Ok(u)
 }
 
-pub async fn create(db: &Db, u: &UserFull) -> Result<UserFull> {
+/// Creates the user `input` describes.
+pub async fn create(db: &Db, input: UserInput) -> Result<UserFull> {
+    let u = &prepare(None, input, false).await?;
     let txn = db.begin_write().await?;
     if !q::insert(&*txn, &u.username, &u.password_hash, false).await? {
         return Err(fe::field("username", USERNAME_TAKEN));
@@ -136,11 +134,13 @@ pub async fn get(db: &Db, number: i64) -> Result<UserFull> {
         .ok_or_else(|| Error::NotFound("user".into()))
 }
 
-pub async fn save(db: &Db, u: &UserFull) -> Result<()> {
+/// Applies `input` to `old` (`partial` = PATCH) and stores the result.
+pub async fn update(db: &Db, old: &UserFull, input: UserInput, partial: bool) -> Result<UserFull> {
+    let u = prepare(Some(old), input, partial).await?;
     let txn = db.begin_write().await?;
-    q::update(&*txn, u).await?;
+    q::update(&*txn, &u).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(u)
 }
 
 pub async fn delete(db: &Db, u: &UserFull) -> Result<()> {

@@ -100,8 +100,7 @@ pub async fn create(
     WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
     let input = role_models::parse_role(&st, &body, None, false).await?;
-    let (name, desc, perms) = svc::apply(None, input, false);
-    let r = svc::create(&st.db, &name, &desc, &perms).await?;
+    let r = svc::create(&st.db, input).await?;
     Ok(HttpResponse::Created().json(render(&r)))
 }
 
@@ -125,8 +124,7 @@ async fn update_inner(
 ) -> PulpResult<HttpResponse> {
     let old = svc::get(&st.db, id).await?;
     let input = role_models::parse_role(&st, &body, Some(&old), partial).await?;
-    let (name, desc, perms) = svc::apply(Some(&old), input, partial);
-    let r = svc::update(&st.db, id, &name, &desc, &perms).await?;
+    let r = svc::update(&st.db, &old, input, partial).await?;
     Ok(HttpResponse::Ok().json(render(&r)))
 }
 

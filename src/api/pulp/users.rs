@@ -101,8 +101,7 @@ pub async fn create(
     WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
     let input = user_models::parse(&st, &body, None, false).await?;
-    let u = svc::prepare(None, input, false).await?;
-    let u = svc::create(&st.db, &u).await?;
+    let u = svc::create(&st.db, input).await?;
     Ok(HttpResponse::Created().json(render(&u)))
 }
 
@@ -126,8 +125,7 @@ async fn update_inner(
 ) -> PulpResult<HttpResponse> {
     let old = svc::get(&st.db, id).await?;
     let input = user_models::parse(&st, &body, Some(&old), partial).await?;
-    let new = svc::prepare(Some(&old), input, partial).await?;
-    svc::save(&st.db, &new).await?;
+    let new = svc::update(&st.db, &old, input, partial).await?;
     st.creds.forget_user(&old.username);
     Ok(HttpResponse::Ok().json(render(&new)))
 }
