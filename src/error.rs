@@ -1,7 +1,9 @@
 //! The one domain error type. It carries no HTTP types: `api::oci::errors` (and later the Pulp
 //! renderer) map each variant to a status and a wire body. It depends on `domain` (digests,
 //! content kinds, reference errors), never the other way: `domain` returns its own small error
-//! types, converted here.
+//! types, converted here. Pulp's field-error texts are worded once, in `field_errors`.
+pub mod field_errors;
+
 use crate::domain::content::ContentKind;
 use crate::domain::digest::Digest;
 use crate::domain::name::ReferenceError;

@@ -1,26 +1,50 @@
-//! Distributions: validation of create/update requests (Pulp's rules), and the task bodies that
-//! create, update and delete (with the push repository they serve).
-use crate::domain::hrefs;
+//! Distributions: validation of a typed create/update request (Pulp's rules: required fields,
+//! permission, references that exist, uniqueness), and the task bodies that create, update and
+//! delete (with the push repository they serve).
 use crate::domain::name::RepoName;
 use crate::domain::permissions::ObjectType;
+use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
-use crate::repo::distributions::{self as q, DistributionRow};
+use crate::repo::distributions as q;
 use crate::repo::{namespaces, Db};
+use crate::service::namespaces::Labels;
 use crate::service::policy::{self, Caller};
-use serde_json::{Map, Value};
 use uuid::Uuid;
 
-pub const FIELDS: &[&str] = &[
-    "name",
-    "base_path",
-    "repository",
-    "repository_version",
-    "content_guard",
-    "hidden",
-    "pulp_labels",
-    "private",
-    "description",
-];
+pub use crate::repo::distributions::DistributionRow;
+
+/// What a create or update asks for; `None`: not given (PATCH keeps the old value, POST and
+/// PUT reset it).
+#[derive(Default)]
+pub struct DistributionInput {
+    pub name: Option<String>,
+    pub base_path: Option<String>,
+    pub repository: Option<RepositoryChoice>,
+    /// A `repository_version` other than `null` (push repositories cannot be distributed so).
+    pub repository_version: bool,
+    /// A `content_guard` other than `null` (berth has none).
+    pub content_guard: bool,
+    /// Given labels (`null` is none).
+    pub pulp_labels: Option<Labels>,
+    pub description: Option<Option<String>>,
+    pub private: Option<bool>,
+    pub hidden: Option<bool>,
+    /// The first wrongly typed field among labels, description, private and hidden, which
+    /// Pulp reports after the checks above it (and alone).
+    pub type_error: Option<Error>,
+}
+
+/// The repository a request names.
+pub enum RepositoryChoice {
+    /// `null`: none.
+    Nothing,
+    /// A push repository (which may not exist).
+    Push(Uuid),
+    /// A reference that names no push repository.
+    Unknown,
+    /// A value that is not a reference.
+    NotUrl,
+}
 
 pub async fn get(db: &Db, id: Uuid) -> Result<DistributionRow> {
     q::get(&db.conn, id)
@@ -28,45 +52,33 @@ pub async fn get(db: &Db, id: Uuid) -> Result<DistributionRow> {
         .ok_or_else(|| Error::NotFound("distribution".into()))
 }
 
-fn string(body: &Map<String, Value>, key: &str) -> Result<Option<String>> {
-    match body.get(key) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(Error::field(key, "Not a valid string.")),
-    }
-}
-
-fn boolean(body: &Map<String, Value>, key: &str) -> Result<Option<bool>> {
-    match body.get(key) {
-        None => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(Error::field(key, "Must be a valid boolean.")),
-    }
-}
-
-const PUSH_PREFIX: &str = "/pulp/api/v3/repositories/container/container-push/";
-
-/// The distribution `body` describes, over `existing` for updates (`partial` = PATCH).
+/// The distribution `input` describes, over `existing` for updates (`partial` = PATCH).
 /// Namespaces named by a new base path are fetched or created here, as Pulp does.
 pub async fn prepare(
     db: &Db,
     c: &Caller,
     existing: Option<&DistributionRow>,
-    body: &Map<String, Value>,
+    input: DistributionInput,
     partial: bool,
 ) -> Result<DistributionRow> {
     let required = existing.is_none() || !partial;
     let mut errors = vec![];
-    let name = string(body, "name")?;
-    let base_path = string(body, "base_path")?;
+    let DistributionInput {
+        name,
+        base_path,
+        repository,
+        repository_version,
+        content_guard,
+        pulp_labels: labels,
+        description,
+        private,
+        hidden,
+        type_error,
+    } = input;
     for (key, v) in [("name", &name), ("base_path", &base_path)] {
         match v {
-            None if required => {
-                errors.push((key.to_string(), "This field is required.".to_string()))
-            }
-            Some(s) if s.is_empty() => {
-                errors.push((key.to_string(), "This field may not be blank.".to_string()))
-            }
+            None if required => errors.push((key.to_string(), fe::REQUIRED.to_string())),
+            Some(s) if s.is_empty() => errors.push((key.to_string(), fe::BLANK.to_string())),
             _ => {}
         }
     }
@@ -86,68 +98,50 @@ pub async fn prepare(
             return Err(Error::Denied);
         }
     }
-    let repo_given = body.get("repository");
-    let version_given = body.get("repository_version");
-    if matches!((repo_given, version_given), (Some(r), Some(v)) if !r.is_null() && !v.is_null()) {
+    let repo_set = matches!(
+        repository,
+        Some(RepositoryChoice::Push(_) | RepositoryChoice::Unknown | RepositoryChoice::NotUrl)
+    );
+    if repo_set && repository_version {
         errors.push((
-            "non_field_errors".into(),
+            fe::NON_FIELD.into(),
             "Only one of the attributes 'repository' and 'repository_version' may be used simultaneously.".into(),
         ));
     }
-    if version_given.is_some_and(|v| !v.is_null()) {
+    if repository_version {
         errors.push((
-            "non_field_errors".into(),
+            fe::NON_FIELD.into(),
             "A container push repository cannot be distributed by specifying a repository version."
                 .into(),
         ));
     }
-    if body.get("content_guard").is_some_and(|v| !v.is_null()) {
-        errors.push((
-            "content_guard".into(),
-            "Invalid hyperlink - Object does not exist.".into(),
-        ));
+    if content_guard {
+        errors.push(("content_guard".into(), fe::NO_OBJECT.into()));
     }
-    let repository = match repo_given {
+    let repository = match repository {
         None => None,
-        Some(Value::Null) => Some(None),
-        Some(Value::String(h)) => {
-            match hrefs::parse_id(h, PUSH_PREFIX, "container.containerpushrepository") {
-                Some(id) if crate::repo::push_repos::get(&db.conn, id).await?.is_some() => {
-                    Some(Some(id))
-                }
-                _ => {
-                    errors.push((
-                        "repository".into(),
-                        "Invalid hyperlink - Object does not exist.".into(),
-                    ));
-                    None
-                }
-            }
+        Some(RepositoryChoice::Nothing) => Some(None),
+        Some(RepositoryChoice::Push(id))
+            if crate::repo::push_repos::get(&db.conn, id).await?.is_some() =>
+        {
+            Some(Some(id))
+        }
+        Some(RepositoryChoice::NotUrl) => {
+            errors.push(("repository".into(), fe::NOT_URL.into()));
+            None
         }
         Some(_) => {
-            errors.push((
-                "repository".into(),
-                "Incorrect type. Expected URL string.".into(),
-            ));
+            errors.push(("repository".into(), fe::NO_OBJECT.into()));
             None
         }
     };
-    let labels = match body.get("pulp_labels") {
-        None => None,
-        Some(v) => Some(super::namespaces::labels(Some(v))?),
-    };
-    let description = match body.get("description") {
-        None => None,
-        Some(Value::Null) => Some(None),
-        Some(Value::String(s)) => Some(Some(s.clone())),
-        Some(_) => return Err(Error::field("description", "Not a valid string.")),
-    };
-    let private = boolean(body, "private")?;
-    let hidden = boolean(body, "hidden")?;
+    if let Some(e) = type_error {
+        return Err(e);
+    }
     for (col, v) in [("name", &name), ("base_path", &base_path)] {
         if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
             if q::taken(&db.conn, col, v, existing.map(|e| e.id)).await? {
-                errors.push((col.to_string(), "This field must be unique.".to_string()));
+                errors.push((col.to_string(), fe::UNIQUE.to_string()));
             }
         }
     }
@@ -183,7 +177,7 @@ pub async fn prepare(
         d.description = description.flatten();
     }
     if labels.is_some() || full {
-        d.pulp_labels = labels.unwrap_or_else(|| "{}".into());
+        d.pulp_labels = super::namespaces::labels_text(labels.as_ref());
     }
     if private.is_some() || full {
         d.private = private.unwrap_or(false);

@@ -1,12 +1,18 @@
 //! Namespaces: listing, creation (names follow the registry's path-component grammar) and the
 //! cascading delete (run as a task).
 use crate::domain::permissions::ObjectType;
+use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
-use crate::repo::namespaces::{self as q, NamespaceRow};
+use crate::repo::namespaces as q;
 use crate::repo::Db;
 use crate::service::policy::{self, Caller};
-use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use uuid::Uuid;
+
+pub use crate::repo::namespaces::NamespaceRow;
+
+/// Labels (`pulp_labels`): text keys and values.
+pub type Labels = BTreeMap<String, String>;
 
 pub async fn get(db: &Db, id: Uuid) -> Result<NamespaceRow> {
     q::get(&db.conn, id)
@@ -14,44 +20,50 @@ pub async fn get(db: &Db, id: Uuid) -> Result<NamespaceRow> {
         .ok_or_else(|| Error::NotFound("namespace".into()))
 }
 
-/// Validates a `pulp_labels` value: an object of string → string.
-pub fn labels(v: Option<&Value>) -> Result<String> {
-    match v {
-        None | Some(Value::Null) => Ok("{}".into()),
-        Some(Value::Object(m)) if m.values().all(Value::is_string) => {
-            Ok(Value::Object(m.clone()).to_string())
-        }
-        Some(_) => Err(Error::field("pulp_labels", "Label values must be strings.")),
-    }
+/// Labels as stored: their JSON text (`{}` for none).
+pub fn labels_text(labels: Option<&Labels>) -> String {
+    labels
+        .and_then(|l| serde_json::to_string(l).ok())
+        .unwrap_or_else(|| "{}".into())
 }
 
-pub async fn create(db: &Db, c: &Caller, body: &Map<String, Value>) -> Result<NamespaceRow> {
-    let wanted = body.get("name").and_then(Value::as_str).unwrap_or("");
-    if !policy::may_create_namespace(c, wanted) {
+/// Whether the caller may create namespace `name` (403 otherwise).
+pub fn authorize_create(c: &Caller, name: &str) -> Result<()> {
+    if !policy::may_create_namespace(c, name) {
         return Err(Error::Denied);
     }
-    let name = match body.get("name") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(Value::String(_)) => return Err(Error::field("name", "This field may not be blank.")),
-        Some(_) => return Err(Error::field("name", "Not a valid string.")),
-        None => return Err(Error::field("name", "This field is required.")),
-    };
-    if name.contains('/') || crate::domain::name::RepoName::parse(&name).is_none() {
-        return Err(Error::field(
+    Ok(())
+}
+
+/// A namespace name is one registry path component.
+pub fn check_name(name: &str) -> Result<()> {
+    if name.contains('/') || crate::domain::name::RepoName::parse(name).is_none() {
+        return Err(fe::field(
             "name",
             "The provided name contains forbidden characters: use lowercase letters, digits and separators . _ __ -",
         ));
     }
-    let labels = labels(body.get("pulp_labels"))?;
+    Ok(())
+}
+
+/// Creates namespace `name` with its creator as owner; `None` when the name is taken.
+pub async fn create(
+    db: &Db,
+    c: &Caller,
+    name: &str,
+    labels: Option<&Labels>,
+) -> Result<Option<NamespaceRow>> {
+    authorize_create(c, name)?;
+    check_name(name)?;
     let txn = db.begin_write().await?;
-    let id = q::insert(&*txn, &name, &labels)
-        .await?
-        .ok_or_else(|| Error::field("name", "This field must be unique."))?;
+    let Some(id) = q::insert(&*txn, name, &labels_text(labels)).await? else {
+        return Ok(None);
+    };
     if let Some(user) = c.user_id() {
         policy::make_owner(&*txn, user, ObjectType::Namespace, id).await?;
     }
     txn.commit().await?;
-    get(db, id).await
+    get(db, id).await.map(Some)
 }
 
 /// The task body of a namespace delete.

@@ -2,20 +2,25 @@
 //! validated when requested, applied by tasks through `versions::apply`.
 use super::versions::{self, Change, NewVersion};
 use crate::domain::content::ContentKind;
+use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
-use crate::repo::push_repos::{self as q, PushRepoRow};
+use crate::repo::push_repos as q;
 use crate::repo::{manifests, Db};
-use serde_json::{Map, Value};
+use crate::service::namespaces::Labels;
 use uuid::Uuid;
 
-pub const FIELDS: &[&str] = &[
-    "name",
-    "description",
-    "pulp_labels",
-    "retain_repo_versions",
-    "retain_checkpoints",
-    "manifest_signing_service",
-];
+pub use crate::repo::push_repos::{PushRepoRow, VersionRow};
+
+/// What an update asks for; `None`: not given (PATCH keeps the old value, PUT resets it).
+#[derive(Default)]
+pub struct PushRepoInput {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    /// At least 1 (`Some(None)`: keep every version).
+    pub retain_repo_versions: Option<Option<i64>>,
+    /// Given labels (`null` is none).
+    pub pulp_labels: Option<Labels>,
+}
 
 pub async fn get(db: &Db, id: Uuid) -> Result<PushRepoRow> {
     q::get(&db.conn, id)
@@ -23,51 +28,34 @@ pub async fn get(db: &Db, id: Uuid) -> Result<PushRepoRow> {
         .ok_or_else(|| Error::NotFound("repository".into()))
 }
 
-/// The repository `body` describes over `old` (`partial` = PATCH).
-pub fn prepare(old: &PushRepoRow, body: &Map<String, Value>, partial: bool) -> Result<PushRepoRow> {
+/// The repository `input` describes over `old` (`partial` = PATCH).
+pub fn prepare(old: &PushRepoRow, input: PushRepoInput, partial: bool) -> Result<PushRepoRow> {
     let mut r = old.clone();
-    match body.get("name") {
-        Some(Value::String(s)) if s == &old.name => {}
-        Some(Value::String(_)) => {
-            return Err(Error::field(
-                "name",
-                "The name of a push repository is its registry path and cannot change.",
-            ))
-        }
-        Some(_) => return Err(Error::field("name", "Not a valid string.")),
-        None if !partial => return Err(Error::field("name", "This field is required.")),
-        None => {}
+    check_name(old, input.name.as_deref(), partial)?;
+    if input.description.is_some() || !partial {
+        r.description = input.description.flatten();
     }
-    match body.get("description") {
-        Some(Value::String(s)) => r.description = Some(s.clone()),
-        Some(Value::Null) => r.description = None,
-        Some(_) => return Err(Error::field("description", "Not a valid string.")),
-        None if !partial => r.description = None,
-        None => {}
+    if input.retain_repo_versions.is_some() || !partial {
+        r.retain_repo_versions = input.retain_repo_versions.flatten();
     }
-    match body.get("retain_repo_versions") {
-        Some(Value::Null) => r.retain_repo_versions = None,
-        Some(v) => match v.as_i64() {
-            Some(n) if n >= 1 => r.retain_repo_versions = Some(n),
-            _ => {
-                return Err(Error::field(
-                    "retain_repo_versions",
-                    "Ensure this value is greater than or equal to 1.",
-                ))
-            }
-        },
-        None if !partial => r.retain_repo_versions = None,
-        None => {}
-    }
-    for key in ["retain_checkpoints", "manifest_signing_service"] {
-        if body.get(key).is_some_and(|v| !v.is_null()) {
-            return Err(Error::field(key, "Not supported by berth."));
-        }
-    }
-    if body.contains_key("pulp_labels") || !partial {
-        r.pulp_labels = super::namespaces::labels(body.get("pulp_labels"))?;
+    if input.pulp_labels.is_some() || !partial {
+        r.pulp_labels = super::namespaces::labels_text(input.pulp_labels.as_ref());
     }
     Ok(r)
+}
+
+/// The name of a push repository is its registry path: an update may only repeat it (and a
+/// full update must).
+pub fn check_name(old: &PushRepoRow, name: Option<&str>, partial: bool) -> Result<()> {
+    match name {
+        Some(s) if s == old.name => Ok(()),
+        Some(_) => Err(fe::field(
+            "name",
+            "The name of a push repository is its registry path and cannot change.",
+        )),
+        None if !partial => Err(fe::field("name", fe::REQUIRED)),
+        None => Ok(()),
+    }
 }
 
 /// Task body: store the updated repository, then apply `retain_repo_versions`.
@@ -91,65 +79,45 @@ pub fn valid_tag(tag: &str) -> bool {
 }
 
 pub fn tag_error() -> Error {
-    Error::field(
+    fe::field(
         "tag",
         "The provided tag is not valid. A tag may contain lowercase and uppercase ASCII alphabetic characters, \
          digits, underscores, periods, and dashes. A tag must not start with a period or a dash.",
     )
 }
 
-fn required_string(body: &Map<String, Value>, key: &str) -> Result<String> {
-    match body.get(key) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(Error::field(key, "This field may not be blank.")),
-        Some(_) => Err(Error::field(key, "Not a valid string.")),
-        None => Err(Error::field(key, "This field is required.")),
-    }
-}
-
 /// Validates a `remove_image` or `tag` digest: a manifest in the latest version.
-pub async fn manifest_in_latest(
-    db: &Db,
-    r: &PushRepoRow,
-    body: &Map<String, Value>,
-) -> Result<String> {
-    let digest = required_string(body, "digest")?;
-    if manifests::in_latest(&db.conn, r.id, &digest)
+pub async fn manifest_in_latest(db: &Db, r: &PushRepoRow, digest: &str) -> Result<()> {
+    if manifests::in_latest(&db.conn, r.id, digest)
         .await?
         .is_none()
     {
-        return Err(Error::field(
-            "non_field_errors",
+        return Err(fe::non_field(
             format!("A manifest with the digest '{digest}' does not exist in the latest repository version '{}'", version_label(r)),
         ));
     }
-    Ok(digest)
+    Ok(())
 }
 
-pub fn tag_name(body: &Map<String, Value>) -> Result<String> {
-    let tag = required_string(body, "tag")?;
-    if !valid_tag(&tag) {
+/// A tag name as a `tag`/`untag` request may give it.
+pub fn check_tag(tag: &str) -> Result<()> {
+    if !valid_tag(tag) {
         return Err(tag_error());
     }
-    Ok(tag)
+    Ok(())
 }
 
 /// Validates an `untag` request: the tag must be in the latest version.
-pub async fn existing_tag(db: &Db, r: &PushRepoRow, body: &Map<String, Value>) -> Result<String> {
-    let tag = tag_name(body)?;
+pub async fn existing_tag(db: &Db, r: &PushRepoRow, tag: &str) -> Result<()> {
     let found =
-        crate::repo::versions::current_tags_named(&db.conn, r.id, std::slice::from_ref(&tag))
-            .await?;
+        crate::repo::versions::current_tags_named(&db.conn, r.id, &[tag.to_string()]).await?;
     if found.is_empty() {
-        return Err(Error::field(
-            "non_field_errors",
-            format!(
-                "The tag '{tag}' does not exist in the latest repository version '{}'",
-                version_label(r)
-            ),
-        ));
+        return Err(fe::non_field(format!(
+            "The tag '{tag}' does not exist in the latest repository version '{}'",
+            version_label(r)
+        )));
     }
-    Ok(tag)
+    Ok(())
 }
 
 /// Task body of `remove_image`: the manifest, its tags and what only it used, in one version.

@@ -1,21 +1,30 @@
 //! Users as the management API manages them (superusers only, enforced by the handlers):
-//! Django's validation rules and messages for usernames, passwords and names, argon2 hashes,
-//! and deletes that take the user's role assignments with them.
+//! Django's password rules (also used by `berth admin`), applying a validated [`UserInput`]
+//! with argon2 hashes, and deletes that take the user's role assignments with them.
+use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
-use crate::repo::users::{self as q, UserFull};
+use crate::repo::users as q;
 use crate::repo::Db;
 use crate::service::auth::hash_password;
-use serde_json::{Map, Value};
 
-pub const FIELDS: &[&str] = &[
-    "username",
-    "password",
-    "first_name",
-    "last_name",
-    "email",
-    "is_staff",
-    "is_active",
-];
+pub use crate::repo::users::UserFull;
+
+/// What a create or update asks for, validated by the api; `None`: not given (PATCH keeps the
+/// old value, POST and PUT reset it).
+#[derive(Default)]
+pub struct UserInput {
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub is_staff: Option<bool>,
+    pub is_active: Option<bool>,
+    /// `Some(None)`: no usable password.
+    pub password: Option<Option<String>>,
+}
+
+/// Django's message for a username in use.
+pub const USERNAME_TAKEN: &str = "A user with that username already exists.";
 
 /// A hash no password matches (Django's "unusable password").
 pub const UNUSABLE: &str = "!";
@@ -38,115 +47,20 @@ pub fn check_password(password: &str, username: &str) -> Vec<String> {
     errs
 }
 
-fn text(
-    body: &Map<String, Value>,
-    key: &str,
-    max: usize,
-    errs: &mut Vec<(String, String)>,
-) -> Option<String> {
-    match body.get(key) {
-        None => None,
-        Some(Value::String(s)) if s.chars().count() > max => {
-            errs.push((
-                key.into(),
-                format!("Ensure this field has no more than {max} characters."),
-            ));
-            None
-        }
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Null) => Some(String::new()),
-        Some(_) => {
-            errs.push((key.into(), "Not a valid string.".into()));
-            None
-        }
-    }
+/// The id of the user named `username`, if there is one.
+pub async fn id_by_username(db: &Db, username: &str) -> Result<Option<uuid::Uuid>> {
+    Ok(q::by_username(&db.conn, username).await?.map(|u| u.id))
 }
 
-fn flag(body: &Map<String, Value>, key: &str, errs: &mut Vec<(String, String)>) -> Option<bool> {
-    match body.get(key) {
-        None => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            errs.push((key.into(), "Must be a valid boolean.".into()));
-            None
-        }
-    }
+/// Whether `username` belongs to a user other than `except`.
+pub async fn username_taken(db: &Db, username: &str, except: Option<uuid::Uuid>) -> Result<bool> {
+    Ok(q::full_by_name(&db.conn, username)
+        .await?
+        .is_some_and(|other| except != Some(other.id)))
 }
 
-/// Applies `body` over `existing` (or a new user); `partial` = PATCH. Hashes a new password.
-pub async fn prepare(
-    db: &Db,
-    existing: Option<&UserFull>,
-    body: &Map<String, Value>,
-    partial: bool,
-) -> Result<UserFull> {
-    let mut errs = vec![];
-    let username = text(body, "username", 150, &mut errs);
-    match &username {
-        None if (existing.is_none() || !partial)
-            && !errs.iter().any(|(k, _)| k == "username") =>
-        {
-            errs.push(("username".into(), "This field is required.".into()));
-        }
-        Some(u) if u.is_empty() => {
-            errs.push(("username".into(), "This field may not be blank.".into()))
-        }
-        Some(u)
-            if !u
-                .chars()
-                .all(|c| c.is_alphanumeric() || "@.+-_".contains(c)) =>
-        {
-            errs.push((
-                "username".into(),
-                "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.".into(),
-            ))
-        }
-        Some(u) => {
-            if let Some(other) = q::full_by_name(&db.conn, u).await? {
-                if existing.is_none_or(|e| e.id != other.id) {
-                    errs.push((
-                        "username".into(),
-                        "A user with that username already exists.".into(),
-                    ));
-                }
-            }
-        }
-        None => {}
-    }
-    let first_name = text(body, "first_name", 150, &mut errs);
-    let last_name = text(body, "last_name", 150, &mut errs);
-    let email = text(body, "email", 254, &mut errs);
-    if let Some(e) = email.as_ref().filter(|e| !e.is_empty()) {
-        let valid = e
-            .split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'));
-        if !valid || e.contains(char::is_whitespace) {
-            errs.push(("email".into(), "Enter a valid email address.".into()));
-        }
-    }
-    let is_staff = flag(body, "is_staff", &mut errs);
-    let is_active = flag(body, "is_active", &mut errs);
-    let name_for_check = username
-        .clone()
-        .or_else(|| existing.map(|e| e.username.clone()))
-        .unwrap_or_default();
-    let password = match body.get("password") {
-        None => None,
-        Some(Value::Null) => Some(None),
-        Some(Value::String(p)) => {
-            for m in check_password(p, &name_for_check) {
-                errs.push(("password".into(), m));
-            }
-            Some(Some(p.clone()))
-        }
-        Some(_) => {
-            errs.push(("password".into(), "Not a valid string.".into()));
-            None
-        }
-    };
-    if !errs.is_empty() {
-        return Err(Error::Validation(errs));
-    }
+/// Applies `input` over `existing` (or a new user); `partial` = PATCH. Hashes a new password.
+async fn prepare(existing: Option<&UserFull>, input: UserInput, partial: bool) -> Result<UserFull> {
     let full = !partial;
     let mut u = existing.cloned().unwrap_or(UserFull {
         id: uuid::Uuid::nil(),
@@ -161,25 +75,25 @@ pub async fn prepare(
         is_superuser: false,
         date_joined: chrono::Utc::now(),
     });
-    if let Some(v) = username {
+    if let Some(v) = input.username {
         u.username = v;
     }
     for (slot, v) in [
-        (&mut u.first_name, first_name),
-        (&mut u.last_name, last_name),
-        (&mut u.email, email),
+        (&mut u.first_name, input.first_name),
+        (&mut u.last_name, input.last_name),
+        (&mut u.email, input.email),
     ] {
         if v.is_some() || full {
             *slot = v.unwrap_or_default();
         }
     }
-    if is_staff.is_some() || full {
-        u.is_staff = is_staff.unwrap_or(false);
+    if input.is_staff.is_some() || full {
+        u.is_staff = input.is_staff.unwrap_or(false);
     }
-    if is_active.is_some() || full {
-        u.is_active = is_active.unwrap_or(true);
+    if input.is_active.is_some() || full {
+        u.is_active = input.is_active.unwrap_or(true);
     }
-    match password {
+    match input.password {
         Some(Some(p)) => {
             u.password_hash = tokio::task::spawn_blocking(move || hash_password(&p))
                 .await
@@ -191,13 +105,12 @@ pub async fn prepare(
     Ok(u)
 }
 
-pub async fn create(db: &Db, u: &UserFull) -> Result<UserFull> {
+/// Creates the user `input` describes.
+pub async fn create(db: &Db, input: UserInput) -> Result<UserFull> {
+    let u = &prepare(None, input, false).await?;
     let txn = db.begin_write().await?;
     if !q::insert(&*txn, &u.username, &u.password_hash, false).await? {
-        return Err(Error::field(
-            "username",
-            "A user with that username already exists.",
-        ));
+        return Err(fe::field("username", USERNAME_TAKEN));
     }
     let mut stored = q::full_by_name(&*txn, &u.username)
         .await?
@@ -221,11 +134,13 @@ pub async fn get(db: &Db, number: i64) -> Result<UserFull> {
         .ok_or_else(|| Error::NotFound("user".into()))
 }
 
-pub async fn save(db: &Db, u: &UserFull) -> Result<()> {
+/// Applies `input` to `old` (`partial` = PATCH) and stores the result.
+pub async fn update(db: &Db, old: &UserFull, input: UserInput, partial: bool) -> Result<UserFull> {
+    let u = prepare(Some(old), input, partial).await?;
     let txn = db.begin_write().await?;
-    q::update(&*txn, u).await?;
+    q::update(&*txn, &u).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(u)
 }
 
 pub async fn delete(db: &Db, u: &UserFull) -> Result<()> {

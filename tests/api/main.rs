@@ -16,6 +16,7 @@ mod protocol_connections;
 mod protocol_input;
 mod protocol_races;
 mod pulp_orphans_race;
+mod pulp_requests;
 mod pulp_tasks;
 mod pulp_users_roles;
 mod pulp_validation;

@@ -104,10 +104,20 @@ async fn token(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResp
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({
-            "token": jwt,
-            "access_token": jwt,
-            "expires_in": st.tokens.lifetime(),
-            "issued_at": issued_at,
+        .json(crate::api::pulp::common::view(&TokenResponse {
+            access_token: jwt.clone(),
+            token: jwt,
+            expires_in: st.tokens.lifetime() as i64,
+            issued_at,
         })))
+}
+
+/// A registry bearer token (docker's token protocol).
+#[derive(utoipa::ToSchema, serde::Serialize)]
+pub struct TokenResponse {
+    token: String,
+    access_token: String,
+    expires_in: i64,
+    #[schema(format = DateTime)]
+    issued_at: String,
 }

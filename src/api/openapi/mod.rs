@@ -1,17 +1,17 @@
 //! The OpenAPI document of the management API and the token service, shaped like Pulp's so that
 //! pulp-cli (pulp-glue) and clients generated from it work against berth.
 //!
-//! Schemas are utoipa derives (`container_models`, `core_models`); operations are listed once in
+//! Schemas are the utoipa derives of the request and view types the handlers use (beside their
+//! resource in `api::pulp`, and `api::oci::token`); operations are listed once in
 //! `container_paths` / `core_paths` with Pulp's operationIds, tags and href parameter names, and
 //! their list filters come from the same constants the handlers enforce. `berth openapi`,
 //! `GET /pulp/api/v3/docs/api.json` and the committed `openapi/openapi.json` are one document;
 //! `?pk_path=1` serves the same operations with plain `{pulp_id}` paths (see `ops`).
-mod container_models;
 mod container_paths;
-mod core_models;
 mod core_paths;
 mod ops;
 
+use crate::api::pulp;
 use crate::api::pulp::status::{CONTAINER_VERSION, CORE_VERSION};
 use std::sync::OnceLock;
 use utoipa::openapi::extensions::ExtensionsBuilder;
@@ -23,51 +23,51 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(components(schemas(
-    container_models::Namespace,
-    container_models::NamespaceResponse,
-    container_models::Distribution,
-    container_models::PatchedDistribution,
-    container_models::DistributionResponse,
-    container_models::PushRepository,
-    container_models::PatchedPushRepository,
-    container_models::PushRepositoryResponse,
-    container_models::ContentSummaryEntry,
-    container_models::ContentSummary,
-    container_models::RepositoryVersionResponse,
-    container_models::TagImage,
-    container_models::UnTagImage,
-    container_models::RemoveImage,
-    container_models::BlobResponse,
-    container_models::ManifestResponse,
-    container_models::TagResponse,
-    container_models::NestedRole,
-    container_models::NestedRoleResponse,
-    container_models::ObjectRolesResponse,
-    container_models::MyPermissionsResponse,
-    core_models::AsyncOperationResponse,
-    core_models::TaskState,
-    core_models::TaskResponse,
-    core_models::PatchedTaskCancel,
-    core_models::Purge,
-    core_models::OrphansCleanup,
-    core_models::VersionResponse,
-    core_models::AppStatusResponse,
-    core_models::ConnectionStatus,
-    core_models::StorageResponse,
-    core_models::ContentSettingsResponse,
-    core_models::StatusResponse,
-    core_models::User,
-    core_models::PatchedUser,
-    core_models::UserGroupResponse,
-    core_models::HiddenFieldsResponse,
-    core_models::UserResponse,
-    core_models::UserRole,
-    core_models::UserRoleResponse,
-    core_models::Role,
-    core_models::PatchedRole,
-    core_models::RoleResponse,
-    core_models::ErrorResponse,
-    core_models::TokenResponse,
+    pulp::namespaces::Namespace,
+    pulp::namespaces::NamespaceResponse,
+    pulp::distributions::Distribution,
+    pulp::distributions::PatchedDistribution,
+    pulp::distributions::DistributionResponse,
+    pulp::repositories::PushRepository,
+    pulp::repositories::PatchedPushRepository,
+    pulp::repositories::PushRepositoryResponse,
+    pulp::versions::ContentSummaryEntry,
+    pulp::versions::ContentSummary,
+    pulp::versions::RepositoryVersionResponse,
+    pulp::repository_actions::TagImage,
+    pulp::repository_actions::UnTagImage,
+    pulp::repository_actions::RemoveImage,
+    pulp::content_views::BlobResponse,
+    pulp::content_views::ManifestResponse,
+    pulp::content_views::TagResponse,
+    pulp::object_roles::NestedRole,
+    pulp::object_roles::NestedRoleResponse,
+    pulp::object_roles::ObjectRolesResponse,
+    pulp::object_roles::MyPermissionsResponse,
+    pulp::task_models::AsyncOperationResponse,
+    pulp::task_models::TaskState,
+    pulp::task_models::TaskResponse,
+    pulp::task_models::PatchedTaskCancel,
+    pulp::task_models::Purge,
+    pulp::orphans::OrphansCleanup,
+    pulp::status::VersionResponse,
+    pulp::status::AppStatusResponse,
+    pulp::status::ConnectionStatus,
+    pulp::status::StorageResponse,
+    pulp::status::ContentSettingsResponse,
+    pulp::status::StatusResponse,
+    pulp::user_models::User,
+    pulp::user_models::PatchedUser,
+    pulp::user_models::UserGroupResponse,
+    pulp::user_models::HiddenFieldsResponse,
+    pulp::user_models::UserResponse,
+    pulp::role_models::UserRole,
+    pulp::role_models::UserRoleResponse,
+    pulp::role_models::Role,
+    pulp::role_models::PatchedRole,
+    pulp::role_models::RoleResponse,
+    pulp::errors::ErrorResponse,
+    crate::api::oci::token::TokenResponse,
 )))]
 struct Schemas;
 

@@ -1,11 +1,8 @@
 //! Shared plumbing of the Pulp dialect: query parameters and filter validation, limit/offset
-//! pagination with absolute `next`/`previous`, `fields`/`exclude_fields`, JSON bodies that
-//! reject unknown fields, the `Correlation-ID` middleware and the authentication requirement.
+//! pagination with absolute `next`/`previous`, `fields`/`exclude_fields`, views as JSON values
+//! and the `Correlation-ID` middleware (callers come from `caller`, bodies from `body`).
 use super::errors::PulpResult;
 use crate::error::Error;
-use crate::service::auth::Principal;
-use crate::service::policy::Caller;
-use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -159,49 +156,19 @@ fn select_fields(params: &Params, v: Value) -> Value {
     Value::Object(out)
 }
 
-/// `202 {"task": href}`.
-pub fn task_accepted(task_href: String) -> HttpResponse {
-    HttpResponse::Accepted().json(json!({ "task": task_href }))
+/// A view type as the JSON value responses carry (keys in serde_json's order, as `json!` gives).
+pub fn view<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or_else(|_| json!({}))
 }
 
-/// Parses a JSON object body, refusing unknown fields with Pulp's message.
-pub fn body(bytes: &[u8], known: &[&str]) -> Result<Map<String, Value>, Error> {
-    if bytes.is_empty() {
-        return Ok(Map::new());
-    }
-    let v: Value = serde_json::from_slice(bytes)
-        .map_err(|e| Error::field("non_field_errors", format!("JSON parse error - {e}")))?;
-    let Value::Object(map) = v else {
-        return Err(Error::field(
-            "non_field_errors",
-            "Invalid data. Expected a dictionary, but got a list or value.",
-        ));
-    };
-    if let Some(field) = map.iter().find(|(_, v)| has_nul(v)).map(|(k, _)| k) {
-        return Err(Error::field(field, NUL_MESSAGE));
-    }
-    let unknown: Vec<(String, String)> = map
-        .keys()
-        .filter(|k| !known.contains(&k.as_str()))
-        .map(|k| (k.clone(), "Unexpected field".to_string()))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(Error::Validation(unknown));
-    }
-    Ok(map)
+/// `202 {"task": href}`.
+pub fn task_accepted(task_href: String) -> HttpResponse {
+    let body = super::task_models::AsyncOperationResponse { task: task_href };
+    HttpResponse::Accepted().json(view(&body))
 }
 
 /// DRF's message for a NUL character in text.
-const NUL_MESSAGE: &str = "Null characters are not allowed.";
-
-fn has_nul(v: &Value) -> bool {
-    match v {
-        Value::String(s) => s.contains('\0'),
-        Value::Array(items) => items.iter().any(has_nul),
-        Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
-        _ => false,
-    }
-}
+const NUL_MESSAGE: &str = crate::error::field_errors::NUL;
 
 /// The request's correlation id (set by [`correlation_id`]).
 #[derive(Clone, Debug)]
@@ -243,39 +210,11 @@ pub async fn correlation_id(
     Ok(res)
 }
 
-/// The authenticated caller; anonymous callers get 401.
-pub async fn user(req: &HttpRequest, state: &AppState) -> PulpResult<Principal> {
-    match crate::api::auth::authenticate(req, state).await? {
-        Some(p) => Ok(p),
-        None => Err(Error::Unauthorized.into()),
-    }
-}
-
-/// The authenticated caller, who must be a superuser (403 otherwise).
-pub async fn superuser(req: &HttpRequest, state: &AppState) -> PulpResult<Principal> {
-    let p = user(req, state).await?;
-    if !p.is_superuser {
-        return Err(Error::Denied.into());
-    }
-    Ok(p)
-}
-
-/// The authenticated caller with everything their roles grant (anonymous callers get 401).
-pub async fn caller(req: &HttpRequest, state: &AppState) -> PulpResult<Caller> {
-    let p = user(req, state).await?;
-    Ok(Caller::load(&state.db, Some(p)).await?)
-}
-
-/// The start of every list: an authenticated caller and parameters that are all known filters
-/// (the union of `groups`).
-pub async fn list_params(
-    req: &HttpRequest,
-    state: &AppState,
-    groups: &[&[&str]],
-) -> PulpResult<(Params, Caller)> {
-    let c = caller(req, state).await?;
+/// The start of every list (after its caller extractor): parameters that are all known
+/// filters (the union of `groups`).
+pub fn list_params(req: &HttpRequest, groups: &[&[&str]]) -> PulpResult<Params> {
     let p = Params::from(req);
     let allowed: Vec<&str> = groups.iter().flat_map(|g| g.iter().copied()).collect();
     p.check(&allowed)?;
-    Ok((p, c))
+    Ok(p)
 }

@@ -1,7 +1,9 @@
 //! Read-only content: `/pulp/api/v3/content/container/{blobs,manifests,tags}/`, with the
 //! version filters (`repository_version`, `_added`, `_removed`), digests, names, media types and
 //! `orphaned_for`.
+use super::caller::Authenticated;
 use super::common::{self, object, paginated, Params};
+use super::content_views::{BlobResponse, ManifestResponse, TagResponse};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::content::ContentKind;
@@ -11,7 +13,7 @@ use crate::error::Error;
 use crate::service::lists::{self as q, ContentQuery};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 /// The id in a content href or PRN of any container content type.
@@ -92,73 +94,16 @@ fn prepare(req: &HttpRequest, kind: ContentKind) -> Result<(Params, ContentQuery
     Ok((p, query))
 }
 
-fn base(
-    kind: ContentKind,
-    id: Uuid,
-    created: chrono::DateTime<chrono::Utc>,
-) -> serde_json::Map<String, Value> {
-    let mut m = serde_json::Map::new();
-    m.insert("pulp_href".into(), hrefs::content(kind, id).into());
-    m.insert("prn".into(), hrefs::prn(kind.model(), id).into());
-    m.insert("pulp_created".into(), hrefs::timestamp(created).into());
-    m.insert("pulp_last_updated".into(), hrefs::timestamp(created).into());
-    m.insert("pulp_labels".into(), json!({}));
-    m.insert("vuln_report".into(), Value::Null);
-    m
-}
-
 fn render_blob(b: &q::BlobUnit) -> Value {
-    let mut m = base(ContentKind::Blob, b.id, b.created_at);
-    m.insert("artifact".into(), Value::Null);
-    m.insert("digest".into(), b.digest.clone().into());
-    Value::Object(m)
+    common::view(&BlobResponse::from(b))
 }
 
 fn render_manifest(u: &q::ManifestUnit) -> Value {
-    let mut m = base(ContentKind::Manifest, u.id, u.created_at);
-    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or_else(|_| json!({}));
-    m.insert("digest".into(), u.digest.clone().into());
-    m.insert("schema_version".into(), u.schema_version.into());
-    m.insert("media_type".into(), u.media_type.clone().into());
-    m.insert(
-        "listed_manifests".into(),
-        u.listed
-            .iter()
-            .map(|i| Value::from(hrefs::content(ContentKind::Manifest, *i)))
-            .collect(),
-    );
-    m.insert(
-        "config_blob".into(),
-        u.config_blob_id
-            .map(|i| hrefs::content(ContentKind::Blob, i))
-            .into(),
-    );
-    m.insert(
-        "blobs".into(),
-        u.blobs
-            .iter()
-            .map(|i| Value::from(hrefs::content(ContentKind::Blob, *i)))
-            .collect(),
-    );
-    m.insert("annotations".into(), parse(&u.annotations));
-    m.insert("labels".into(), parse(&u.labels));
-    m.insert("is_bootable".into(), false.into());
-    m.insert("is_flatpak".into(), false.into());
-    m.insert("type".into(), u.kind.clone().into());
-    m.insert("architecture".into(), u.architecture.clone().into());
-    m.insert("os".into(), u.os.clone().into());
-    m.insert("compressed_image_size".into(), u.compressed_size.into());
-    Value::Object(m)
+    common::view(&ManifestResponse::from(u))
 }
 
 fn render_tag(t: &q::TagUnit) -> Value {
-    let mut m = base(ContentKind::Tag, t.id, t.created_at);
-    m.insert("name".into(), t.name.clone().into());
-    m.insert(
-        "tagged_manifest".into(),
-        hrefs::content(ContentKind::Manifest, t.manifest_id).into(),
-    );
-    Value::Object(m)
+    common::view(&TagResponse::from(t))
 }
 
 fn digests(p: &Params, query: &mut ContentQuery) {
@@ -189,8 +134,11 @@ fn order(p: &Params, query: &mut ContentQuery, extra: &[(&str, O)]) -> Result<()
     Ok(())
 }
 
-pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
+pub async fn blobs(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
     let (p, mut query) = prepare(&req, ContentKind::Blob)?;
     digests(&p, &mut query);
     order(&p, &mut query, &[("digest", O::Digest)])?;
@@ -203,8 +151,11 @@ pub async fn blobs(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<Http
     ))
 }
 
-pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
+pub async fn manifests(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
     let (p, mut query) = prepare(&req, ContentKind::Manifest)?;
     digests(&p, &mut query);
     let mts = media_types(&p);
@@ -224,8 +175,11 @@ pub async fn manifests(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<
     ))
 }
 
-pub async fn tags(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
+pub async fn tags(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
     let (p, mut query) = prepare(&req, ContentKind::Tag)?;
     if let Some(n) = p.get("name") {
         query.push(F::Name(Text::Eq(n.to_string())));
@@ -259,8 +213,8 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let (kind, id) = path.into_inner();
     let Some(kind) = ContentKind::from_plural(&kind) else {
         return Err(Error::NotFound("content".into()).into());

@@ -1,43 +1,176 @@
 //! `/pulp/api/v3/distributions/container/container/`: list, create (202), read, update and
 //! partial update (200 when nothing changes, else 202), delete (202; also its push repository).
+use super::body::Body;
+use super::caller::{Authenticated, WithBody};
 use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
 use crate::domain::permissions as perm;
 use crate::domain::query::{DistributionFilter as F, DistributionOrder as O, ListQuery};
+use crate::error::Error;
+use crate::service::distributions::{DistributionInput, RepositoryChoice};
 use crate::service::lists::{self, DistributionRow};
+use crate::service::policy::Caller;
 use crate::service::{access, distributions as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-const PREFIX: &str = "/pulp/api/v3/distributions/container/container/";
+pub const PREFIX: &str = "/pulp/api/v3/distributions/container/container/";
 pub const PRN: &str = "container.containerdistribution";
+const PUSH_PREFIX: &str = "/pulp/api/v3/repositories/container/container-push/";
+const PUSH_PRN: &str = "container.containerpushrepository";
+
+/// A distribution to create or replace.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[schema(as = container::ContainerDistribution)]
+pub struct Distribution {
+    #[schema(min_length = 1)]
+    pub base_path: String,
+    #[schema(min_length = 1)]
+    pub name: String,
+    pub content_guard: Option<String>,
+    #[schema(nullable = false)]
+    pub hidden: Option<bool>,
+    pub pulp_labels: Option<BTreeMap<String, String>>,
+    pub repository: Option<String>,
+    pub repository_version: Option<String>,
+    #[schema(nullable = false)]
+    pub private: Option<bool>,
+    pub description: Option<String>,
+}
+
+/// Fields of a distribution to change.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Patchedcontainer::ContainerDistribution)]
+pub struct PatchedDistribution {
+    #[schema(min_length = 1)]
+    pub base_path: Option<String>,
+    #[schema(min_length = 1)]
+    pub name: Option<String>,
+    pub content_guard: Option<String>,
+    #[schema(nullable = false)]
+    pub hidden: Option<bool>,
+    pub pulp_labels: Option<BTreeMap<String, String>>,
+    pub repository: Option<String>,
+    pub repository_version: Option<String>,
+    #[schema(nullable = false)]
+    pub private: Option<bool>,
+    pub description: Option<String>,
+}
+
+/// Reads a create or update body (which fields are required is the service's rule). Type
+/// errors of the later fields travel in the input so the service reports them in Pulp's order.
+fn parse(bytes: &[u8], partial: bool) -> PulpResult<DistributionInput> {
+    let b = match partial {
+        true => Body::parse::<PatchedDistribution>(bytes)?,
+        false => Body::parse::<Distribution>(bytes)?,
+    };
+    let name = b.string("name")?;
+    let base_path = b.string("base_path")?;
+    let repository = match b.get("repository") {
+        None => None,
+        Some(Value::Null) => Some(RepositoryChoice::Nothing),
+        Some(Value::String(h)) => Some(
+            hrefs::parse_id(h, PUSH_PREFIX, PUSH_PRN)
+                .map_or(RepositoryChoice::Unknown, RepositoryChoice::Push),
+        ),
+        Some(_) => Some(RepositoryChoice::NotUrl),
+    };
+    let mut type_error = None;
+    let pulp_labels = match b.given("pulp_labels") {
+        true => defer(b.labels("pulp_labels"), &mut type_error).map(Option::unwrap_or_default),
+        false => None,
+    };
+    let description = defer(b.nullable_string("description"), &mut type_error).flatten();
+    let private = defer(b.boolean("private"), &mut type_error).flatten();
+    let hidden = defer(b.boolean("hidden"), &mut type_error).flatten();
+    Ok(DistributionInput {
+        name,
+        base_path,
+        repository,
+        repository_version: b.set("repository_version"),
+        content_guard: b.set("content_guard"),
+        pulp_labels,
+        description,
+        private,
+        hidden,
+        type_error,
+    })
+}
+
+/// The value, or `None` with the first error kept in `slot`.
+fn defer<T>(r: Result<T, Error>, slot: &mut Option<Error>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            slot.get_or_insert(e);
+            None
+        }
+    }
+}
+
+/// A distribution: serves a repository (its latest version) or one fixed version at a base path.
+#[derive(ToSchema, serde::Serialize)]
+#[schema(as = container::ContainerDistributionResponse)]
+pub struct DistributionResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    base_path: String,
+    content_guard: Option<String>,
+    content_guard_prn: Option<String>,
+    #[schema(format = DateTime)]
+    no_content_change_since: Option<String>,
+    hidden: bool,
+    pulp_labels: HashMap<String, String>,
+    name: String,
+    repository: Option<String>,
+    repository_version: Option<String>,
+    registry_path: String,
+    remote: Option<String>,
+    namespace: String,
+    private: bool,
+    description: Option<String>,
+}
+
+impl DistributionResponse {
+    fn new(req: &HttpRequest, d: &DistributionRow) -> Self {
+        let host = req.connection_info().host().to_string();
+        DistributionResponse {
+            pulp_href: hrefs::distribution(d.id),
+            prn: hrefs::prn(PRN, d.id),
+            pulp_created: hrefs::timestamp(d.created_at),
+            pulp_last_updated: hrefs::timestamp(d.updated_at),
+            base_path: d.base_path.clone(),
+            content_guard: None,
+            content_guard_prn: None,
+            no_content_change_since: d.repository_version.map(|_| hrefs::timestamp(d.updated_at)),
+            hidden: d.hidden,
+            pulp_labels: serde_json::from_str(&d.pulp_labels).unwrap_or_default(),
+            name: d.name.clone(),
+            repository: d.repository_id.map(hrefs::push_repository),
+            repository_version: d.repository_version.map(|(r, n)| hrefs::version(r, n)),
+            registry_path: format!("{host}/{}", d.base_path),
+            remote: None,
+            namespace: hrefs::namespace(d.namespace_id),
+            private: d.private,
+            description: d.description.clone(),
+        }
+    }
+}
 
 pub fn render(req: &HttpRequest, d: &DistributionRow) -> Value {
-    let host = req.connection_info().host().to_string();
-    json!({
-        "pulp_href": hrefs::distribution(d.id),
-        "prn": hrefs::prn(PRN, d.id),
-        "pulp_created": hrefs::timestamp(d.created_at),
-        "pulp_last_updated": hrefs::timestamp(d.updated_at),
-        "base_path": d.base_path,
-        "content_guard": Value::Null,
-        "content_guard_prn": Value::Null,
-        "no_content_change_since": d.repository_version.map(|_| hrefs::timestamp(d.updated_at)),
-        "hidden": d.hidden,
-        "pulp_labels": serde_json::from_str::<Value>(&d.pulp_labels).unwrap_or_else(|_| json!({})),
-        "name": d.name,
-        "repository": d.repository_id.map(hrefs::push_repository),
-        "repository_version": d.repository_version.map(|(r, n)| hrefs::version(r, n)),
-        "registry_path": format!("{host}/{}", d.base_path),
-        "remote": Value::Null,
-        "namespace": hrefs::namespace(d.namespace_id),
-        "private": d.private,
-        "description": d.description,
-    })
+    common::view(&DistributionResponse::new(req, d))
 }
 
 /// The filters this list accepts (also declared in the OpenAPI document).
@@ -52,13 +185,12 @@ pub const FILTERS: &[&str] = &[
     "with_content",
 ];
 
-pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let (p, c) = common::list_params(
-        &req,
-        &st,
-        &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS],
-    )
-    .await?;
+pub async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
+    let p = common::list_params(&req, &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS])?;
     let mut q = ListQuery::default();
     q.filters
         .extend(filters::text(&p, "name").into_iter().map(F::Name));
@@ -116,8 +248,8 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let d = access::distribution(&st.db, &c, *id, None).await?;
     Ok(object(&Params::from(&req), render(&req, &d)))
 }
@@ -125,11 +257,10 @@ pub async fn read(
 pub async fn create(
     req: HttpRequest,
     st: web::Data<AppState>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
-    let b = common::body(&body, svc::FIELDS)?;
-    let d = svc::prepare(&st.db, &c, None, &b, false).await?;
+    let input = parse(&body, false)?;
+    let d = svc::prepare(&st.db, &c, None, input, false).await?;
     let task = tasks::dispatch(
         &st.tasks,
         tasks::NewTask {
@@ -151,16 +282,16 @@ pub async fn create(
 
 async fn update_inner(
     req: HttpRequest,
+    c: Caller,
     st: web::Data<AppState>,
     id: Uuid,
     body: web::Bytes,
     partial: bool,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let change = (perm::CHANGE_DIST, perm::NS_CHANGE_DIST);
     let old = access::distribution(&st.db, &c, id, Some(change)).await?;
-    let b = common::body(&body, svc::FIELDS)?;
-    let new = svc::prepare(&st.db, &c, Some(&old), &b, partial).await?;
+    let input = parse(&body, partial)?;
+    let new = svc::prepare(&st.db, &c, Some(&old), input, partial).await?;
     if svc::unchanged(&old, &new) {
         return Ok(HttpResponse::Ok().json(render(&req, &old)));
     }
@@ -184,26 +315,26 @@ pub async fn partial_update(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, true).await
+    update_inner(req, c, st, *id, body, true).await
 }
 
 pub async fn update(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, false).await
+    update_inner(req, c, st, *id, body, false).await
 }
 
 pub async fn delete(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let delete = (perm::DELETE_DIST, perm::NS_DELETE_DIST);
     let d = access::distribution(&st.db, &c, *id, Some(delete)).await?;
     let mut exclusive = vec![hrefs::prn(PRN, d.id)];

@@ -139,3 +139,14 @@ pub async fn json_errors(
     }
     Ok(ServiceResponse::new(req, new).map_into_right_body())
 }
+
+/// An error: `{"detail": "…"}`, `{"field": ["…"]}` or `{"errors": ["…"]}`, as DRF renders them.
+// The bodies `render` builds from an `Error`, described for the document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+#[schema(as = ErrorResponse)]
+pub struct ErrorResponse {
+    detail: Option<String>,
+    errors: Option<Vec<String>>,
+    non_field_errors: Option<Vec<String>>,
+}

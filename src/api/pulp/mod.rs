@@ -1,7 +1,13 @@
 //! The Pulp-compatible management API under `/pulp/api/v3/`. One module per resource, named
-//! after its URL segment; all responses are `application/json` and carry `Correlation-ID`.
+//! after its URL segment, holding its request and view types (the OpenAPI schemas; in a
+//! `*_models`/`*_views` sibling where the file would grow too long). A handler reads: caller
+//! (an extractor from `caller`) → request (read by `body`) → one service call → view. All
+//! responses are `application/json` and carry `Correlation-ID`.
+pub mod body;
+pub mod caller;
 pub mod common;
 pub mod content;
+pub mod content_views;
 pub mod distributions;
 pub mod docs;
 pub mod errors;
@@ -10,9 +16,13 @@ pub mod namespaces;
 pub mod object_roles;
 pub mod orphans;
 pub mod repositories;
+pub mod repository_actions;
+pub mod role_models;
 pub mod roles;
 pub mod status;
+pub mod task_models;
 pub mod tasks;
+pub mod user_models;
 pub mod users;
 pub mod versions;
 

@@ -1,33 +1,90 @@
-//! `/pulp/api/v3/pulp_container/namespaces/`: list, create (201), read, delete (202 task).
+//! `/pulp/api/v3/pulp_container/namespaces/`: list, create (201), read, delete (202 task); the
+//! request and view types, which are also the OpenAPI schemas.
+use super::body::Body;
+use super::caller::{Authenticated, WithBody};
 use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::PulpResult;
 use super::filters;
 use crate::domain::hrefs;
 use crate::domain::permissions as perm;
 use crate::domain::query::{ListQuery, NamespaceFilter as F, NamespaceOrder as O};
+use crate::error::field_errors as fe;
 use crate::service::lists::{self, NamespaceRow};
+use crate::service::policy::Caller;
 use crate::service::{access, namespaces as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-const PREFIX: &str = "/pulp/api/v3/pulp_container/namespaces/";
-const PRN: &str = "container.containernamespace";
+pub const PREFIX: &str = "/pulp/api/v3/pulp_container/namespaces/";
+pub const PRN: &str = "container.containernamespace";
 
-pub fn render(n: &NamespaceRow) -> Value {
-    json!({
-        "pulp_href": hrefs::namespace(n.id),
-        "prn": hrefs::prn(PRN, n.id),
-        "pulp_created": hrefs::timestamp(n.created_at),
-        "pulp_last_updated": hrefs::timestamp(n.updated_at),
-        "name": n.name,
-        "pulp_labels": serde_json::from_str::<Value>(&n.pulp_labels).unwrap_or_else(|_| json!({})),
-    })
+/// A namespace to create.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[schema(as = container::ContainerNamespace)]
+pub struct Namespace {
+    #[schema(min_length = 1, max_length = 255)]
+    pub name: String,
+    pub pulp_labels: Option<BTreeMap<String, String>>,
 }
 
-pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let (p, c) = common::list_params(&req, &st, &[filters::NAME_LOOKUPS, filters::COMMON]).await?;
+impl Namespace {
+    /// Reads a create body in Pulp's order: whether the caller may create the namespace it
+    /// names comes before what is wrong with the body.
+    fn parse(bytes: &[u8], c: &Caller) -> PulpResult<Namespace> {
+        let b = Body::parse::<Namespace>(bytes)?;
+        let wanted = b.get("name").and_then(Value::as_str).unwrap_or("");
+        svc::authorize_create(c, wanted)?;
+        let name = b.required_string("name")?;
+        svc::check_name(&name)?;
+        Ok(Namespace {
+            name,
+            pulp_labels: b.labels("pulp_labels")?,
+        })
+    }
+}
+
+/// A namespace: the first path segment that groups repositories and distributions.
+#[derive(ToSchema, serde::Serialize)]
+#[schema(as = container::ContainerNamespaceResponse)]
+pub struct NamespaceResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    name: String,
+    pulp_labels: HashMap<String, String>,
+}
+
+impl From<&NamespaceRow> for NamespaceResponse {
+    fn from(n: &NamespaceRow) -> Self {
+        NamespaceResponse {
+            pulp_href: hrefs::namespace(n.id),
+            prn: hrefs::prn(PRN, n.id),
+            pulp_created: hrefs::timestamp(n.created_at),
+            pulp_last_updated: hrefs::timestamp(n.updated_at),
+            name: n.name.clone(),
+            pulp_labels: serde_json::from_str(&n.pulp_labels).unwrap_or_default(),
+        }
+    }
+}
+
+pub fn render(n: &NamespaceRow) -> Value {
+    common::view(&NamespaceResponse::from(n))
+}
+
+pub async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
+    let p = common::list_params(&req, &[filters::NAME_LOOKUPS, filters::COMMON])?;
     let mut q = ListQuery::default();
     q.filters
         .extend(filters::text(&p, "name").into_iter().map(F::Name));
@@ -56,13 +113,13 @@ pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpR
 }
 
 pub async fn create(
-    req: HttpRequest,
     st: web::Data<AppState>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
-    let b = common::body(&body, &["name", "pulp_labels"])?;
-    let n = svc::create(&st.db, &c, &b).await?;
+    let n = Namespace::parse(&body, &c)?;
+    let n = svc::create(&st.db, &c, &n.name, n.pulp_labels.as_ref())
+        .await?
+        .ok_or_else(|| fe::field("name", fe::UNIQUE))?;
     Ok(HttpResponse::Created().json(render(&n)))
 }
 
@@ -70,8 +127,8 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let p = Params::from(&req);
     Ok(object(
         &p,
@@ -83,8 +140,8 @@ pub async fn delete(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let n = access::namespace(&st.db, &c, *id, Some(perm::DELETE_NAMESPACE)).await?;
     let task = tasks::dispatch(
         &st.tasks,

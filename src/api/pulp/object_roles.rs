@@ -1,16 +1,20 @@
 //! Role actions on one namespace or distribution (Pulp's `RolesMixin`): `list_roles/`,
 //! `add_role/`, `remove_role/` (need the object's `manage_roles` permission; 201 echoing the
 //! body, as Pulp answers) and `my_permissions/`. Groups are not supported.
+use super::body::Body;
+use super::caller::{Authenticated, WithBody};
 use super::common;
 use super::errors::PulpResult;
 use crate::domain::permissions::{self as perm, ObjectType};
-use crate::error::{Error, Result};
+use crate::error::field_errors as fe;
+use crate::error::Result;
 use crate::service::lists::RoleRow;
 use crate::service::policy::{self, Caller};
 use crate::service::roles as svc;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// 404 unless the caller sees the object; then 403 unless `manage` and they may manage roles.
@@ -41,52 +45,87 @@ pub async fn list_roles(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let t = kind(&req);
     guard(&st, &c, t, *id, true).await?;
     let rows = svc::on_object(&st.db, t, *id).await?;
-    let mut roles: Vec<Value> = vec![];
+    let mut roles: Vec<NestedRoleResponse> = vec![];
     for a in rows {
         match roles.last_mut() {
-            Some(last) if last["role"] == a.role.as_str() => {
-                if let Some(users) = last["users"].as_array_mut() {
-                    users.push(a.username.into());
-                }
-            }
-            _ => roles.push(json!({"role": a.role, "users": [a.username], "groups": []})),
+            Some(last) if last.role == a.role => last.users.push(a.username),
+            _ => roles.push(NestedRoleResponse {
+                role: a.role,
+                users: vec![a.username],
+                groups: vec![],
+            }),
         }
     }
-    Ok(HttpResponse::Ok().json(json!({"roles": roles})))
+    Ok(HttpResponse::Ok().json(common::view(&ObjectRolesResponse { roles })))
 }
 
 pub async fn my_permissions(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let t = kind(&req);
     guard(&st, &c, t, *id, false).await?;
-    Ok(HttpResponse::Ok().json(json!({"permissions": c.permissions_on(t, *id)})))
+    let view = MyPermissionsResponse {
+        permissions: c.permissions_on(t, *id),
+    };
+    Ok(HttpResponse::Ok().json(common::view(&view)))
 }
 
-/// The validated `{role, users, groups}` body: the role and the users it names.
-async fn role_body(
+/// Users given (or taken) a role on one object.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NestedRole {
+    pub users: Option<Vec<String>>,
+    pub groups: Option<Vec<String>>,
+    #[schema(min_length = 1)]
+    pub role: String,
+}
+
+/// A role and who holds it on one object.
+#[derive(ToSchema, serde::Serialize)]
+pub struct NestedRoleResponse {
+    pub users: Vec<String>,
+    pub groups: Vec<String>,
+    pub role: String,
+}
+
+/// The roles held on one object.
+#[derive(ToSchema, serde::Serialize)]
+pub struct ObjectRolesResponse {
+    pub roles: Vec<NestedRoleResponse>,
+}
+
+/// The caller's permissions on one object.
+#[derive(ToSchema, serde::Serialize)]
+pub struct MyPermissionsResponse {
+    pub permissions: Vec<String>,
+}
+
+/// Reads a `{role, users, groups}` body for objects of type `t`: the role and the users it
+/// names (id, username).
+async fn parse(
     st: &AppState,
     t: ObjectType,
-    b: &Map<String, Value>,
+    bytes: &[u8],
 ) -> Result<(RoleRow, Vec<(Uuid, String)>)> {
+    let b = Body::parse::<NestedRole>(bytes)?;
     let role = match b.get("role") {
         Some(Value::String(r)) => svc::named(&st.db, "role", r).await?,
-        Some(_) => return Err(Error::field("role", "Not a valid string.")),
-        None => return Err(Error::field("role", "This field is required.")),
+        Some(_) => return Err(fe::field("role", fe::NOT_STRING)),
+        None => return Err(fe::field("role", fe::REQUIRED)),
     };
     if b.get("groups")
         .and_then(Value::as_array)
         .is_some_and(|g| !g.is_empty())
     {
-        return Err(Error::field("groups", "Groups are not supported."));
+        return Err(fe::field("groups", "Groups are not supported."));
     }
     let names = match b.get("users") {
         None | Some(Value::Null) => vec![],
@@ -94,18 +133,18 @@ async fn role_body(
             .iter()
             .map(|v| v.as_str().map(str::to_string))
             .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| Error::field("users", "Not a valid string."))?,
-        Some(_) => return Err(Error::field("users", "Expected a list of items.")),
+            .ok_or_else(|| fe::field("users", fe::NOT_STRING))?,
+        Some(_) => return Err(fe::field("users", fe::NOT_LIST)),
     };
     let mut users = vec![];
     for n in names {
-        let id = svc::user_named(&st.db, &n).await?.ok_or_else(|| {
-            Error::field("users", format!("Object with username={n} does not exist."))
-        })?;
-        users.push((id, n));
+        let u = crate::service::users::id_by_username(&st.db, &n)
+            .await?
+            .ok_or_else(|| fe::field("users", fe::no_such("username", &n)))?;
+        users.push((u, n));
     }
     if !svc::fits(&role, Some(t)) {
-        return Err(Error::field(
+        return Err(fe::field(
             "role",
             "The role does not contain any permission for that object.",
         ));
@@ -115,35 +154,38 @@ async fn role_body(
 
 async fn change(
     req: HttpRequest,
+    c: Caller,
     st: web::Data<AppState>,
     id: Uuid,
     body: web::Bytes,
     add: bool,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let t = kind(&req);
     guard(&st, &c, t, id, true).await?;
-    let b = common::body(&body, &["role", "users", "groups"])?;
-    let (role, users) = role_body(&st, t, &b).await?;
-    svc::change_on_object(&st.db, &role, t, id, &users, add).await?;
-    let names: Vec<&str> = users.iter().map(|(_, n)| n.as_str()).collect();
-    Ok(HttpResponse::Created().json(json!({"role": role.name, "users": names, "groups": []})))
+    let (role, users) = parse(&st, t, &body).await?;
+    svc::change_object_roles(&st.db, &role, &users, (t, id), add).await?;
+    let view = NestedRoleResponse {
+        role: role.name,
+        users: users.into_iter().map(|(_, n)| n).collect(),
+        groups: vec![],
+    };
+    Ok(HttpResponse::Created().json(common::view(&view)))
 }
 
 pub async fn add_role(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    change(req, st, *id, body, true).await
+    change(req, c, st, *id, body, true).await
 }
 
 pub async fn remove_role(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    change(req, st, *id, body, false).await
+    change(req, c, st, *id, body, false).await
 }

@@ -1,22 +1,26 @@
 //! `POST /pulp/api/v3/orphans/cleanup/` and the deprecated `DELETE /pulp/api/v3/orphans/`:
 //! superuser only, one at a time (exclusive `pdrn:orphans`), 202 with the task. A request
 //! while an equal cleanup is still waiting answers with that task (cleanups do not pile up).
+use super::body::Body;
+use super::caller::{Superuser, WithBody};
 use super::common::{self, task_accepted};
 use super::errors::PulpResult;
-use crate::error::Error;
+use crate::error::field_errors as fe;
+use crate::service::auth::Principal;
 use crate::service::housekeeping::orphans;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 async fn dispatch(
     req: &HttpRequest,
     st: &AppState,
+    user: &Principal,
     minutes: i64,
     content: Option<Vec<Uuid>>,
 ) -> PulpResult<HttpResponse> {
-    let user = common::superuser(req, st).await?;
     let task =
         orphans::dispatch(&st.tasks, minutes, content, Some(user.id), common::cid(req)).await?;
     Ok(task_accepted(crate::domain::hrefs::task(task)))
@@ -25,51 +29,83 @@ async fn dispatch(
 pub async fn cleanup(
     req: HttpRequest,
     st: web::Data<AppState>,
-    body: web::Bytes,
+    WithBody(Superuser(user), body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
-    let b = common::body(&body, &["content_hrefs", "orphan_protection_time"])?;
-    let content = match b.get("content_hrefs") {
-        None | Some(Value::Null) => None,
-        Some(Value::Array(a)) if a.is_empty() => {
-            return Err(Error::field("content_hrefs", "Must not be [].").into())
-        }
-        Some(Value::Array(a)) => {
-            let mut ids = vec![];
-            for h in a {
-                let id = h.as_str().and_then(super::content::content_id);
-                match id {
-                    Some(id) => ids.push(id),
-                    None => {
-                        return Err(Error::field(
-                            "content_hrefs",
-                            format!("Could not find the following content units: {h}"),
-                        )
-                        .into())
-                    }
-                }
-            }
-            Some(ids)
-        }
-        Some(_) => return Err(Error::field("content_hrefs", "Expected a list of items.").into()),
-    };
-    let minutes = match b.get("orphan_protection_time") {
-        None | Some(Value::Null) => st.settings.orphan_protection_minutes as i64,
-        Some(v) => match v.as_i64() {
-            Some(n) if (0..=4_294_967_295).contains(&n) => n,
-            _ => {
-                return Err(Error::field(
-                    "orphan_protection_time",
-                    "Ensure this value is between 0 and 4294967295.",
-                )
-                .into())
-            }
-        },
-    };
-    dispatch(&req, &st, minutes, content).await
+    let OrphansCleanup {
+        content_hrefs,
+        orphan_protection_time,
+    } = OrphansCleanup::parse(&body)?;
+    let content = content_hrefs.map(|hrefs| {
+        hrefs
+            .iter()
+            .filter_map(|h| super::content::content_id(h))
+            .collect()
+    });
+    let minutes = orphan_protection_time.unwrap_or(st.settings.orphan_protection_minutes as i64);
+    dispatch(&req, &st, &user, minutes, content).await
 }
 
-pub async fn delete(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
+/// Remove unreferenced content and blobs.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrphansCleanup {
+    pub content_hrefs: Option<Vec<String>>,
+    #[schema(minimum = 0)]
+    pub orphan_protection_time: Option<i64>,
+}
+
+impl OrphansCleanup {
+    fn parse(bytes: &[u8]) -> PulpResult<OrphansCleanup> {
+        let b = Body::parse::<OrphansCleanup>(bytes)?;
+        let content_hrefs = match b.get("content_hrefs") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(a)) if a.is_empty() => {
+                return Err(fe::field("content_hrefs", "Must not be [].").into())
+            }
+            // Every href must name a content unit (checked in order, as Pulp reports them).
+            Some(Value::Array(a)) => Some(
+                a.iter()
+                    .map(|h| {
+                        match h
+                            .as_str()
+                            .filter(|s| super::content::content_id(s).is_some())
+                        {
+                            Some(s) => Ok(s.to_string()),
+                            None => Err(fe::field(
+                                "content_hrefs",
+                                format!("Could not find the following content units: {h}"),
+                            )),
+                        }
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            Some(_) => return Err(fe::field("content_hrefs", fe::NOT_LIST).into()),
+        };
+        let orphan_protection_time = match b.get("orphan_protection_time") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_i64() {
+                Some(n) if (0..=4_294_967_295).contains(&n) => Some(n),
+                _ => {
+                    return Err(fe::field(
+                        "orphan_protection_time",
+                        "Ensure this value is between 0 and 4294967295.",
+                    )
+                    .into())
+                }
+            },
+        };
+        Ok(OrphansCleanup {
+            content_hrefs,
+            orphan_protection_time,
+        })
+    }
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Superuser(user): Superuser,
+) -> PulpResult<HttpResponse> {
     let minutes = st.settings.orphan_protection_minutes as i64;
-    dispatch(&req, &st, minutes, None).await
+    dispatch(&req, &st, &user, minutes, None).await
 }

@@ -1,38 +1,142 @@
 //! `/pulp/api/v3/repositories/container/container-push/`: list, read, update (200 / 202),
 //! and the `tag/`, `untag/`, `remove_image/` actions (202 tasks). Create and delete answer 405.
+use super::body::Body;
+use super::caller::{Authenticated, WithBody};
 use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::{PulpError, PulpResult};
 use super::filters;
+use super::repository_actions::{RemoveImage, TagImage, UnTagImage};
 use crate::domain::hrefs;
 use crate::domain::query::{ListQuery, RepositoryFilter as F, RepositoryOrder as O};
+use crate::error::field_errors as fe;
 use crate::error::Error;
 use crate::service::access::{self, RepoAction};
 use crate::service::lists::{self, PushRepoRow};
+use crate::service::policy::Caller;
+use crate::service::push_repos::PushRepoInput;
 use crate::service::{push_repos as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub const PREFIX: &str = "/pulp/api/v3/repositories/container/container-push/";
 pub const PRN: &str = "container.containerpushrepository";
 
-pub fn render(r: &PushRepoRow) -> Value {
-    let href = hrefs::push_repository(r.id);
-    json!({
-        "pulp_href": href,
-        "prn": hrefs::prn(PRN, r.id),
-        "pulp_created": hrefs::timestamp(r.created_at),
-        "pulp_last_updated": hrefs::timestamp(r.updated_at),
-        "versions_href": format!("{href}versions/"),
-        "pulp_labels": serde_json::from_str::<Value>(&r.pulp_labels).unwrap_or_else(|_| json!({})),
-        "latest_version_href": hrefs::version(r.id, r.latest_version),
-        "name": r.name,
-        "description": r.description,
-        "retain_repo_versions": r.retain_repo_versions,
-        "retain_checkpoints": Value::Null,
-        "manifest_signing_service": Value::Null,
+/// A push repository to replace.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[schema(as = container::ContainerPushRepository)]
+pub struct PushRepository {
+    #[schema(min_length = 1)]
+    pub name: String,
+    pub description: Option<String>,
+    pub pulp_labels: Option<BTreeMap<String, String>>,
+    #[schema(minimum = 1)]
+    pub retain_repo_versions: Option<i64>,
+    pub retain_checkpoints: Option<i64>,
+    pub manifest_signing_service: Option<String>,
+}
+
+/// Fields of a push repository to change.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Patchedcontainer::ContainerPushRepository)]
+pub struct PatchedPushRepository {
+    #[schema(min_length = 1)]
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub pulp_labels: Option<BTreeMap<String, String>>,
+    #[schema(minimum = 1)]
+    pub retain_repo_versions: Option<i64>,
+    pub retain_checkpoints: Option<i64>,
+    pub manifest_signing_service: Option<String>,
+}
+
+/// Reads an update body; the fields are checked in the order Pulp reports them.
+fn parse(bytes: &[u8], old: &PushRepoRow, partial: bool) -> PulpResult<PushRepoInput> {
+    let b = match partial {
+        true => Body::parse::<PatchedPushRepository>(bytes)?,
+        false => Body::parse::<PushRepository>(bytes)?,
+    };
+    let name = b.string("name")?;
+    svc::check_name(old, name.as_deref(), partial)?;
+    let description = b.nullable_string("description")?;
+    let retain_repo_versions = match b.get("retain_repo_versions") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(v) => match v.as_i64() {
+            Some(n) if n >= 1 => Some(Some(n)),
+            _ => {
+                return Err(fe::field(
+                    "retain_repo_versions",
+                    "Ensure this value is greater than or equal to 1.",
+                )
+                .into())
+            }
+        },
+    };
+    for key in ["retain_checkpoints", "manifest_signing_service"] {
+        if b.set(key) {
+            return Err(fe::field(key, "Not supported by berth.").into());
+        }
+    }
+    let pulp_labels = match b.given("pulp_labels") {
+        true => Some(b.labels("pulp_labels")?.unwrap_or_default()),
+        false => None,
+    };
+    Ok(PushRepoInput {
+        name,
+        description,
+        retain_repo_versions,
+        pulp_labels,
     })
+}
+
+/// A push repository: created by the first push to its name, with immutable numbered versions.
+#[derive(ToSchema, serde::Serialize)]
+#[schema(as = container::ContainerPushRepositoryResponse)]
+pub struct PushRepositoryResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    versions_href: String,
+    pulp_labels: HashMap<String, String>,
+    latest_version_href: String,
+    name: String,
+    description: Option<String>,
+    retain_repo_versions: Option<i64>,
+    retain_checkpoints: Option<i64>,
+    manifest_signing_service: Option<String>,
+}
+
+impl From<&PushRepoRow> for PushRepositoryResponse {
+    fn from(r: &PushRepoRow) -> Self {
+        let href = hrefs::push_repository(r.id);
+        PushRepositoryResponse {
+            prn: hrefs::prn(PRN, r.id),
+            pulp_created: hrefs::timestamp(r.created_at),
+            pulp_last_updated: hrefs::timestamp(r.updated_at),
+            versions_href: format!("{href}versions/"),
+            pulp_labels: serde_json::from_str(&r.pulp_labels).unwrap_or_default(),
+            latest_version_href: hrefs::version(r.id, r.latest_version),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            retain_repo_versions: r.retain_repo_versions,
+            retain_checkpoints: None,
+            manifest_signing_service: None,
+            pulp_href: href,
+        }
+    }
+}
+
+pub fn render(r: &PushRepoRow) -> Value {
+    common::view(&PushRepositoryResponse::from(r))
 }
 
 /// The filters this list accepts (also declared in the OpenAPI document).
@@ -49,13 +153,12 @@ pub const FILTERS: &[&str] = &[
     "remote",
 ];
 
-pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let (p, c) = common::list_params(
-        &req,
-        &st,
-        &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS],
-    )
-    .await?;
+pub async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
+    let p = common::list_params(&req, &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS])?;
     let mut q = ListQuery::default();
     q.filters
         .extend(filters::text(&p, "name").into_iter().map(F::Name));
@@ -103,23 +206,22 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let r = access::push_repo(&st.db, &c, *id, RepoAction::View).await?;
     Ok(object(&Params::from(&req), render(&r)))
 }
 
 async fn update_inner(
     req: HttpRequest,
+    c: Caller,
     st: web::Data<AppState>,
     id: Uuid,
     body: web::Bytes,
     partial: bool,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let old = access::push_repo(&st.db, &c, id, RepoAction::Change).await?;
-    let b = common::body(&body, svc::FIELDS)?;
-    let new = svc::prepare(&old, &b, partial)?;
+    let new = svc::prepare(&old, parse(&body, &old, partial)?, partial)?;
     if new == old {
         return Ok(HttpResponse::Ok().json(render(&old)));
     }
@@ -138,18 +240,18 @@ pub async fn partial_update(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, true).await
+    update_inner(req, c, st, *id, body, true).await
 }
 
 pub async fn update(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, false).await
+    update_inner(req, c, st, *id, body, false).await
 }
 
 async fn dispatch(
@@ -176,12 +278,11 @@ pub async fn remove_image(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
-    let b = common::body(&body, &["digest"])?;
-    let digest = svc::manifest_in_latest(&st.db, &r, &b).await?;
+    let RemoveImage { digest } = RemoveImage::parse(&body)?;
+    svc::manifest_in_latest(&st.db, &r, &digest).await?;
     let task = dispatch(
         &req,
         &st,
@@ -200,13 +301,11 @@ pub async fn tag(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
-    let b = common::body(&body, &["tag", "digest"])?;
-    let tag = svc::tag_name(&b)?;
-    let digest = svc::manifest_in_latest(&st.db, &r, &b).await?;
+    let TagImage { tag, digest } = TagImage::parse(&body)?;
+    svc::manifest_in_latest(&st.db, &r, &digest).await?;
     let task = dispatch(
         &req,
         &st,
@@ -226,12 +325,11 @@ pub async fn untag(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let r = access::push_repo(&st.db, &c, *id, RepoAction::ModifyContent).await?;
-    let b = common::body(&body, &["tag"])?;
-    let tag = svc::existing_tag(&st.db, &r, &b).await?;
+    let UnTagImage { tag } = UnTagImage::parse(&body)?;
+    svc::existing_tag(&st.db, &r, &tag).await?;
     let task = dispatch(
         &req,
         &st,

@@ -1,29 +1,21 @@
 //! `/pulp/api/v3/roles/`: list, create (201), read, update, partial_update, delete (204);
 //! superusers only. Locked (built-in) roles cannot be changed or deleted.
+use super::caller::{Superuser, WithBody};
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
-use crate::domain::hrefs;
+use super::role_models::{self, RoleResponse};
 use crate::domain::permissions::ObjectType;
 use crate::domain::query::{ListQuery, RoleFilter as F, RoleOrder as O};
 use crate::service::lists::{self, RoleRow};
 use crate::service::roles as svc;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 pub fn render(r: &RoleRow) -> Value {
-    json!({
-        "pulp_href": format!("/pulp/api/v3/roles/{}/", r.id),
-        "prn": hrefs::prn("core.role", r.id),
-        "pulp_created": hrefs::timestamp(r.created_at),
-        "pulp_last_updated": hrefs::timestamp(r.updated_at),
-        "name": r.name,
-        "description": r.description,
-        "permissions": r.permissions,
-        "locked": r.locked,
-    })
+    common::view(&RoleResponse::from(r))
 }
 
 /// The filters this list accepts (also declared in the OpenAPI document).
@@ -43,8 +35,11 @@ pub const FILTERS: &[&str] = &[
     "name__exact",
 ];
 
-pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
+pub async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    _: Superuser,
+) -> PulpResult<HttpResponse> {
     let p = Params::from(&req);
     let mut allowed = FILTERS.to_vec();
     allowed.extend_from_slice(filters::NAME_LOOKUPS);
@@ -87,14 +82,11 @@ pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpR
 }
 
 pub async fn create(
-    req: HttpRequest,
     st: web::Data<AppState>,
-    body: web::Bytes,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
-    let b = common::body(&body, svc::ROLE_FIELDS)?;
-    let (name, desc, perms) = svc::prepare(&st.db, None, &b, false).await?;
-    let r = svc::create(&st.db, &name, &desc, &perms).await?;
+    let input = role_models::parse_role(&st, &body, None, false).await?;
+    let r = svc::create(&st.db, input).await?;
     Ok(HttpResponse::Created().json(render(&r)))
 }
 
@@ -102,8 +94,8 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     Ok(object(
         &Params::from(&req),
         render(&svc::get(&st.db, *id).await?),
@@ -111,44 +103,38 @@ pub async fn read(
 }
 
 async fn update_inner(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: Uuid,
     body: web::Bytes,
     partial: bool,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let old = svc::get(&st.db, id).await?;
-    let b = common::body(&body, svc::ROLE_FIELDS)?;
-    let (name, desc, perms) = svc::prepare(&st.db, Some(&old), &b, partial).await?;
-    let r = svc::update(&st.db, id, &name, &desc, &perms).await?;
+    let input = role_models::parse_role(&st, &body, Some(&old), partial).await?;
+    let r = svc::update(&st.db, &old, input, partial).await?;
     Ok(HttpResponse::Ok().json(render(&r)))
 }
 
 pub async fn partial_update(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, true).await
+    update_inner(st, *id, body, true).await
 }
 
 pub async fn update(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, false).await
+    update_inner(st, *id, body, false).await
 }
 
 pub async fn delete(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let r = svc::get(&st.db, *id).await?;
     svc::delete(&st.db, &r).await?;
     Ok(HttpResponse::NoContent().finish())

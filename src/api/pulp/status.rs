@@ -3,7 +3,8 @@
 use crate::service::status;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use std::collections::HashMap;
+use utoipa::ToSchema;
 
 /// The Pulp versions berth's API corresponds to (what pulp-glue checks).
 pub const CORE_VERSION: &str = "3.117.0";
@@ -13,32 +14,106 @@ pub async fn status(st: web::Data<AppState>) -> HttpResponse {
     let connected = status::database_connected(&st.db).await;
     let used = status::stored_bytes(&st.db).await;
     let now = crate::domain::hrefs::timestamp(chrono::Utc::now());
-    let versions = json!([
-        {"component": "core", "version": CORE_VERSION, "package": "pulpcore", "module": "pulpcore.app", "domain_compatible": true},
-        {"component": "container", "version": CONTAINER_VERSION, "package": "pulp-container", "module": "pulp_container.app", "domain_compatible": true},
-        {"component": "berth", "version": env!("CARGO_PKG_VERSION"), "package": "berth", "module": "berth", "domain_compatible": false},
-    ]);
+    let component =
+        |component: &str, version: &str, package: &str, module: &str, dc: bool| VersionResponse {
+            component: component.into(),
+            version: version.into(),
+            package: package.into(),
+            module: module.into(),
+            domain_compatible: dc,
+        };
+    let versions = vec![
+        component("core", CORE_VERSION, "pulpcore", "pulpcore.app", true),
+        component(
+            "container",
+            CONTAINER_VERSION,
+            "pulp-container",
+            "pulp_container.app",
+            true,
+        ),
+        component("berth", env!("CARGO_PKG_VERSION"), "berth", "berth", false),
+    ];
     // Each app lists the same components as `{component: version}` (pulpcore's AppStatusResponse).
-    let app_versions: serde_json::Map<String, serde_json::Value> = versions
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|v| {
-            (
-                v["component"].as_str().unwrap_or("").to_string(),
-                v["version"].clone(),
-            )
-        })
+    let app_versions: HashMap<String, String> = versions
+        .iter()
+        .map(|v| (v.component.clone(), v.version.clone()))
         .collect();
-    HttpResponse::Ok().json(json!({
-        "versions": versions,
-        "online_workers": [],
-        "online_api_apps": [{"name": format!("berth@{}", std::process::id()), "last_heartbeat": now, "versions": app_versions}],
-        "online_content_apps": [],
-        "database_connection": {"connected": connected},
-        "redis_connection": {"connected": false},
-        "storage": {"total": null, "used": used, "free": null},
-        "content_settings": {"content_origin": null, "content_path_prefix": "/v2/"},
-        "domain_enabled": false,
-    }))
+    let view = StatusResponse {
+        versions,
+        online_workers: vec![],
+        online_api_apps: vec![AppStatusResponse {
+            name: format!("berth@{}", std::process::id()),
+            last_heartbeat: now,
+            versions: app_versions,
+        }],
+        online_content_apps: vec![],
+        database_connection: ConnectionStatus { connected },
+        redis_connection: Some(ConnectionStatus { connected: false }),
+        storage: Some(StorageResponse {
+            total: None,
+            used,
+            free: None,
+        }),
+        content_settings: ContentSettingsResponse {
+            content_origin: None,
+            content_path_prefix: "/v2/".into(),
+        },
+        domain_enabled: false,
+    };
+    HttpResponse::Ok().json(super::common::view(&view))
+}
+
+/// One component's version.
+#[derive(ToSchema, serde::Serialize)]
+pub struct VersionResponse {
+    component: String,
+    version: String,
+    package: String,
+    module: String,
+    domain_compatible: bool,
+}
+
+/// A running process.
+#[derive(ToSchema, serde::Serialize)]
+pub struct AppStatusResponse {
+    name: String,
+    #[schema(format = DateTime)]
+    last_heartbeat: String,
+    /// `{component: version}`.
+    versions: HashMap<String, String>,
+}
+
+/// Whether a backing service answers.
+#[derive(ToSchema, serde::Serialize)]
+pub struct ConnectionStatus {
+    connected: bool,
+}
+
+/// Stored bytes.
+#[derive(ToSchema, serde::Serialize)]
+pub struct StorageResponse {
+    total: Option<i64>,
+    used: Option<i64>,
+    free: Option<i64>,
+}
+
+/// Where content is served.
+#[derive(ToSchema, serde::Serialize)]
+pub struct ContentSettingsResponse {
+    content_origin: Option<String>,
+    content_path_prefix: String,
+}
+
+/// `GET /status/`.
+#[derive(ToSchema, serde::Serialize)]
+pub struct StatusResponse {
+    versions: Vec<VersionResponse>,
+    online_workers: Vec<AppStatusResponse>,
+    online_api_apps: Vec<AppStatusResponse>,
+    online_content_apps: Vec<AppStatusResponse>,
+    database_connection: ConnectionStatus,
+    redis_connection: Option<ConnectionStatus>,
+    storage: Option<StorageResponse>,
+    content_settings: ContentSettingsResponse,
+    domain_enabled: bool,
 }

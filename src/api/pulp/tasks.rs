@@ -1,48 +1,26 @@
 //! `/pulp/api/v3/tasks/`: list (filters), read, cancel (`PATCH {"state":"canceled"}`),
 //! delete (final tasks only) and `purge/`.
+use super::body::Body;
+use super::caller::{Authenticated, WithBody};
 use super::common::{self, object, paginated, task_accepted, Params};
 use super::errors::PulpResult;
 use super::filters;
+use super::task_models::{PatchedTaskCancel, Purge, TaskResponse};
 use crate::domain::hrefs;
 use crate::domain::query::{Cmp, ListQuery, TaskFilter as F, TaskOrder as O, Text};
+use crate::error::field_errors as fe;
 use crate::error::Error;
 use crate::service::lists::{self, TaskRow};
 use crate::service::tasks::{self, TaskState};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 const PREFIX: &str = "/pulp/api/v3/tasks/";
 
 pub fn render(t: &TaskRow) -> Value {
-    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
-    let created: Vec<Value> = serde_json::from_str(&t.created_resources).unwrap_or_default();
-    let ts = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(hrefs::timestamp);
-    json!({
-        "pulp_href": hrefs::task(t.id),
-        "prn": hrefs::prn("core.task", t.id),
-        "pulp_created": hrefs::timestamp(t.created_at),
-        "pulp_last_updated": hrefs::timestamp(t.updated_at),
-        "state": t.state,
-        "name": t.name,
-        "logging_cid": t.logging_cid,
-        "created_by": t.created_by_number.map(super::users::href),
-        "unblocked_at": ts(t.unblocked_at),
-        "started_at": ts(t.started_at),
-        "finished_at": ts(t.finished_at),
-        "error": t.error.as_deref().map(parse),
-        "worker": Value::Null,
-        "parent_task": Value::Null,
-        "child_tasks": [],
-        "task_group": Value::Null,
-        "progress_reports": parse(&t.progress_reports),
-        "created_resources": created.iter().map(|c| c["href"].clone()).collect::<Vec<_>>(),
-        "created_resource_prns": created.iter().map(|c| c["prn"].clone()).collect::<Vec<_>>(),
-        "reserved_resources_record": parse(&t.reserved_resources),
-        "result": t.result.as_deref().map(parse),
-        "pulp_api_version": "v3",
-    })
+    common::view(&TaskResponse::from(t))
 }
 
 /// The filters this list accepts (also declared in the OpenAPI document).
@@ -95,7 +73,7 @@ fn datetime(key: &str, v: &str) -> Result<chrono::DateTime<chrono::Utc>, Error> 
         .or_else(|_| {
             chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").map(|d| d.and_utc())
         })
-        .map_err(|_| Error::field(key, "Enter a valid date/time."))
+        .map_err(|_| fe::field(key, fe::BAD_DATETIME))
 }
 
 /// A resource filter value (href or PRN) as the PRN stored in `reserved_resources`.
@@ -189,8 +167,11 @@ fn build(p: &Params) -> Result<ListQuery<F, O>, Error> {
     Ok(q)
 }
 
-pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
+pub async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
     let p = Params::from(&req);
     let q = build(&p)?;
     let (n, rows) = lists::tasks(&st.db, &c, q).await?;
@@ -201,8 +182,8 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let t = lists::task(&st.db, &c, *id).await?;
     let p = Params::from(&req);
     let mut v = render(&t);
@@ -228,20 +209,11 @@ pub async fn read(
 }
 
 pub async fn cancel(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
-    let b = common::body(&body, &["state"])?;
-    if b.get("state").and_then(|s| s.as_str()) != Some(TaskState::Canceled.as_str()) {
-        return Err(Error::field(
-            "state",
-            "The only acceptable value for 'state' is 'canceled'.",
-        )
-        .into());
-    }
+    PatchedTaskCancel::parse(&body)?;
     let t = lists::task(&st.db, &c, *id).await?;
     if t.state.is_final() {
         return Ok(HttpResponse::Conflict().json(render(&t)));
@@ -251,11 +223,10 @@ pub async fn cancel(
 }
 
 pub async fn delete(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     lists::task(&st.db, &c, *id).await?;
     if !tasks::delete_final(&st.tasks, *id).await? {
         return Ok(HttpResponse::Conflict().finish());
@@ -266,14 +237,13 @@ pub async fn delete(
 pub async fn purge(
     req: HttpRequest,
     st: web::Data<AppState>,
-    body: web::Bytes,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
-    let b = common::body(&body, &["finished_before", "states"])?;
+    let b = Body::parse::<Purge>(&body)?;
     let before = match b.get("finished_before") {
         None | Some(Value::Null) => chrono::Utc::now() - chrono::Duration::days(30),
         Some(Value::String(s)) => datetime("finished_before", s)?,
-        Some(_) => return Err(Error::field("finished_before", "Enter a valid date/time.").into()),
+        Some(_) => return Err(fe::field("finished_before", fe::BAD_DATETIME).into()),
     };
     let states: Vec<TaskState> = match b.get("states") {
         None | Some(Value::Null) => vec![TaskState::Completed],
@@ -283,17 +253,15 @@ pub async fn purge(
                 match s.as_str().and_then(|x| x.parse::<TaskState>().ok()) {
                     Some(x) if x.is_final() => out.push(x),
                     _ => {
-                        return Err(Error::field(
-                            "states",
-                            format!("\"{s}\" is not a valid choice."),
+                        return Err(
+                            fe::field("states", format!("\"{s}\" is not a valid choice.")).into(),
                         )
-                        .into())
                     }
                 }
             }
             out
         }
-        Some(_) => return Err(Error::field("states", "Expected a list of items.").into()),
+        Some(_) => return Err(fe::field("states", fe::NOT_LIST).into()),
     };
     let task = tasks::dispatch(
         &st.tasks,

@@ -1,9 +1,12 @@
 //! `/pulp/api/v3/users/` (list, create 201, read, update, partial_update, delete 204) and
 //! `/pulp/api/v3/users/{id}/roles/` (list, create 201, read, delete 204): superusers only.
 //! Users carry Pulp's integer ids; passwords are write-only.
+use super::caller::{Superuser, WithBody};
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
+use super::role_models::{self, UserRoleResponse};
+use super::user_models::{self, UserResponse};
 use crate::domain::query::{
     AssignmentFilter, AssignmentOrder, ListQuery, Text, UserField, UserFilter, UserOrder,
 };
@@ -12,31 +15,13 @@ use crate::service::lists::{self, UserFull};
 use crate::service::{roles as roles_svc, users as svc};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
-pub const PREFIX: &str = "/pulp/api/v3/users/";
-
-pub fn href(number: i64) -> String {
-    format!("{PREFIX}{number}/")
-}
+pub use super::user_models::{href, PREFIX};
 
 pub fn render(u: &UserFull) -> Value {
-    json!({
-        "pulp_href": href(u.number),
-        "prn": format!("prn:auth.user:{}", u.number),
-        "id": u.number,
-        "username": u.username,
-        "first_name": u.first_name,
-        "last_name": u.last_name,
-        "email": u.email,
-        "is_staff": u.is_staff,
-        "is_active": u.is_active,
-        "is_superuser": u.is_superuser,
-        "date_joined": crate::domain::hrefs::timestamp(u.date_joined),
-        "groups": [],
-        "hidden_fields": [{"name": "password", "is_set": u.password_hash != svc::UNUSABLE}],
-    })
+    common::view(&UserResponse::from(u))
 }
 
 /// The filters this list accepts (also declared in the OpenAPI document).
@@ -74,8 +59,11 @@ pub fn text_filters() -> Vec<String> {
         .collect()
 }
 
-pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
+pub async fn list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    _: Superuser,
+) -> PulpResult<HttpResponse> {
     let p = Params::from(&req);
     let extra = text_filters();
     let mut allowed: Vec<&str> = FILTERS.to_vec();
@@ -116,14 +104,11 @@ pub async fn list(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpR
 }
 
 pub async fn create(
-    req: HttpRequest,
     st: web::Data<AppState>,
-    body: web::Bytes,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
-    let b = common::body(&body, svc::FIELDS)?;
-    let u = svc::prepare(&st.db, None, &b, false).await?;
-    let u = svc::create(&st.db, &u).await?;
+    let input = user_models::parse(&st, &body, None, false).await?;
+    let u = svc::create(&st.db, input).await?;
     Ok(HttpResponse::Created().json(render(&u)))
 }
 
@@ -131,8 +116,8 @@ pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     Ok(object(
         &Params::from(&req),
         render(&svc::get(&st.db, *id).await?),
@@ -140,45 +125,39 @@ pub async fn read(
 }
 
 async fn update_inner(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: i64,
     body: web::Bytes,
     partial: bool,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let old = svc::get(&st.db, id).await?;
-    let b = common::body(&body, svc::FIELDS)?;
-    let new = svc::prepare(&st.db, Some(&old), &b, partial).await?;
-    svc::save(&st.db, &new).await?;
+    let input = user_models::parse(&st, &body, Some(&old), partial).await?;
+    let new = svc::update(&st.db, &old, input, partial).await?;
     st.creds.forget_user(&old.username);
     Ok(HttpResponse::Ok().json(render(&new)))
 }
 
 pub async fn partial_update(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Bytes,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, true).await
+    update_inner(st, *id, body, true).await
 }
 
 pub async fn update(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Bytes,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
-    update_inner(req, st, *id, body, false).await
+    update_inner(st, *id, body, false).await
 }
 
 pub async fn delete(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
+    Superuser(me): Superuser,
 ) -> PulpResult<HttpResponse> {
-    let me = common::superuser(&req, &st).await?;
     let u = svc::get(&st.db, *id).await?;
     if u.id == me.id {
         return Err(Error::Forbidden("You cannot delete yourself.".into()).into());
@@ -209,8 +188,8 @@ pub async fn roles_list(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let u = svc::get(&st.db, *id).await?;
     let p = Params::from(&req);
     p.check(ROLE_FILTERS)?;
@@ -221,7 +200,7 @@ pub async fn roles_list(
             .map(AssignmentFilter::Role),
     );
     if let Some(obj) = p.get("content_object") {
-        q.push(match roles_svc::parse_object(&st.db, Some(obj)).await? {
+        q.push(match role_models::content_object(&st, Some(obj)).await? {
             None => AssignmentFilter::Global,
             Some((t, oid)) => AssignmentFilter::Object(t, oid),
         });
@@ -237,26 +216,26 @@ pub async fn roles_list(
     let (n, rows) = roles_svc::assignments(&st.db, &q).await?;
     let items = rows
         .iter()
-        .map(|(a, perms, desc)| roles_svc::render_assignment(u.number, a, perms, desc))
+        .map(|(a, perms, desc)| common::view(&UserRoleResponse::new(u.number, a, perms, desc)))
         .collect();
     Ok(paginated(&req, &p, n, items))
 }
 
 /// `POST /users/{id}/roles/`.
 pub async fn roles_create(
-    req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Bytes,
+    WithBody(_, body): WithBody<Superuser>,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let u = svc::get(&st.db, *id).await?;
-    let b = common::body(
-        &body,
-        &["role", "content_object", "content_object_prn", "domain"],
-    )?;
-    let v = roles_svc::assign_from_body(&st.db, &u, &b).await?;
-    Ok(HttpResponse::Created().json(v))
+    let (role, obj) = role_models::parse_user_role(&st, &body).await?;
+    let rid = roles_svc::assign(&st.db, &u, &role, obj).await?;
+    let (a, perms, desc) = roles_svc::assignment_of(&st.db, &u, rid).await?;
+    Ok(
+        HttpResponse::Created().json(common::view(&UserRoleResponse::new(
+            u.number, &a, &perms, &desc,
+        ))),
+    )
 }
 
 /// `GET|DELETE /users/{id}/roles/{uuid}/`.
@@ -264,20 +243,20 @@ pub async fn role_read(
     req: HttpRequest,
     st: web::Data<AppState>,
     path: web::Path<(i64, Uuid)>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let (n, rid) = *path;
     let u = svc::get(&st.db, n).await?;
-    let v = roles_svc::assignment_of(&st.db, &u, rid).await?;
+    let (a, perms, desc) = roles_svc::assignment_of(&st.db, &u, rid).await?;
+    let v = common::view(&UserRoleResponse::new(u.number, &a, &perms, &desc));
     Ok(object(&Params::from(&req), v))
 }
 
 pub async fn role_delete(
-    req: HttpRequest,
     st: web::Data<AppState>,
     path: web::Path<(i64, Uuid)>,
+    _: Superuser,
 ) -> PulpResult<HttpResponse> {
-    common::superuser(&req, &st).await?;
     let (n, rid) = *path;
     let u = svc::get(&st.db, n).await?;
     roles_svc::assignment_of(&st.db, &u, rid).await?;

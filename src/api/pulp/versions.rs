@@ -1,6 +1,7 @@
 //! Repository versions: `{repo}versions/` (newest first), `{repo}versions/{number}/`, and
 //! `/pulp/api/v3/repository_versions/`. Versions are immutable; deleting push-repository
 //! versions is refused as in Pulp.
+use super::caller::{Authenticated, SignedIn};
 use super::common::{self, object, paginated, Params};
 use super::errors::PulpResult;
 use super::filters;
@@ -9,51 +10,93 @@ use crate::domain::hrefs;
 use crate::domain::query::{ListQuery, VersionFilter as F, VersionOrder as O};
 use crate::error::Error;
 use crate::service::lists::{self, VersionRow};
+use crate::service::policy::Caller;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// Count and list link of one content type in a version summary.
+#[derive(ToSchema, serde::Serialize)]
+pub struct ContentSummaryEntry {
+    count: i64,
+    href: String,
+}
+
+/// What a version added, removed and holds, per content type (`container.blob`, …).
+#[derive(ToSchema, serde::Serialize)]
+#[schema(as = ContentSummaryResponse)]
+pub struct ContentSummary {
+    added: HashMap<String, ContentSummaryEntry>,
+    removed: HashMap<String, ContentSummaryEntry>,
+    present: HashMap<String, ContentSummaryEntry>,
+}
+
+/// An immutable repository version.
+#[derive(ToSchema, serde::Serialize)]
+#[schema(as = RepositoryVersionResponse)]
+pub struct RepositoryVersionResponse {
+    pulp_href: String,
+    prn: String,
+    #[schema(format = DateTime)]
+    pulp_created: String,
+    #[schema(format = DateTime)]
+    pulp_last_updated: String,
+    number: i64,
+    repository: String,
+    base_version: Option<String>,
+    content_summary: ContentSummary,
+    vuln_report: Option<String>,
+}
+
 /// `{"added": {"blob": 2}}` → `{"added": {"container.blob": {"count": 2, "href": …}}}`.
-fn summary(stored: &str, version_href: &str) -> Value {
+fn summary(stored: &str, version_href: &str) -> ContentSummary {
     let parsed: Map<String, Value> = serde_json::from_str(stored).unwrap_or_default();
-    let mut out = Map::new();
-    for (section, filter) in [
-        ("added", "repository_version_added"),
-        ("removed", "repository_version_removed"),
-        ("present", "repository_version"),
-    ] {
-        let mut m = Map::new();
+    let section = |section: &str, filter: &str| {
+        let mut m = HashMap::new();
         if let Some(Value::Object(counts)) = parsed.get(section) {
             for (name, n) in counts {
                 let Some(kind) = ContentKind::parse(name) else {
                     continue;
                 };
-                if n.as_i64().unwrap_or(0) == 0 {
+                let count = n.as_i64().unwrap_or(0);
+                if count == 0 {
                     continue;
                 }
                 let href = format!("{}?{filter}={version_href}", hrefs::content_list(kind));
-                m.insert(kind.model().into(), json!({"count": n, "href": href}));
+                m.insert(kind.model().into(), ContentSummaryEntry { count, href });
             }
         }
-        out.insert(section.to_string(), Value::Object(m));
+        m
+    };
+    ContentSummary {
+        added: section("added", "repository_version_added"),
+        removed: section("removed", "repository_version_removed"),
+        present: section("present", "repository_version"),
     }
-    Value::Object(out)
+}
+
+impl From<&VersionRow> for RepositoryVersionResponse {
+    fn from(v: &VersionRow) -> Self {
+        let href = hrefs::version(v.repository_id, v.number);
+        RepositoryVersionResponse {
+            prn: hrefs::prn("core.repositoryversion", v.id),
+            pulp_created: hrefs::timestamp(v.created_at),
+            pulp_last_updated: hrefs::timestamp(v.created_at),
+            number: v.number,
+            repository: hrefs::push_repository(v.repository_id),
+            base_version: None,
+            content_summary: summary(&v.content_summary, &href),
+            vuln_report: None,
+            pulp_href: href,
+        }
+    }
 }
 
 pub fn render(v: &VersionRow) -> Value {
-    let href = hrefs::version(v.repository_id, v.number);
-    json!({
-        "pulp_href": href,
-        "prn": hrefs::prn("core.repositoryversion", v.id),
-        "pulp_created": hrefs::timestamp(v.created_at),
-        "pulp_last_updated": hrefs::timestamp(v.created_at),
-        "number": v.number,
-        "repository": hrefs::push_repository(v.repository_id),
-        "base_version": Value::Null,
-        "content_summary": summary(&v.content_summary, &href),
-        "vuln_report": Value::Null,
-    })
+    common::view(&RepositoryVersionResponse::from(v))
 }
 
 /// The filters this list accepts (also declared in the OpenAPI document).
@@ -74,9 +117,10 @@ pub const FILTERS: &[&str] = &[
 async fn list_inner(
     req: HttpRequest,
     st: web::Data<AppState>,
+    c: Caller,
     repo: Option<Uuid>,
 ) -> PulpResult<HttpResponse> {
-    let (p, c) = common::list_params(&req, &st, &[FILTERS]).await?;
+    let p = common::list_params(&req, &[FILTERS])?;
     let scope = lists::version_scope(&st.db, &c, repo).await?;
     let mut q = ListQuery::default();
     q.filters
@@ -121,27 +165,31 @@ pub async fn list(
     req: HttpRequest,
     st: web::Data<AppState>,
     repo: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    list_inner(req, st, Some(*repo)).await
+    list_inner(req, st, c, Some(*repo)).await
 }
 
-pub async fn list_all(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    list_inner(req, st, None).await
+pub async fn list_all(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
+    list_inner(req, st, c, None).await
 }
 
 pub async fn read(
     req: HttpRequest,
     st: web::Data<AppState>,
     path: web::Path<(Uuid, i64)>,
+    Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let c = common::caller(&req, &st).await?;
     let (repo, number) = *path;
     let v = lists::version(&st.db, &c, repo, number).await?;
     Ok(object(&Params::from(&req), render(&v)))
 }
 
 /// Push-repository versions cannot be deleted or repaired (Pulp's access policy refuses it).
-pub async fn forbidden(req: HttpRequest, st: web::Data<AppState>) -> PulpResult<HttpResponse> {
-    common::user(&req, &st).await?;
+pub async fn forbidden(_: SignedIn) -> PulpResult<HttpResponse> {
     Err(Error::Denied.into())
 }
