@@ -10,8 +10,11 @@ pub fn namespace(id: Uuid) -> String {
 pub fn distribution(id: Uuid) -> String {
     format!("{ROOT}distributions/container/container/{id}/")
 }
+/// The push-repository list (every push repository's href starts with it).
+pub const PUSH_REPOSITORIES: &str = "/pulp/api/v3/repositories/container/container-push/";
+
 pub fn push_repository(id: Uuid) -> String {
-    format!("{ROOT}repositories/container/container-push/{id}/")
+    format!("{PUSH_REPOSITORIES}{id}/")
 }
 pub fn version(repo: Uuid, number: i64) -> String {
     format!("{}versions/{number}/", push_repository(repo))
@@ -85,7 +88,7 @@ pub fn href_to_prn(href: &str) -> Option<String> {
         ),
         (
             "repositories/container/container-push/",
-            "container.containerpushrepository",
+            PUSH_REPOSITORY_MODEL,
         ),
         ("tasks/", "core.task"),
     ];

@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 pub const PREFIX: &str = "/pulp/api/v3/distributions/container/container/";
 pub const PRN: &str = "container.containerdistribution";
-const PUSH_PREFIX: &str = "/pulp/api/v3/repositories/container/container-push/";
-const PUSH_PRN: &str = "container.containerpushrepository";
+const PUSH_PREFIX: &str = hrefs::PUSH_REPOSITORIES;
+const PUSH_PRN: &str = hrefs::PUSH_REPOSITORY_MODEL;
 
 /// A distribution to create or replace.
 #[derive(ToSchema, serde::Deserialize)]
@@ -200,8 +200,7 @@ pub async fn list(
         .extend(filters::ids(&p, PREFIX, PRN)?.into_iter().map(F::IdIn));
     q.filters
         .extend(filters::labels(&p).into_iter().map(F::Label));
-    let repo_prefix = "/pulp/api/v3/repositories/container/container-push/";
-    let repo_prn = "container.containerpushrepository";
+    let (repo_prefix, repo_prn) = (PUSH_PREFIX, PUSH_PRN);
     if let Some(r) = p.get("repository") {
         let id = hrefs::parse_id(r, repo_prefix, repo_prn);
         q.push(F::RepositoryIn(id.into_iter().collect()));
@@ -339,7 +338,7 @@ pub async fn delete(
     let d = access::distribution(&st.db, &c, *id, Some(delete)).await?;
     let mut exclusive = vec![hrefs::prn(PRN, d.id)];
     if let Some(r) = d.repository_id {
-        exclusive.push(hrefs::prn("container.containerpushrepository", r));
+        exclusive.push(hrefs::prn(PUSH_PRN, r));
     }
     let task = tasks::dispatch(
         &st.tasks,

@@ -22,8 +22,8 @@ use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub const PREFIX: &str = "/pulp/api/v3/repositories/container/container-push/";
-pub const PRN: &str = "container.containerpushrepository";
+pub const PREFIX: &str = hrefs::PUSH_REPOSITORIES;
+pub const PRN: &str = hrefs::PUSH_REPOSITORY_MODEL;
 
 /// A push repository to replace.
 #[derive(ToSchema, serde::Deserialize)]
