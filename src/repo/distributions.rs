@@ -169,6 +169,17 @@ pub fn fresh_id() -> Uuid {
 
 /// Deletes the distribution and the push repository it serves.
 pub async fn delete_cascade(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    // Lock the namespace row before anything else, in the order a namespace delete takes its
+    // locks (see `namespaces::delete_cascade`), so the two serialize instead of deadlocking.
+    if c.get_database_backend() == sea_orm::DbBackend::Postgres {
+        one(
+            c,
+            "SELECT n.id FROM namespaces n JOIN distributions d ON d.namespace_id = n.id \
+             WHERE d.id = ? FOR UPDATE OF n",
+            vec![id.into()],
+        )
+        .await?;
+    }
     let r = one(
         c,
         "SELECT repository_id FROM distributions WHERE id = ?",

@@ -77,6 +77,18 @@ pub async fn insert(
 /// Deletes the namespace with its distributions and their repositories (one transaction is the
 /// caller's). Content units stay for orphan cleanup.
 pub async fn delete_cascade(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    // The namespace row is locked first, as a distribution delete locks it first too: without
+    // one order, a namespace delete and a delete of one of its distributions running at once
+    // deadlock on PostgreSQL (repositories, then distributions, against the reverse).
+    one(
+        c,
+        &format!(
+            "SELECT id FROM namespaces WHERE id = ?{}",
+            super::for_update(c)
+        ),
+        vec![id.into()],
+    )
+    .await?;
     exec(
         c,
         "DELETE FROM repositories WHERE id IN (SELECT repository_id FROM distributions WHERE namespace_id = ? \

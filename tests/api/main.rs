@@ -4,6 +4,7 @@
 
 mod common;
 
+mod delete_races;
 mod layering;
 mod oci_base;
 mod oci_blobs;
