@@ -303,6 +303,9 @@ async fn each_role_changes_exactly_what_pulp_lets_it_change() {
         ],
     )
     .await;
+    // The distribution creates above run as tasks: let them finish before the namespace goes
+    // (a create that runs after its namespace was deleted fails, as it should).
+    w.app.assert_tasks_settled().await;
     row(&w, Method::DELETE, &w.secret_dist, None, &[("collab", 202)]).await;
     row(&w, Method::DELETE, &w.ns, None, &[("owner", 202)]).await;
     w.app.assert_tasks_settled().await;

@@ -151,6 +151,7 @@ async fn scheduled_jobs_run_once_across_replicas() {
     assert_eq!(cleanup_tasks(&app).await.len(), 1);
     let again = scheduler::run_due(&a.tasks, now).await.unwrap();
     assert!(again.is_empty(), "nothing is due twice: {again:?}");
+    app.assert_tasks_settled().await;
 }
 
 #[tokio::test]
