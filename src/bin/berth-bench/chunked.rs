@@ -2,7 +2,10 @@
 //! digest), one after another, while a second client keeps pushing small tagged images. The
 //! final PUT's latency is the cost of joining the parts; the small pushes' worst latency is the
 //! stall a large blob's finishing causes for everyone else.
-use crate::client::{digest, manifest, push_blob, push_scope, put_manifest, random_bytes, Target};
+use crate::client::{
+    digest, location, manifest, push_blob, push_scope, put_manifest, random_bytes, start_upload,
+    Target,
+};
 use crate::Args;
 use reqwest::Method;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,23 +15,7 @@ use std::time::Instant;
 /// Pushes `body` in `chunk`-byte PATCHes; returns the final PUT's latency in ms.
 async fn push_chunked(t: &Target, repo: &str, body: &[u8], chunk: usize) -> Result<f64, String> {
     let scope = push_scope(repo);
-    let res = t
-        .send(
-            Method::POST,
-            &format!("/v2/{repo}/blobs/uploads/"),
-            &scope,
-            &[],
-            None,
-        )
-        .await?;
-    let location = |res: &reqwest::Response| {
-        res.headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .ok_or(format!("{}: no Location", res.status()))
-    };
-    let mut loc = location(&res)?;
+    let mut loc = start_upload(t, repo, &scope).await?;
     for (i, part) in body.chunks(chunk.max(1)).enumerate() {
         let start = i * chunk;
         let range = format!("{start}-{}", start + part.len() - 1);

@@ -134,25 +134,34 @@ pub fn pull_scope(repo: &str) -> String {
     format!("repository:{repo}:pull")
 }
 
-/// Monolithic-by-session blob push: POST, then PUT with the digest.
-pub async fn push_blob(t: &Target, repo: &str, body: Vec<u8>) -> Result<(), String> {
-    let d = digest(&body);
-    let scope = push_scope(repo);
+/// The `Location` a registry answered with.
+pub fn location(res: &Response) -> Result<String, String> {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .ok_or(format!("{}: no Location", res.status()))
+}
+
+/// Opens an upload session in `repo`; returns its location.
+pub async fn start_upload(t: &Target, repo: &str, scope: &str) -> Result<String, String> {
     let res = t
         .send(
             Method::POST,
             &format!("/v2/{repo}/blobs/uploads/"),
-            &scope,
+            scope,
             &[],
             None,
         )
         .await?;
-    let loc = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .ok_or(format!("upload POST {}: no Location", res.status()))?
-        .to_string();
+    location(&res).map_err(|e| format!("upload POST {e}"))
+}
+
+/// Monolithic-by-session blob push: POST, then PUT with the digest.
+pub async fn push_blob(t: &Target, repo: &str, body: Vec<u8>) -> Result<(), String> {
+    let d = digest(&body);
+    let scope = push_scope(repo);
+    let loc = start_upload(t, repo, &scope).await?;
     let sep = if loc.contains('?') { '&' } else { '?' };
     let ct = [("Content-Type", "application/octet-stream")];
     let res = t
