@@ -8,6 +8,7 @@ mod m20261122_000003_access_control;
 mod m20261130_000004_repository_tags;
 mod m20261130_000005_schedules;
 mod m20261130_000006_upload_owner;
+mod m20261130_000007_retention;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_repository_tags::Migration),
             Box::new(m20261130_000005_schedules::Migration),
             Box::new(m20261130_000006_upload_owner::Migration),
+            Box::new(m20261130_000007_retention::Migration),
         ]
     }
 }

@@ -12,4 +12,5 @@ pub mod media_types;
 pub mod name;
 pub mod permissions;
 pub mod query;
+pub mod retention;
 pub mod tasks;
