@@ -232,6 +232,64 @@ impl Rule {
     }
 }
 
+/// A checked policy: what the evaluation needs (scope, rules, delay, `allow_empty`,
+/// `undo_window`), made from the stored JSON by [`Policy::new`].
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Repositories the policy covers (empty: every repository in scope).
+    pub repositories: Vec<Glob>,
+    pub exclude_repositories: Vec<Glob>,
+    pub rules: Vec<Rule>,
+    /// Content younger than this is never removed.
+    pub delay: Span,
+    /// Whether a run may leave a repository with no tags.
+    pub allow_empty: bool,
+    /// How long the versions before a run's version are kept (so the run can be undone).
+    pub undo_window: Span,
+}
+
+impl Policy {
+    /// Checks the parts as stored or as given to the API.
+    pub fn new(
+        repositories: &[String],
+        exclude_repositories: &[String],
+        rules: &[RuleSpec],
+        delay: Span,
+        allow_empty: bool,
+        undo_window: Span,
+    ) -> Result<Policy, String> {
+        if rules.len() > MAX_RULES {
+            return Err(format!("a policy may have at most {MAX_RULES} rules"));
+        }
+        let globs = |v: &[String]| {
+            v.iter()
+                .map(|p| Glob::new(p))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(Policy {
+            repositories: globs(repositories)?,
+            exclude_repositories: globs(exclude_repositories)?,
+            rules: rules.iter().map(Rule::new).collect::<Result<_, _>>()?,
+            delay,
+            allow_empty,
+            undo_window,
+        })
+    }
+
+    /// Whether the repository named `name` (its full name, `namespace/...`) is covered: it
+    /// matches one of `repositories` (or that list is empty) and none of
+    /// `exclude_repositories`. A pattern is tried against the full name and, when the policy
+    /// belongs to `namespace`, against the name within it too (`app` for `ns/app`).
+    pub fn covers(&self, name: &str, namespace: Option<&str>) -> bool {
+        let short = namespace
+            .and_then(|ns| name.strip_prefix(ns))
+            .and_then(|rest| rest.strip_prefix('/'));
+        let hit = |g: &Glob| g.matches(name) || short.is_some_and(|s| g.matches(s));
+        (self.repositories.is_empty() || self.repositories.iter().any(hit))
+            && !self.exclude_repositories.iter().any(hit)
+    }
+}
+
 /// Compiles `pattern` to match whole tag names.
 fn anchored(pattern: &str) -> Result<Regex, String> {
     if pattern.len() > MAX_PATTERN_LEN {
@@ -306,5 +364,37 @@ mod tests {
         assert!(serde_json::from_value::<RuleSpec>(serde_json::json!({"keep": 1})).is_err());
         let huge = "a{1000}{1000}{1000}";
         assert!(Rule::new(&spec(serde_json::json!({"tags": huge, "always": true}))).is_err());
+    }
+
+    #[test]
+    fn a_policy_covers_repositories_by_full_or_namespace_relative_name() {
+        let p = |inc: &[&str], exc: &[&str]| {
+            let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            Policy::new(
+                &v(inc),
+                &v(exc),
+                &[],
+                Span::default(),
+                false,
+                Span::default(),
+            )
+            .unwrap()
+        };
+        assert!(
+            p(&[], &[]).covers("ns/app", None),
+            "no patterns: everything"
+        );
+        assert!(p(&["ns/*"], &[]).covers("ns/app", None));
+        assert!(p(&["app"], &[]).covers("ns/app", Some("ns")));
+        assert!(!p(&["app"], &[]).covers("ns/app", None));
+        assert!(!p(&["**"], &["*/tmp-*"]).covers("ns/tmp-1", None));
+        let many = vec![
+            RuleSpec {
+                always: Some(true),
+                ..Default::default()
+            };
+            MAX_RULES + 1
+        ];
+        assert!(Policy::new(&[], &[], &many, Span::default(), false, Span::default()).is_err());
     }
 }

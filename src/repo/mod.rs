@@ -16,6 +16,7 @@ pub mod push_repos;
 pub mod queue;
 pub mod repositories;
 pub mod retention;
+pub mod retention_policies;
 pub mod roles;
 pub mod schedules;
 pub mod signing_keys;
