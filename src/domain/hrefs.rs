@@ -22,6 +22,12 @@ pub fn version(repo: Uuid, number: i64) -> String {
 pub fn task(id: Uuid) -> String {
     format!("{ROOT}tasks/{id}/")
 }
+/// The retention-policy list (a berth extension; every policy's href starts with it).
+pub const RETENTION_POLICIES: &str = "/pulp/api/v3/retention_policies/";
+
+pub fn retention_policy(id: Uuid) -> String {
+    format!("{RETENTION_POLICIES}{id}/")
+}
 /// The list of one kind of content, `/pulp/api/v3/content/container/blobs/`.
 pub fn content_list(kind: ContentKind) -> &'static str {
     match kind {
@@ -52,6 +58,7 @@ pub const DISTRIBUTION_MODEL: &str = "container.containerdistribution";
 pub const PUSH_REPOSITORY_MODEL: &str = "container.containerpushrepository";
 pub const VERSION_MODEL: &str = "core.repositoryversion";
 pub const TASK_MODEL: &str = "core.task";
+pub const RETENTION_POLICY_MODEL: &str = "berth.retentionpolicy";
 
 pub fn distribution_prn(id: Uuid) -> String {
     prn(DISTRIBUTION_MODEL, id)
@@ -78,7 +85,8 @@ pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-/// The PRN of an href naming a namespace, distribution, push repository or task.
+/// The PRN of an href naming a namespace, distribution, push repository, task or retention
+/// policy.
 pub fn href_to_prn(href: &str) -> Option<String> {
     let known = [
         ("pulp_container/namespaces/", "container.containernamespace"),
@@ -91,6 +99,7 @@ pub fn href_to_prn(href: &str) -> Option<String> {
             PUSH_REPOSITORY_MODEL,
         ),
         ("tasks/", "core.task"),
+        ("retention_policies/", RETENTION_POLICY_MODEL),
     ];
     for (segment, model) in known {
         if let Some(id) = parse_id(href, &format!("{ROOT}{segment}"), model) {

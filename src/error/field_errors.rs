@@ -5,6 +5,7 @@ use crate::error::Error;
 
 pub const REQUIRED: &str = "This field is required.";
 pub const BLANK: &str = "This field may not be blank.";
+pub const NULL: &str = "This field may not be null.";
 pub const NOT_STRING: &str = "Not a valid string.";
 pub const NOT_BOOLEAN: &str = "Must be a valid boolean.";
 pub const NOT_LIST: &str = "Expected a list of items.";

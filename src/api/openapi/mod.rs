@@ -10,6 +10,7 @@
 mod container_paths;
 mod core_paths;
 mod ops;
+mod retention_paths;
 
 use crate::api::pulp;
 use crate::api::pulp::status::{CONTAINER_VERSION, CORE_VERSION};
@@ -66,6 +67,9 @@ use utoipa::OpenApi;
     pulp::role_models::Role,
     pulp::role_models::PatchedRole,
     pulp::role_models::RoleResponse,
+    pulp::retention_policy_models::RetentionPolicy,
+    pulp::retention_policy_models::PatchedRetentionPolicy,
+    pulp::retention_policy_models::RetentionPolicyResponse,
     pulp::errors::ErrorResponse,
     crate::api::oci::token::TokenResponse,
 )))]
@@ -84,6 +88,7 @@ const PAGED: &[&str] = &[
     "UserResponse",
     "UserRoleResponse",
     "RoleResponse",
+    "berth.RetentionPolicyResponse",
 ];
 
 /// Builds the document; `pk_path` selects plain `{pulp_id}` detail paths over href templates.
@@ -108,7 +113,11 @@ pub fn build(pk_path: bool) -> Document {
         .build();
     let mut paths = Paths::new();
     let mut tags: Vec<&str> = vec![];
-    for op in container_paths::ops().into_iter().chain(core_paths::ops()) {
+    for op in container_paths::ops()
+        .into_iter()
+        .chain(core_paths::ops())
+        .chain(retention_paths::ops())
+    {
         if !tags.contains(&op.tag) {
             tags.push(op.tag);
         }

@@ -244,7 +244,13 @@ pub fn query_param(name: &str) -> Parameter {
     } else if name.ends_with("__isnull")
         || matches!(
             name,
-            "is_active" | "is_staff" | "locked" | "is_bootable" | "is_flatpak" | "hidden"
+            "is_active"
+                | "is_staff"
+                | "locked"
+                | "is_bootable"
+                | "is_flatpak"
+                | "hidden"
+                | "enabled"
         )
     {
         (ObjectBuilder::new().schema_type(Type::Boolean).into(), None)

@@ -17,6 +17,8 @@ pub mod object_roles;
 pub mod orphans;
 pub mod repositories;
 pub mod repository_actions;
+pub mod retention_policies;
+pub mod retention_policy_models;
 pub mod role_models;
 pub mod roles;
 pub mod status;
@@ -152,6 +154,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .delete(roles::delete),
             )
             .configure(object_role_routes)
+            .service(
+                res("/retention_policies/")
+                    .get(retention_policies::list)
+                    .post(retention_policies::create),
+            )
+            .service(
+                res("/retention_policies/{id}/")
+                    .get(retention_policies::read)
+                    .put(retention_policies::update)
+                    .patch(retention_policies::partial_update)
+                    .delete(retention_policies::delete),
+            )
             .service(res("/orphans/").delete(orphans::delete))
             .service(res("/orphans/cleanup/").post(orphans::cleanup)),
     );

@@ -233,3 +233,23 @@ pub enum AssignmentOrder {
     Username,
     Created,
 }
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RetentionPolicyFilter {
+    /// Policies of one of these namespaces (none: nothing matches).
+    NamespaceIn(Vec<Uuid>),
+    /// Policies for every namespace (`true`) or of one namespace (`false`).
+    EveryNamespace(bool),
+    Name(Text),
+    IdIn(Vec<Uuid>),
+    Enabled(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetentionPolicyOrder {
+    Name,
+    Enabled,
+    Created,
+    Updated,
+    Id,
+}
