@@ -192,7 +192,14 @@ pub async fn list(
     c: &impl ConnectionTrait,
     q: &ListQuery<F, O>,
 ) -> Result<(u64, Vec<PolicyRow>), DbErr> {
-    let (count, rows) = criteria::page(c, COLS, "retention_policies p", &criteria_of(q)).await?;
+    let mut crit = criteria_of(q);
+    // Names sort byte by byte on both databases (PostgreSQL's default collation would not).
+    for term in &mut crit.order {
+        if let Some(rest) = term.strip_prefix("p.name") {
+            *term = format!("p.name{}{rest}", super::collate(c));
+        }
+    }
+    let (count, rows) = criteria::page(c, COLS, "retention_policies p", &crit).await?;
     Ok((count, rows.iter().map(row).collect::<Result<_, _>>()?))
 }
 

@@ -28,6 +28,8 @@ mod reclaim_race;
 mod reclaim_scheduler;
 mod reclaim_tasks;
 mod registry_tokens;
+mod retention_policies;
+mod retention_policies_rbac;
 mod security_access;
 mod security_files;
 mod security_signin;
