@@ -36,7 +36,8 @@ pub struct PolicyInput {
     pub namespace: Option<NamespaceChoice>,
     pub repositories: Option<Vec<String>>,
     pub exclude_repositories: Option<Vec<String>>,
-    pub rules: Option<Vec<RuleSpec>>,
+    /// The rules; `None` items could not be read (their error is in `errors`).
+    pub rules: Option<Vec<Option<RuleSpec>>>,
     pub enabled: Option<bool>,
     pub delay: Option<Span>,
     pub allow_empty: Option<bool>,
@@ -238,6 +239,7 @@ async fn checked(
     if let Some(rules) = &input.rules {
         check_rules(rules, &mut errors);
     }
+    let rules: Option<Vec<RuleSpec>> = input.rules.map(|r| r.into_iter().flatten().collect());
     if let Some(Some(s)) = input.schedule {
         if s.seconds() < MIN_SCHEDULE_SECONDS {
             errors.push((
@@ -250,6 +252,8 @@ async fn checked(
         }
     }
     if !errors.is_empty() {
+        // Within a field, by index (`rules[2]: …` after `rules[0]: …`, whichever layer found it).
+        errors.sort_by_key(|(f, m)| (f.clone(), index_of(f, m)));
         return Err(Error::Validation(errors));
     }
     let (o_repos, o_excl, o_rules) = match old {
@@ -271,7 +275,7 @@ async fn checked(
             .exclude_repositories
             .as_ref()
             .map_or(o_excl, |v| json(v)),
-        rules: input.rules.as_ref().map_or(o_rules, |v| json(v)),
+        rules: rules.as_ref().map_or(o_rules, |v| json(v)),
         enabled: input.enabled.or(old.map(|o| o.enabled)).unwrap_or(true),
         delay_seconds: input
             .delay
@@ -327,7 +331,7 @@ fn check_patterns(field: &str, patterns: Option<&[String]>, errors: &mut Vec<(St
     }
 }
 
-fn check_rules(rules: &[RuleSpec], errors: &mut Vec<(String, String)>) {
+fn check_rules(rules: &[Option<RuleSpec>], errors: &mut Vec<(String, String)>) {
     if rules.is_empty() {
         errors.push((
             "rules".into(),
@@ -342,7 +346,11 @@ fn check_rules(rules: &[RuleSpec], errors: &mut Vec<(String, String)>) {
         ));
         return;
     }
-    for (i, spec) in rules.iter().enumerate() {
+    let read = rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, r.as_ref()?)));
+    for (i, spec) in read {
         let keys = keep_keys(spec);
         if keys.len() != 1 {
             let has = match keys.len() {
@@ -373,6 +381,12 @@ fn check_rules(rules: &[RuleSpec], errors: &mut Vec<(String, String)>) {
             }
         }
     }
+}
+
+/// `N` of a message starting `field[N]: `.
+fn index_of(field: &str, message: &str) -> Option<usize> {
+    let rest = message.strip_prefix(field)?.strip_prefix('[')?;
+    rest.split_once("]: ")?.0.parse().ok()
 }
 
 /// The keep keys a rule gives.

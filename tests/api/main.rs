@@ -30,6 +30,7 @@ mod reclaim_tasks;
 mod registry_tokens;
 mod retention_policies;
 mod retention_policies_rbac;
+mod retention_policies_validation;
 mod security_access;
 mod security_files;
 mod security_signin;

@@ -223,26 +223,25 @@ fn list<'b>(b: &'b Body, key: &str, err: &mut Report) -> Option<&'b Vec<Value>> 
 }
 
 /// The rules, each read as a `RuleSpec` (unknown keys, wrong types and bad durations named
-/// with the rule's index).
-fn rules(b: &Body, err: &mut Report) -> Option<Vec<RuleSpec>> {
+/// with the rule's index; a rule that could not be read is `None`, so the service still checks
+/// the others under their own index).
+fn rules(b: &Body, err: &mut Report) -> Option<Vec<Option<RuleSpec>>> {
     let items = list(b, "rules", err)?;
-    let mut out = vec![];
-    for (i, v) in items.iter().enumerate() {
+    let read = |(i, v): (usize, &Value)| {
         if !v.is_object() {
-            err(
-                "rules",
-                format!(
-                    "rules[{i}]: a rule is an object, e.g. {{\"tags\": \"v.*\", \"latest_pushed\": 5}}"
-                ),
-            );
-            continue;
+            return Err(format!(
+                "rules[{i}]: a rule is an object, e.g. {{\"tags\": \"v.*\", \"latest_pushed\": 5}}"
+            ));
         }
-        match serde_json::from_value::<RuleSpec>(v.clone()) {
-            Ok(r) => out.push(r),
-            Err(e) => err("rules", format!("rules[{i}]: {e}")),
-        }
-    }
-    (out.len() == items.len()).then_some(out)
+        serde_json::from_value::<RuleSpec>(v.clone()).map_err(|e| format!("rules[{i}]: {e}"))
+    };
+    let rules = items
+        .iter()
+        .enumerate()
+        .map(read)
+        .map(|r| r.map_err(|e| err("rules", e)).ok())
+        .collect();
+    Some(rules)
 }
 
 fn flag(b: &Body, key: &str, err: &mut Report) -> Option<bool> {
