@@ -1,22 +1,11 @@
-//! Retention policies (a berth extension): who may manage which, and what makes a policy valid.
-//! Superusers manage every policy, including those for every namespace (`namespace: null`);
-//! a user manages the policies of the namespaces on which they hold
-//! `container.delete_containernamespace` (the namespace owner role): a policy removes a
-//! namespace's images, so it takes the right to remove the namespace itself. A policy the
-//! caller does not manage is not found (404) for them, and lists show only what they manage.
-//! Validation reports every problem at once, each under its field, in the order DRF would; a
-//! valid policy is what `domain::retention::Policy::new` accepts, plus at least one rule.
-use crate::domain::permissions::{self as perm, ObjectType};
-use crate::domain::query::{ListQuery, RetentionPolicyFilter as F, RetentionPolicyOrder as O};
+//! What makes a retention policy valid, field by field (patterns and rules named by index),
+//! with every problem reported at once; the final word is `domain::retention::Policy::new`.
+use super::{PolicyInput, PolicyRow};
 use crate::domain::retention::{Glob, Policy, Rule, RuleSpec, Span, MAX_RULES};
 use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
-use crate::repo::retention_policies::{self as q, PolicyFields, Written};
-use crate::repo::Db;
-use crate::service::policy::{sees_namespace, Caller};
+use crate::repo::retention_policies::PolicyFields;
 use uuid::Uuid;
-
-pub use crate::repo::retention_policies::PolicyRow;
 
 /// Longest policy name.
 pub const MAX_NAME: usize = 255;
@@ -28,192 +17,15 @@ pub const MIN_SCHEDULE_SECONDS: i64 = 60;
 pub const DEFAULT_DELAY_SECONDS: i64 = 86_400;
 pub const DEFAULT_UNDO_WINDOW_SECONDS: i64 = 7 * 86_400;
 
-/// What a request gives (`None`: not given). Values that were not even of the right type are
-/// in `errors` (field, message), reported with the service's own findings.
-#[derive(Debug, Clone, Default)]
-pub struct PolicyInput {
-    pub name: Option<String>,
-    pub namespace: Option<NamespaceChoice>,
-    pub repositories: Option<Vec<String>>,
-    pub exclude_repositories: Option<Vec<String>>,
-    /// The rules; `None` items could not be read (their error is in `errors`).
-    pub rules: Option<Vec<Option<RuleSpec>>>,
-    pub enabled: Option<bool>,
-    pub delay: Option<Span>,
-    pub allow_empty: Option<bool>,
-    pub undo_window: Option<Span>,
-    /// `Some(None)`: no schedule (`null`).
-    pub schedule: Option<Option<Span>>,
-    pub errors: Vec<(String, String)>,
-}
-
-/// The namespace a request names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NamespaceChoice {
-    /// `null`: every namespace.
-    Every,
-    Id(Uuid),
-    /// A value that names no namespace.
-    Unknown,
-}
-
-/// Whether the caller manages the policies of `namespace` (`None`: every namespace).
-pub fn may_manage(c: &Caller, namespace: Option<Uuid>) -> bool {
-    match namespace {
-        _ if c.is_admin() => true,
-        None => false,
-        Some(ns) => c.on(ObjectType::Namespace, ns, perm::DELETE_NAMESPACE),
-    }
-}
-
-/// The policies the caller manages, as list filters (none: all of them).
-fn scope(c: &Caller) -> Vec<F> {
-    if c.is_admin() {
-        vec![]
-    } else if c.global(perm::DELETE_NAMESPACE) {
-        vec![F::EveryNamespace(false)]
-    } else {
-        vec![F::NamespaceIn(c.objects_with(
-            ObjectType::Namespace,
-            &[perm::DELETE_NAMESPACE],
-        ))]
-    }
-}
-
-/// The policies the caller manages that `q` selects.
-pub async fn list(db: &Db, c: &Caller, q: ListQuery<F, O>) -> Result<(u64, Vec<PolicyRow>)> {
-    let mut q = q;
-    let mut filters = scope(c);
-    filters.append(&mut q.filters);
-    q.filters = filters;
-    Ok(q::list(&db.conn, &q).await?)
-}
-
-/// Policy `id`, when the caller manages it (404 otherwise: a policy one may not manage is one
-/// one does not see). The check for every action on one policy (read, update, delete,
-/// preview, run).
-pub async fn get_managed(db: &Db, caller: &Caller, id: Uuid) -> Result<PolicyRow> {
-    q::get(&db.conn, id)
-        .await?
-        .filter(|p| may_manage(caller, p.namespace_id))
-        .ok_or_else(|| Error::NotFound("retention policy".into()))
-}
-
-/// Creates a policy (201 with the row).
-pub async fn create(db: &Db, c: &Caller, input: PolicyInput) -> Result<PolicyRow> {
-    let fields = checked(db, c, None, input, false).await?;
-    let txn = db.begin_write().await?;
-    let id = written(q::insert(&*txn, &fields).await?)?;
-    txn.commit().await?;
-    sync_schedule(db, id).await?;
-    get(db, id).await
-}
-
-/// Replaces (`partial`: changes) policy `id`, which the caller must manage.
-pub async fn update(
-    db: &Db,
-    c: &Caller,
-    id: Uuid,
-    input: PolicyInput,
-    partial: bool,
-) -> Result<PolicyRow> {
-    let old = get_managed(db, c, id).await?;
-    let fields = checked(db, c, Some(&old), input, partial).await?;
-    if fields == PolicyFields::of(&old) {
-        return Ok(old);
-    }
-    let txn = db.begin_write().await?;
-    written(q::update(&*txn, id, &fields).await?)?;
-    txn.commit().await?;
-    sync_schedule(db, id).await?;
-    get(db, id).await
-}
-
-/// Deletes policy `id`, which the caller must manage (its schedule goes with it).
-pub async fn delete(db: &Db, c: &Caller, id: Uuid) -> Result<()> {
-    get_managed(db, c, id).await?;
-    let txn = db.begin_write().await?;
-    let gone = q::delete(&*txn, id).await?;
-    txn.commit().await?;
-    if !gone {
-        return Err(Error::NotFound("retention policy".into()));
-    }
-    Ok(())
-}
-
-async fn get(db: &Db, id: Uuid) -> Result<PolicyRow> {
-    q::get(&db.conn, id)
-        .await?
-        .ok_or_else(|| Error::NotFound("retention policy".into()))
-}
-
-fn written(w: Written) -> Result<Uuid> {
-    match w {
-        Written::Done(id) => Ok(id),
-        Written::NameTaken => Err(fe::field("name", fe::UNIQUE)),
-        Written::Gone => Err(Error::NotFound("retention policy".into())),
-    }
-}
-
-/// Keeps the policy's task schedule in step with its `schedule` and `enabled` (a schedule row
-/// goes with its policy when the policy is deleted). The task schedules live in
-/// `service::task_schedules`, built beside this module: its `sync_policy(db, id)` is called
-/// here once both are merged.
-async fn sync_schedule(_db: &Db, _id: Uuid) -> Result<()> {
-    Ok(())
-}
-
-/// The namespace the policy will have: whether the caller may put it there comes first (403
-/// for a namespace they see but do not manage, and for every namespace unless they are a
-/// superuser); a namespace that does not exist or that they do not see is a field error.
-async fn namespace_of(
-    db: &Db,
-    c: &Caller,
-    old: Option<&PolicyRow>,
-    choice: Option<NamespaceChoice>,
-    errors: &mut Vec<(String, String)>,
-) -> Result<Option<Uuid>> {
-    let wanted = match (choice, old) {
-        (None, Some(o)) => return Ok(o.namespace_id),
-        (None, None) | (Some(NamespaceChoice::Every), _) => None,
-        (Some(NamespaceChoice::Id(id)), _) => Some(id),
-        (Some(NamespaceChoice::Unknown), _) => {
-            errors.push(("namespace".into(), fe::NO_OBJECT.into()));
-            return Ok(None);
-        }
-    };
-    let Some(ns) = wanted else {
-        if !may_manage(c, None) {
-            return Err(Error::Forbidden(
-                "Only superusers may manage policies for every namespace (namespace: null); \
-                 name a namespace you own."
-                    .into(),
-            ));
-        }
-        return Ok(None);
-    };
-    let exists = crate::repo::namespaces::get(&db.conn, ns).await?.is_some();
-    if !exists || !sees_namespace(c, ns) {
-        errors.push(("namespace".into(), fe::NO_OBJECT.into()));
-        return Ok(None);
-    }
-    if !may_manage(c, Some(ns)) {
-        return Err(Error::Denied);
-    }
-    Ok(Some(ns))
-}
-
-/// The columns to write: `input` over `old` (an update) or over the defaults (a create), every
-/// problem reported at once.
-async fn checked(
-    db: &Db,
-    c: &Caller,
+/// The columns to write: `input` over `old` (an update) or over the defaults (a create), in
+/// `namespace_id`; every problem reported at once, after those already in `errors`.
+pub(super) fn fields(
     old: Option<&PolicyRow>,
     input: PolicyInput,
     partial: bool,
+    namespace_id: Option<Uuid>,
+    mut errors: Vec<(String, String)>,
 ) -> Result<PolicyFields> {
-    let mut errors = vec![];
-    let namespace_id = namespace_of(db, c, old, input.namespace, &mut errors).await?;
     errors.extend(input.errors.iter().cloned());
     let reported = |errors: &[(String, String)], f: &str| errors.iter().any(|(k, _)| k == f);
     let required = |given: bool, f: &str, errors: &mut Vec<(String, String)>| {
@@ -406,4 +218,56 @@ fn keep_keys(spec: &RuleSpec) -> Vec<&'static str> {
 /// A list of patterns or rules as the JSON text the table stores.
 fn json<T: serde::Serialize>(v: &[T]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(j: serde_json::Value) -> Option<RuleSpec> {
+        Some(serde_json::from_value(j).unwrap())
+    }
+
+    #[test]
+    fn rule_problems_are_named_by_index_and_unreadable_rules_are_skipped() {
+        let mut errors = vec![];
+        let rules = [
+            rule(serde_json::json!({"always": true})),
+            None,
+            rule(serde_json::json!({"latest_pushed": 0})),
+            rule(serde_json::json!({"tags": "v.*"})),
+        ];
+        check_rules(&rules, &mut errors);
+        let got: Vec<&str> = errors.iter().map(|(_, m)| m.as_str()).collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].starts_with("rules[2]: latest_pushed must be at least 1"));
+        assert!(got[1].starts_with("rules[3]: a rule needs exactly one of"));
+        assert!(got[1].ends_with("; it has none"));
+        assert_eq!(index_of("rules", "rules[12]: x"), Some(12));
+        assert_eq!(index_of("rules", "a policy needs"), None);
+    }
+
+    #[test]
+    fn stored_columns_make_the_domain_policy() {
+        let f = PolicyFields {
+            name: "p".into(),
+            namespace_id: None,
+            repositories: r#"["app/*"]"#.into(),
+            exclude_repositories: "[]".into(),
+            rules: r#"[{"tags": "v.*", "latest_pushed": 2}]"#.into(),
+            enabled: true,
+            delay_seconds: DEFAULT_DELAY_SECONDS,
+            allow_empty: false,
+            undo_window_seconds: 0,
+            schedule_seconds: None,
+        };
+        let p = policy_of(&f).unwrap();
+        assert!(p.covers("app/web", None) && !p.covers("db/pg", None));
+        assert_eq!(p.delay.seconds(), 86_400);
+        assert!(policy_of(&PolicyFields {
+            rules: "{".into(),
+            ..f
+        })
+        .is_err());
+    }
 }
