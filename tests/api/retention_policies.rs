@@ -131,6 +131,18 @@ async fn a_policy_round_trips_every_field_through_create_read_update_and_delete(
     assert_eq!((s.as_u16(), body), (404, json!({"detail": "Not found."})));
     let (s, _) = app.api(Method::DELETE, &href, None).await;
     assert_eq!(s, 404);
+    let (s, body) = app
+        .api(Method::GET, &format!("{POLICIES}nope/"), None)
+        .await;
+    assert_eq!((s.as_u16(), body), (404, json!({"detail": "Not found."})));
+    let res = app
+        .request(Method::POST, &href)
+        .basic_auth("admin", Some("admin-password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "DELETE, GET, PATCH, PUT");
 }
 
 #[tokio::test]
