@@ -15,6 +15,7 @@ pub mod push_repos;
 pub mod repositories;
 pub mod roles;
 pub mod status;
+pub mod task_schedules;
 pub mod tasks;
 pub mod throttle;
 pub mod tokens;

@@ -10,6 +10,7 @@
 mod container_paths;
 mod core_paths;
 mod ops;
+mod schedule_paths;
 
 use crate::api::pulp;
 use crate::api::pulp::status::{CONTAINER_VERSION, CORE_VERSION};
@@ -50,6 +51,9 @@ use utoipa::OpenApi;
     pulp::task_models::PatchedTaskCancel,
     pulp::task_models::Purge,
     pulp::orphans::OrphansCleanup,
+    pulp::task_schedule_models::TaskSchedule,
+    pulp::task_schedule_models::PatchedTaskSchedule,
+    pulp::task_schedule_models::TaskScheduleResponse,
     pulp::status::VersionResponse,
     pulp::status::AppStatusResponse,
     pulp::status::ConnectionStatus,
@@ -84,6 +88,7 @@ const PAGED: &[&str] = &[
     "UserResponse",
     "UserRoleResponse",
     "RoleResponse",
+    "TaskScheduleResponse",
 ];
 
 /// Builds the document; `pk_path` selects plain `{pulp_id}` detail paths over href templates.
@@ -108,7 +113,10 @@ pub fn build(pk_path: bool) -> Document {
         .build();
     let mut paths = Paths::new();
     let mut tags: Vec<&str> = vec![];
-    for op in container_paths::ops().into_iter().chain(core_paths::ops()) {
+    for op in container_paths::ops()
+        .into_iter()
+        .chain(core_paths::ops())
+        .chain(schedule_paths::ops()) {
         if !tags.contains(&op.tag) {
             tags.push(op.tag);
         }
