@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::repo::task_schedules as q;
 use crate::repo::{retention_policies, Db};
 use crate::service::tasks::{TaskContext, TaskKind};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use uuid::Uuid;
 
 pub use crate::repo::task_schedules::ScheduleRow;
@@ -33,6 +33,12 @@ pub struct ScheduleChange {
     pub task: Option<ScheduledTask>,
     pub interval_seconds: Option<i64>,
     pub next_dispatch: Option<DateTime<Utc>>,
+}
+
+/// Times are kept to the microsecond, as they are shown (and as PostgreSQL stores them), so a
+/// `next_dispatch` read from the API is the stored one.
+fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
 }
 
 pub async fn get(db: &Db, id: Uuid) -> Result<ScheduleRow> {
@@ -85,7 +91,7 @@ async fn check_name(db: &Db, name: &str, except: Option<Uuid>) -> Result<()> {
 pub async fn create(ctx: &TaskContext, s: NewSchedule) -> Result<ScheduleRow> {
     check_name(&ctx.db, &s.name, None).await?;
     let args = stored_args(ctx, &s.task).await?;
-    let now = Utc::now();
+    let now = micros(Utc::now());
     let row = ScheduleRow {
         id: Uuid::now_v7(),
         name: s.name,
@@ -94,6 +100,7 @@ pub async fn create(ctx: &TaskContext, s: NewSchedule) -> Result<ScheduleRow> {
         dispatch_interval_seconds: s.interval_seconds,
         next_dispatch: s
             .next_dispatch
+            .map(micros)
             .unwrap_or_else(|| now + Duration::seconds(s.interval_seconds)),
         last_task_id: None,
         policy_id: None,
@@ -134,7 +141,7 @@ pub async fn update(
 ) -> Result<ScheduleRow> {
     check_not_owned(old)?;
     let mut row = old.clone();
-    let now = Utc::now();
+    let now = micros(Utc::now());
     if let Some(name) = change.name {
         check_name(&ctx.db, &name, Some(old.id)).await?;
         row.name = name;
@@ -148,7 +155,7 @@ pub async fn update(
         row.next_dispatch = row.next_dispatch.min(now + Duration::seconds(secs));
     }
     if let Some(t) = change.next_dispatch {
-        row.next_dispatch = t;
+        row.next_dispatch = micros(t);
     }
     row.updated_at = now;
     q::update(&ctx.db.conn, &row).await.map_err(unique_name)?;
@@ -181,7 +188,7 @@ pub async fn sync_policy(db: &Db, policy: Uuid) -> Result<()> {
         txn.commit().await?;
         return Ok(());
     };
-    let now = Utc::now();
+    let now = micros(Utc::now());
     let mut name = dom::policy_schedule_name(&p.name);
     if q::id_named(&*txn, &name)
         .await?
