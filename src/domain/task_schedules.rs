@@ -111,7 +111,10 @@ fn iso8601(s: &str) -> Option<i64> {
         return None;
     }
     let mut total: i64 = 0;
-    for (text, units) in [(date, &[('W', 604_800), ('D', 86_400)][..]), (time, &[('H', 3_600), ('M', 60), ('S', 1)][..])] {
+    for (text, units) in [
+        (date, &[('W', 604_800), ('D', 86_400)][..]),
+        (time, &[('H', 3_600), ('M', 60), ('S', 1)][..]),
+    ] {
         let mut number = String::new();
         let mut next_unit = 0;
         for c in text.chars() {
@@ -136,7 +139,12 @@ fn iso8601(s: &str) -> Option<i64> {
 pub fn render_interval(seconds: i64) -> String {
     let days = seconds.div_euclid(86_400);
     let rest = seconds.rem_euclid(86_400);
-    let clock = format!("{:02}:{:02}:{:02}", rest / 3_600, rest % 3_600 / 60, rest % 60);
+    let clock = format!(
+        "{:02}:{:02}:{:02}",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    );
     if days != 0 {
         format!("{days} {clock}")
     } else {
@@ -172,7 +180,10 @@ pub enum ScheduledTask {
         protection_minutes: Option<i64>,
         dry_run: bool,
     },
-    RetentionRun { policy: uuid::Uuid, dry_run: bool },
+    RetentionRun {
+        policy: uuid::Uuid,
+        dry_run: bool,
+    },
 }
 
 /// Longest orphan protection time accepted (as `orphans/cleanup/` does).
@@ -227,12 +238,17 @@ impl ScheduledTask {
             });
         }
         let policy = match map.get("policy") {
-            Some(Value::String(s)) => uuid::Uuid::parse_str(s)
-                .ok()
-                .or_else(|| s.trim_end_matches('/').rsplit('/').next().and_then(|t| uuid::Uuid::parse_str(t).ok())),
+            Some(Value::String(s)) => uuid::Uuid::parse_str(s).ok().or_else(|| {
+                s.trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .and_then(|t| uuid::Uuid::parse_str(t).ok())
+            }),
             _ => None,
         }
-        .ok_or_else(|| "policy: This field is required: the retention policy's id or href.".to_string())?;
+        .ok_or_else(|| {
+            "policy: This field is required: the retention policy's id or href.".to_string()
+        })?;
         Ok(ScheduledTask::RetentionRun { policy, dry_run })
     }
 
@@ -304,77 +320,5 @@ pub enum TaskScheduleOrder {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn intervals_in_every_accepted_form() {
-        for (text, secs) in [
-            ("1 00:00:00", 86_400),
-            ("00:30:00", 1_800),
-            ("2 03:04:05", 2 * 86_400 + 3 * 3_600 + 4 * 60 + 5),
-            ("1 day, 00:00:00", 86_400),
-            ("3 days 01:00:00", 3 * 86_400 + 3_600),
-            ("90:00", 5_400),
-            ("3600", 3_600),
-            ("3600.000000", 3_600),
-            ("30m", 1_800),
-            ("1d", 86_400),
-            ("2w", 14 * 86_400),
-            ("P1D", 86_400),
-            ("PT30M", 1_800),
-            ("P1DT2H3M4S", 86_400 + 7_384),
-            ("P1W", 604_800),
-        ] {
-            assert_eq!(parse_interval(text), Ok(secs), "{text}");
-        }
-    }
-
-    #[test]
-    fn bad_intervals_are_refused_with_a_reason() {
-        for text in [
-            "", "abc", "1.5", "-1 00:00:00", "PT", "P1H", "PT1D", "1:2:3:4", "::", "00:01:00.5",
-            "1 x", "P1.5D",
-        ] {
-            assert!(parse_interval(text).is_err(), "{text:?}");
-        }
-        let e = parse_interval("30s").unwrap_err();
-        assert!(e.contains("at least 00:01:00"), "{e}");
-        assert!(parse_interval("36600d").is_err());
-        assert!(parse_interval("99999999999999999999").is_err());
-    }
-
-    #[test]
-    fn intervals_render_as_django_does() {
-        assert_eq!(render_interval(86_400), "1 00:00:00");
-        assert_eq!(render_interval(1_800), "00:30:00");
-        assert_eq!(render_interval(90_061), "1 01:01:01");
-        assert_eq!(render_interval(60), "00:01:00");
-        for s in [60, 1_800, 86_400, 90_061, MAX_INTERVAL_SECONDS] {
-            assert_eq!(parse_interval(&render_interval(s)), Ok(s));
-        }
-    }
-
-    #[test]
-    fn the_next_slot_skips_missed_slots() {
-        let t0 = DateTime::from_timestamp(1_000_000, 0).unwrap();
-        let h = 3_600;
-        // On time: one interval on.
-        assert_eq!(next_due(t0, h, t0), t0 + Duration::hours(1));
-        // Late within the slot: still the next slot.
-        assert_eq!(
-            next_due(t0, h, t0 + Duration::minutes(59)),
-            t0 + Duration::hours(1)
-        );
-        // Ten hours of downtime: one run now, the next at the next whole slot.
-        assert_eq!(
-            next_due(t0, h, t0 + Duration::minutes(10 * 60 + 5)),
-            t0 + Duration::hours(11)
-        );
-        // Exactly on a later slot boundary: that slot is taken now, the next is due later.
-        assert_eq!(
-            next_due(t0, h, t0 + Duration::hours(3)),
-            t0 + Duration::hours(4)
-        );
-    }
-}
+#[path = "task_schedules_tests.rs"]
+mod tests;

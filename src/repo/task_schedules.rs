@@ -49,7 +49,8 @@ async fn select_one(
         vec![value],
     )
     .await?;
-    r.map(|r| ScheduleRow::from_query_result(&r, "")).transpose()
+    r.map(|r| ScheduleRow::from_query_result(&r, ""))
+        .transpose()
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<ScheduleRow>, DbErr> {

@@ -61,8 +61,12 @@ async fn stored_args(ctx: &TaskContext, task: &ScheduledTask) -> Result<String> 
     let args = task.args(minutes);
     let text = args.to_string();
     let bad = |m: String| fe::field("task_args", m);
-    let kind = TaskKind::from_row(task.task_name(), &text)
-        .map_err(|_| bad(format!("{} is not available in this build.", task.task_name())))?;
+    let kind = TaskKind::from_row(task.task_name(), &text).map_err(|_| {
+        bad(format!(
+            "{} is not available in this build.",
+            task.task_name()
+        ))
+    })?;
     let (_, back) = kind.to_row()?;
     let back: serde_json::Value = serde_json::from_str(&back).unwrap_or_default();
     if let serde_json::Value::Object(given) = &args {
@@ -74,7 +78,10 @@ async fn stored_args(ctx: &TaskContext, task: &ScheduledTask) -> Result<String> 
         }
     }
     if let ScheduledTask::RetentionRun { policy, .. } = task {
-        if retention_policies::get(&ctx.db.conn, *policy).await?.is_none() {
+        if retention_policies::get(&ctx.db.conn, *policy)
+            .await?
+            .is_none()
+        {
             return Err(bad(format!("Retention policy {policy} does not exist.")));
         }
     }

@@ -59,7 +59,10 @@ async fn set_policy(db: &Db, id: Uuid, column: &str, value: sea_orm::Value) {
 }
 
 async fn schedules(app: &TestApp) -> Vec<Value> {
-    app.api_get(LIST).await["results"].as_array().unwrap().clone()
+    app.api_get(LIST).await["results"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 #[tokio::test]
@@ -79,7 +82,10 @@ async fn a_policys_schedule_follows_the_policy_and_changes_only_through_it() {
     assert_eq!(s["name"], "retention: nightly");
     assert_eq!(s["task_name"], RETENTION);
     assert_eq!(s["dispatch_interval"], "01:00:00");
-    assert_eq!(s["task_args"], json!({"policy": p.to_string(), "dry_run": false}));
+    assert_eq!(
+        s["task_args"],
+        json!({"policy": p.to_string(), "dry_run": false})
+    );
     assert_eq!(
         s["retention_policy"],
         format!("/pulp/api/v3/retention_policies/{p}/")
@@ -89,7 +95,10 @@ async fn a_policys_schedule_follows_the_policy_and_changes_only_through_it() {
     // Changed only through the policy: 400 naming it.
     for (method, body) in [
         (Method::PATCH, Some(json!({"dispatch_interval": "1d"}))),
-        (Method::PUT, Some(json!({"name": "x", "task_name": RETENTION, "dispatch_interval": "1d"}))),
+        (
+            Method::PUT,
+            Some(json!({"name": "x", "task_name": RETENTION, "dispatch_interval": "1d"})),
+        ),
         (Method::DELETE, None),
     ] {
         let (st, v) = app.api(method.clone(), &href, body).await;
@@ -112,9 +121,13 @@ async fn a_policys_schedule_follows_the_policy_and_changes_only_through_it() {
     sync_policy(&db, p).await.unwrap();
     assert_eq!(schedules(&app).await.len(), 1);
     // The schedule goes with its policy.
-    exec(&db.conn, "DELETE FROM retention_policies WHERE id = ?", vec![p.into()])
-        .await
-        .unwrap();
+    exec(
+        &db.conn,
+        "DELETE FROM retention_policies WHERE id = ?",
+        vec![p.into()],
+    )
+    .await
+    .unwrap();
     assert!(schedules(&app).await.is_empty());
     sync_policy(&db, p).await.unwrap();
 }
@@ -159,5 +172,8 @@ async fn a_policy_schedule_dispatches_a_retention_run_when_due() {
                "task_args": {"policy": format!("/pulp/api/v3/retention_policies/{p}/"), "dry_run": true}}),
     )
     .await;
-    assert_eq!(s["task_args"], json!({"policy": p.to_string(), "dry_run": true}));
+    assert_eq!(
+        s["task_args"],
+        json!({"policy": p.to_string(), "dry_run": true})
+    );
 }

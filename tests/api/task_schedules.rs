@@ -1,8 +1,7 @@
 //! `/pulp/api/v3/task-schedules/`: pulpcore's shape (list, read) with berth's create, update
-//! and delete, superusers only; a due schedule dispatches its task once per slot across
-//! replicas (in-process replicas here, two real `berth serve` processes in
-//! `task_schedule_processes.rs`), skips a slot while its previous task is still going, and
-//! survives restarts. Retention policies' schedules follow `sync_policy`. The scheduler is
+//! and delete, superusers only; a due schedule dispatches its task once per slot (and once
+//! after downtime) and skips a slot while its previous task is still going (replicas and
+//! restarts: `task_schedule_processes.rs`). Retention policies' schedules follow `sync_policy`. The scheduler is
 //! driven with a `now` in the future (`schedule_dispatch::dispatch_due`, `scheduler::run_due`).
 use crate::common::TestApp;
 use crate::reclaim_scheduler::replica;
@@ -22,15 +21,17 @@ pub async fn create(app: &TestApp, body: Value) -> Value {
     v
 }
 
-fn at(v: &Value) -> DateTime<Utc> {
+pub fn at(v: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(v.as_str().unwrap())
         .unwrap()
         .to_utc()
 }
 
 /// The orphan cleanup tasks, newest first.
-async fn cleanups(app: &TestApp) -> Vec<Value> {
-    let v = app.api_get(&format!("/pulp/api/v3/tasks/?name={ORPHANS}")).await;
+pub async fn cleanups(app: &TestApp) -> Vec<Value> {
+    let v = app
+        .api_get(&format!("/pulp/api/v3/tasks/?name={ORPHANS}"))
+        .await;
     v["results"].as_array().unwrap().clone()
 }
 
@@ -87,9 +88,13 @@ async fn task_schedules_are_created_read_listed_changed_and_deleted_in_pulps_sha
     assert_eq!(v["results"][0]["pulp_href"], half["pulp_href"]);
     let v = app.api_get(&format!("{LIST}?task_name={ORPHANS}")).await;
     assert_eq!(v["count"], 2);
-    let v = app.api_get(&format!("{LIST}?task_name__contains=retention")).await;
+    let v = app
+        .api_get(&format!("{LIST}?task_name__contains=retention"))
+        .await;
     assert_eq!(v["count"], 0);
-    let v = app.api_get(&format!("{LIST}?ordering=-dispatch_interval&limit=1")).await;
+    let v = app
+        .api_get(&format!("{LIST}?ordering=-dispatch_interval&limit=1"))
+        .await;
     assert_eq!(v["count"], 2);
     assert_eq!(v["results"].as_array().unwrap().len(), 1);
     assert_eq!(v["results"][0]["name"], "nightly gc");
@@ -101,15 +106,26 @@ async fn task_schedules_are_created_read_listed_changed_and_deleted_in_pulps_sha
 
     // Partial update: a shorter interval brings the next dispatch forward.
     let (s, v) = app
-        .api(Method::PATCH, &href, Some(json!({"dispatch_interval": "PT2H"})))
+        .api(
+            Method::PATCH,
+            &href,
+            Some(json!({"dispatch_interval": "PT2H"})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["dispatch_interval"], "02:00:00");
-    assert!(at(&v["next_dispatch"]) <= Utc::now() + Duration::hours(2), "{v}");
+    assert!(
+        at(&v["next_dispatch"]) <= Utc::now() + Duration::hours(2),
+        "{v}"
+    );
     assert_eq!(v["task_args"], daily["task_args"], "arguments kept");
     let due = "2031-01-02T03:04:05Z";
     let (s, v) = app
-        .api(Method::PATCH, &href, Some(json!({"next_dispatch": due, "task_args": {"orphan_protection_time": 5}})))
+        .api(
+            Method::PATCH,
+            &href,
+            Some(json!({"next_dispatch": due, "task_args": {"orphan_protection_time": 5}})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["next_dispatch"], "2031-01-02T03:04:05.000000Z");
@@ -129,7 +145,10 @@ async fn task_schedules_are_created_read_listed_changed_and_deleted_in_pulps_sha
         .api(Method::PUT, &href, Some(json!({"name": "gc"})))
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-    assert!(v["task_name"].is_array() && v["dispatch_interval"].is_array(), "{v}");
+    assert!(
+        v["task_name"].is_array() && v["dispatch_interval"].is_array(),
+        "{v}"
+    );
 
     let (s, _) = app.api(Method::DELETE, &href, None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
@@ -152,16 +171,28 @@ async fn bad_task_schedules_get_field_errors() {
         (json!({}), "name"),
         (ok.clone(), "name"), // taken
         (with("name", json!("")), "name"),
-        (with("task_name", json!("pulpcore.app.tasks.purge.purge")), "task_name"),
+        (
+            with("task_name", json!("pulpcore.app.tasks.purge.purge")),
+            "task_name",
+        ),
         (with("task_name", json!(5)), "task_name"),
         (with("dispatch_interval", json!("30s")), "dispatch_interval"),
-        (with("dispatch_interval", json!("soon")), "dispatch_interval"),
+        (
+            with("dispatch_interval", json!("soon")),
+            "dispatch_interval",
+        ),
         (with("dispatch_interval", json!(null)), "dispatch_interval"),
-        (with("dispatch_interval", json!("36500000d")), "dispatch_interval"),
+        (
+            with("dispatch_interval", json!("36500000d")),
+            "dispatch_interval",
+        ),
         (with("next_dispatch", json!("tomorrow")), "next_dispatch"),
         (with("task_args", json!([])), "task_args"),
         (with("task_args", json!({"content_hrefs": []})), "task_args"),
-        (with("task_args", json!({"orphan_protection_time": -1})), "task_args"),
+        (
+            with("task_args", json!({"orphan_protection_time": -1})),
+            "task_args",
+        ),
         (with("task_args", json!({"dry_run": "yes"})), "task_args"),
         (with("surprise", json!(1)), "surprise"),
     ];
@@ -175,10 +206,20 @@ async fn bad_task_schedules_get_field_errors() {
         assert!(v[field].is_array(), "{body}: {field} named in {v}");
     }
     let (s, v) = app
-        .api(Method::POST, LIST, Some(with("dispatch_interval", json!("30s"))))
+        .api(
+            Method::POST,
+            LIST,
+            Some(with("dispatch_interval", json!("30s"))),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(v["dispatch_interval"][0].as_str().unwrap().contains("at least"), "{v}");
+    assert!(
+        v["dispatch_interval"][0]
+            .as_str()
+            .unwrap()
+            .contains("at least"),
+        "{v}"
+    );
     // A retention run needs an existing policy.
     let body = json!({"name": "r", "task_name": RETENTION, "dispatch_interval": "1d",
                       "task_args": {"policy": uuid::Uuid::now_v7().to_string()}});
@@ -190,8 +231,10 @@ async fn bad_task_schedules_get_field_errors() {
         .api(
             Method::POST,
             LIST,
-            Some(json!({"name": "dry", "task_name": ORPHANS, "dispatch_interval": "1d",
-                        "task_args": {"dry_run": true}})),
+            Some(
+                json!({"name": "dry", "task_name": ORPHANS, "dispatch_interval": "1d",
+                        "task_args": {"dry_run": true}}),
+            ),
         )
         .await;
     if s == StatusCode::CREATED {
@@ -200,7 +243,10 @@ async fn bad_task_schedules_get_field_errors() {
         assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
         assert!(v.to_string().contains("dry_run"), "{v}");
     }
-    assert_eq!(app.api_get(LIST).await["count"], 1 + (s == StatusCode::CREATED) as i64);
+    assert_eq!(
+        app.api_get(LIST).await["count"],
+        1 + (s == StatusCode::CREATED) as i64
+    );
 }
 
 #[tokio::test]
@@ -220,14 +266,19 @@ async fn only_superusers_see_and_change_task_schedules() {
     for (method, body) in [
         (Method::GET, None),
         (Method::PATCH, Some(json!({"name": "mine"}))),
-        (Method::PUT, Some(json!({"name": "mine", "task_name": ORPHANS, "dispatch_interval": "1d"}))),
+        (
+            Method::PUT,
+            Some(json!({"name": "mine", "task_name": ORPHANS, "dispatch_interval": "1d"})),
+        ),
         (Method::DELETE, None),
     ] {
         let (st, v) = app.call_as("bob", method.clone(), href, body).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{method} {v}");
     }
     let body = json!({"name": "bob's", "task_name": ORPHANS, "dispatch_interval": "1d"});
-    let (st, v) = app.call_as("bob", Method::POST, LIST, Some(body.clone())).await;
+    let (st, v) = app
+        .call_as("bob", Method::POST, LIST, Some(body.clone()))
+        .await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
     let (st, _) = app.call_as("", Method::GET, LIST, None).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
@@ -249,7 +300,13 @@ async fn a_schedule_dispatches_its_task_once_per_interval_and_once_after_downtim
     let href = s["pulp_href"].as_str().unwrap().to_string();
     let due = at(&s["next_dispatch"]);
     let state = replica(&app).await;
-    assert!(dispatch_due(&state.tasks, Utc::now()).await.unwrap().is_empty(), "not due yet");
+    assert!(
+        dispatch_due(&state.tasks, Utc::now())
+            .await
+            .unwrap()
+            .is_empty(),
+        "not due yet"
+    );
 
     // The scheduler's tick dispatches it (as every `berth serve` and `berth worker` does).
     let now = due + Duration::seconds(1);
@@ -306,55 +363,27 @@ async fn a_slot_is_skipped_not_stacked_while_the_previous_task_is_still_waiting(
     assert_eq!(tasks.len(), 1, "no second task: {tasks:?}");
     assert_eq!(tasks[0]["state"], "waiting");
     let v = app.api_get(href).await;
-    assert_eq!(at(&v["next_dispatch"]), due + Duration::hours(2), "the slot passed: {v}");
+    assert_eq!(
+        at(&v["next_dispatch"]),
+        due + Duration::hours(2),
+        "the slot passed: {v}"
+    );
     assert!(v["last_task"].as_str().unwrap().contains(&t.to_string()));
     // Once the previous task is over, the next slot runs again.
     let (st, _) = app
-        .api(Method::PATCH, &format!("/pulp/api/v3/tasks/{t}/"), Some(json!({"state": "canceled"})))
-        .await;
-    assert_eq!(st, StatusCode::OK);
-    let third = dispatch_due(&state.tasks, due + Duration::hours(2)).await.unwrap();
-    assert!(matches!(third[0].1, Slot::Dispatched(n) if n != t), "{third:?}");
-    assert_eq!(cleanups(&app).await.len(), 2);
-}
-
-#[tokio::test]
-async fn replicas_ticking_together_dispatch_each_slot_once() {
-    let app = TestApp::spawn().await;
-    for i in 0..3 {
-        create(
-            &app,
-            json!({"name": format!("gc {i}"), "task_name": ORPHANS, "dispatch_interval": "1h"}),
+        .api(
+            Method::PATCH,
+            &format!("/pulp/api/v3/tasks/{t}/"),
+            Some(json!({"state": "canceled"})),
         )
         .await;
-    }
-    let (a, b) = (replica(&app).await, replica(&app).await);
-    for hours in [2, 3] {
-        let now = Utc::now() + Duration::hours(hours);
-        let (ra, rb) = tokio::join!(dispatch_due(&a.tasks, now), dispatch_due(&b.tasks, now));
-        let mut all = ra.unwrap();
-        all.extend(rb.unwrap());
-        assert_eq!(all.len(), 3, "each schedule's slot once: {all:?}");
-        // Cleanups coalesce (one runs at a time); let them finish before the next slot.
-        app.assert_tasks_settled().await;
-    }
-}
-
-#[tokio::test]
-async fn schedules_survive_a_restart_and_fire_when_due() {
-    let mut app = TestApp::spawn().await;
-    let s = create(
-        &app,
-        json!({"name": "gc", "task_name": ORPHANS, "dispatch_interval": "1h"}),
-    )
-    .await;
-    let href = s["pulp_href"].as_str().unwrap().to_string();
-    app.restart().await;
-    let v = app.api_get(&href).await;
-    assert_eq!(v, s, "unchanged by the restart");
-    let state = replica(&app).await;
-    let slots = dispatch_due(&state.tasks, at(&s["next_dispatch"])).await.unwrap();
-    assert_eq!(slots.len(), 1, "{slots:?}");
-    app.assert_tasks_settled().await;
-    assert_eq!(cleanups(&app).await.len(), 1);
+    assert_eq!(st, StatusCode::OK);
+    let third = dispatch_due(&state.tasks, due + Duration::hours(2))
+        .await
+        .unwrap();
+    assert!(
+        matches!(third[0].1, Slot::Dispatched(n) if n != t),
+        "{third:?}"
+    );
+    assert_eq!(cleanups(&app).await.len(), 2);
 }

@@ -116,7 +116,8 @@ pub fn build(pk_path: bool) -> Document {
     for op in container_paths::ops()
         .into_iter()
         .chain(core_paths::ops())
-        .chain(schedule_paths::ops()) {
+        .chain(schedule_paths::ops())
+    {
         if !tags.contains(&op.tag) {
             tags.push(op.tag);
         }

@@ -25,12 +25,24 @@ pub fn ops() -> Vec<Op> {
         )
         .body("TaskSchedule")
         .ok(201, "TaskScheduleResponse"),
-        Op::new(Get, one, "task_schedules_read", TAG, "Inspect a task schedule")
-            .fields()
-            .ok(200, "TaskScheduleResponse"),
-        Op::new(Put, one, "task_schedules_update", TAG, "Update a task schedule")
-            .body("TaskSchedule")
-            .ok(200, "TaskScheduleResponse"),
+        Op::new(
+            Get,
+            one,
+            "task_schedules_read",
+            TAG,
+            "Inspect a task schedule",
+        )
+        .fields()
+        .ok(200, "TaskScheduleResponse"),
+        Op::new(
+            Put,
+            one,
+            "task_schedules_update",
+            TAG,
+            "Update a task schedule",
+        )
+        .body("TaskSchedule")
+        .ok(200, "TaskScheduleResponse"),
         Op::new(
             Patch,
             one,

@@ -31,7 +31,11 @@ fn exclusive(task_name: &str, args: &str) -> Vec<String> {
         ORPHAN_CLEANUP => vec![ORPHAN_LOCK.into()],
         RETENTION_RUN => serde_json::from_str::<serde_json::Value>(args)
             .ok()
-            .and_then(|v| v["policy"].as_str().map(|p| format!("pdrn:retention-policy:{p}")))
+            .and_then(|v| {
+                v["policy"]
+                    .as_str()
+                    .map(|p| format!("pdrn:retention-policy:{p}"))
+            })
             .into_iter()
             .collect(),
         _ => vec![],
