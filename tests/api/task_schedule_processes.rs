@@ -27,6 +27,16 @@ impl Drop for Serve {
     }
 }
 
+impl Serve {
+    /// How many scheduled tasks this process dispatched, from its log.
+    fn dispatched(&self) -> usize {
+        std::fs::read_to_string(self._dir.path().join("berth.log"))
+            .unwrap_or_default()
+            .matches("dispatched a scheduled task")
+            .count()
+    }
+}
+
 /// Starts `berth serve` on `app`'s database and storage, with a one-second scheduler tick.
 async fn serve(app: &TestApp) -> Serve {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -43,7 +53,7 @@ async fn serve(app: &TestApp) -> Serve {
         .env("BERTH_STORAGE_URL", &app.settings.storage_url)
         .env("BERTH_ADMIN_PASSWORD", "admin-password")
         .env("BERTH_SCHEDULER_TICK_SECONDS", "1")
-        .stdout(Stdio::null())
+        .stdout(log.try_clone().unwrap())
         .stderr(log)
         .spawn()
         .unwrap();
@@ -64,21 +74,31 @@ async fn serve(app: &TestApp) -> Serve {
     panic!("berth serve did not start:\n{log}");
 }
 
-/// Makes the schedule due now (through the API), waits through a few ticks of the processes,
-/// and returns the cleanup tasks, each waited for.
-async fn one_slot(app: &TestApp, href: &str) -> Vec<Value> {
-    let past = (Utc::now() - Duration::seconds(1)).to_rfc3339();
-    let (s, v) = app
-        .api(Method::PATCH, href, Some(json!({"next_dispatch": past})))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+/// Waits (through the processes' ticks) until `want` cleanup tasks exist, then a few ticks
+/// more to see that no further task comes; returns them, each waited for.
+async fn settle_at(app: &TestApp, want: usize) -> Vec<Value> {
+    for _ in 0..200 {
+        if cleanups(app).await.len() >= want {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     let tasks = cleanups(app).await;
     for t in &tasks {
         let t = app.task_done(t["pulp_href"].as_str().unwrap()).await;
         assert_eq!(t["state"], "completed", "{t}");
     }
     tasks
+}
+
+/// Makes the schedule due now, through the API.
+async fn make_due(app: &TestApp, href: &str) {
+    let past = (Utc::now() - Duration::seconds(1)).to_rfc3339();
+    let (s, v) = app
+        .api(Method::PATCH, href, Some(json!({"next_dispatch": past})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
 }
 
 #[tokio::test]
@@ -100,7 +120,8 @@ async fn two_berth_serve_processes_dispatch_each_due_slot_exactly_once() {
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     assert!(cleanups(&app).await.is_empty(), "not due: nothing ran");
     for slot in 1..=3 {
-        let tasks = one_slot(&app, &href).await;
+        make_due(&app, &href).await;
+        let tasks = settle_at(&app, slot).await;
         assert_eq!(tasks.len(), slot, "one task per due slot: {tasks:?}");
         let v = app.api_get(&href).await;
         assert_eq!(v["last_task"], tasks[0]["pulp_href"], "{v}");
@@ -110,6 +131,15 @@ async fn two_berth_serve_processes_dispatch_each_due_slot_exactly_once() {
             "advanced by an interval: {v}"
         );
     }
+    // The processes dispatched them, three in all (whichever won each slot).
+    assert_eq!(
+        a.dispatched() + b.dispatched(),
+        3,
+        "{} + {}",
+        a.dispatched(),
+        b.dispatched()
+    );
+    eprintln!("slots won: {} and {}", a.dispatched(), b.dispatched());
     // Both processes served the API throughout.
     for p in [&a, &b] {
         let r = reqwest::get(format!("{}/pulp/api/v3/livez/", p.base))
@@ -121,22 +151,17 @@ async fn two_berth_serve_processes_dispatch_each_due_slot_exactly_once() {
     // Both stop; the schedule stays in the database, comes due while nothing runs, and fires
     // once when a process starts again.
     drop((a, b));
-    let past = (Utc::now() - Duration::seconds(1)).to_rfc3339();
-    let (st, v) = app
-        .api(Method::PATCH, &href, Some(json!({"next_dispatch": past})))
-        .await;
-    assert_eq!(st, StatusCode::OK, "{v}");
+    make_due(&app, &href).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(
         cleanups(&app).await.len(),
         3,
         "nothing ticks while both are down"
     );
-    let _again = serve(&app).await;
-    tokio::time::sleep(std::time::Duration::from_millis(3000)).await;
-    let tasks = cleanups(&app).await;
+    let again = serve(&app).await;
+    let tasks = settle_at(&app, 4).await;
     assert_eq!(tasks.len(), 4, "{tasks:?}");
-    app.task_done(tasks[0]["pulp_href"].as_str().unwrap()).await;
+    assert_eq!(again.dispatched(), 1);
 }
 
 #[tokio::test]

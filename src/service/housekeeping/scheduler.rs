@@ -143,15 +143,32 @@ async fn run(ctx: &TaskContext, name: &str, now: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
-/// Ticks the scheduler every `scheduler_tick_seconds` (default [`TICK`]) until the process
-/// ends.
+/// Ticks the scheduler at start and then every `scheduler_tick_seconds` (default [`TICK`])
+/// until the process ends. Later ticks fall on whole multiples of the interval since the Unix
+/// epoch, so replicas tick together and the atomic claims decide which one runs a job.
 pub async fn run_forever(ctx: TaskContext) {
     let every = std::time::Duration::from_secs(ctx.settings.scheduler_tick_seconds.max(1));
-    let mut tick = tokio::time::interval(every);
+    tick(&ctx).await;
+    let mut ticks =
+        tokio::time::interval_at(tokio::time::Instant::now() + until_aligned(every), every);
     loop {
-        tick.tick().await;
-        if let Err(e) = run_due(&ctx, Utc::now()).await {
-            tracing::warn!(error = ?e, "scheduler tick failed");
-        }
+        ticks.tick().await;
+        tick(&ctx).await;
     }
+}
+
+async fn tick(ctx: &TaskContext) {
+    if let Err(e) = run_due(ctx, Utc::now()).await {
+        tracing::warn!(error = ?e, "scheduler tick failed");
+    }
+}
+
+/// The time from now to the next whole multiple of `every` since the Unix epoch.
+fn until_aligned(every: std::time::Duration) -> std::time::Duration {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let every_ns = every.as_nanos().max(1);
+    let into = since_epoch.as_nanos() % every_ns;
+    std::time::Duration::from_nanos((every_ns - into) as u64)
 }
