@@ -9,7 +9,7 @@ use berth::service::housekeeping::schedule_dispatch::dispatch_due;
 use chrono::{Duration, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 const ORPHANS: &str = "pulpcore.app.tasks.orphan.orphan_cleanup";
 
