@@ -57,6 +57,10 @@ pub struct Overrides {
     /// Hours between scheduled orphan cleanups (run once across replicas); 0 turns them off.
     #[arg(long, global = true, env = "BERTH_ORPHAN_CLEANUP_INTERVAL_HOURS")]
     pub orphan_cleanup_interval_hours: Option<u64>,
+    /// Seconds between the scheduler's ticks in each process (housekeeping jobs and task
+    /// schedules are looked at this often; default 30).
+    #[arg(long, global = true, env = "BERTH_SCHEDULER_TICK_SECONDS")]
+    pub scheduler_tick_seconds: Option<u64>,
     /// Hours an idle upload session is kept before it is discarded.
     #[arg(long, global = true, env = "BERTH_UPLOAD_EXPIRY_HOURS")]
     pub upload_expiry_hours: Option<u64>,
@@ -121,6 +125,7 @@ impl Overrides {
             orphan_cleanup_interval_hours: self
                 .orphan_cleanup_interval_hours
                 .or(file.orphan_cleanup_interval_hours),
+            scheduler_tick_seconds: self.scheduler_tick_seconds.or(file.scheduler_tick_seconds),
             max_uploads_per_user: self.max_uploads_per_user.or(file.max_uploads_per_user),
             signin_failures_per_user: self
                 .signin_failures_per_user
@@ -154,6 +159,8 @@ pub struct Settings {
     pub version_retention_hours: u64,
     /// Hours between scheduled orphan cleanups (0: none).
     pub orphan_cleanup_interval_hours: u64,
+    /// Seconds between scheduler ticks (1 to 3600).
+    pub scheduler_tick_seconds: u64,
     pub workers: usize,
     pub max_uploads_per_user: u64,
     pub signin_failures_per_user: u32,
@@ -239,6 +246,10 @@ impl Settings {
                 .orphan_cleanup_interval_hours
                 .unwrap_or(24)
                 .min(MAX_HOURS),
+            scheduler_tick_seconds: match o.scheduler_tick_seconds.unwrap_or(30) {
+                0 => return Err("scheduler tick must be at least 1 second".into()),
+                n => n.min(3_600),
+            },
             workers: o.workers.unwrap_or(2),
             max_uploads_per_user: o
                 .max_uploads_per_user

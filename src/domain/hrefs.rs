@@ -70,6 +70,12 @@ pub fn version_prn(version_id: Uuid) -> String {
 pub fn task_prn(id: Uuid) -> String {
     prn(TASK_MODEL, id)
 }
+/// The task-schedule list (every schedule's href starts with it).
+pub const TASK_SCHEDULES: &str = "/pulp/api/v3/task-schedules/";
+pub const TASK_SCHEDULE_MODEL: &str = "core.taskschedule";
+pub fn task_schedule(id: Uuid) -> String {
+    format!("{TASK_SCHEDULES}{id}/")
+}
 
 /// The id in an href of the form `<prefix><uuid>/` (or a PRN `prn:<model>:<uuid>`).
 pub fn parse_id(href: &str, prefix: &str, prn_model: &str) -> Option<Uuid> {

@@ -13,4 +13,5 @@ pub mod name;
 pub mod permissions;
 pub mod query;
 pub mod retention;
+pub mod task_schedules;
 pub mod tasks;

@@ -20,6 +20,7 @@ pub mod retention_policies;
 pub mod roles;
 pub mod schedules;
 pub mod signing_keys;
+pub mod task_schedules;
 pub mod tasks;
 pub mod uploads;
 pub mod users;

@@ -16,6 +16,7 @@ pub mod repositories;
 pub mod retention_policies;
 pub mod roles;
 pub mod status;
+pub mod task_schedules;
 pub mod tasks;
 pub mod throttle;
 pub mod tokens;

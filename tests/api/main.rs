@@ -41,3 +41,6 @@ mod storage_fsck;
 mod storage_housekeeping;
 mod storage_upload_path;
 mod tag_index;
+mod task_schedule_policies;
+mod task_schedule_processes;
+mod task_schedules;

@@ -11,6 +11,7 @@ mod container_paths;
 mod core_paths;
 mod ops;
 mod retention_paths;
+mod schedule_paths;
 
 use crate::api::pulp;
 use crate::api::pulp::status::{CONTAINER_VERSION, CORE_VERSION};
@@ -51,6 +52,9 @@ use utoipa::OpenApi;
     pulp::task_models::PatchedTaskCancel,
     pulp::task_models::Purge,
     pulp::orphans::OrphansCleanup,
+    pulp::task_schedule_models::TaskSchedule,
+    pulp::task_schedule_models::PatchedTaskSchedule,
+    pulp::task_schedule_models::TaskScheduleResponse,
     pulp::status::VersionResponse,
     pulp::status::AppStatusResponse,
     pulp::status::ConnectionStatus,
@@ -89,6 +93,7 @@ const PAGED: &[&str] = &[
     "UserRoleResponse",
     "RoleResponse",
     "berth.RetentionPolicyResponse",
+    "TaskScheduleResponse",
 ];
 
 /// Builds the document; `pk_path` selects plain `{pulp_id}` detail paths over href templates.
@@ -117,6 +122,7 @@ pub fn build(pk_path: bool) -> Document {
         .into_iter()
         .chain(core_paths::ops())
         .chain(retention_paths::ops())
+        .chain(schedule_paths::ops())
     {
         if !tags.contains(&op.tag) {
             tags.push(op.tag);

@@ -23,6 +23,8 @@ pub mod role_models;
 pub mod roles;
 pub mod status;
 pub mod task_models;
+pub mod task_schedule_models;
+pub mod task_schedules;
 pub mod tasks;
 pub mod user_models;
 pub mod users;
@@ -126,6 +128,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .get(tasks::read)
                     .patch(tasks::cancel)
                     .delete(tasks::delete),
+            )
+            .service(
+                res("/task-schedules/")
+                    .get(task_schedules::list)
+                    .post(task_schedules::create),
+            )
+            .service(
+                res("/task-schedules/{id}/")
+                    .get(task_schedules::read)
+                    .put(task_schedules::update)
+                    .patch(task_schedules::partial_update)
+                    .delete(task_schedules::delete),
             )
             .service(res("/users/").get(users::list).post(users::create))
             .service(

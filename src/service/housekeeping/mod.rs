@@ -7,11 +7,12 @@
 //! - [`scheduler`]: the one scheduler that runs the periodic jobs (the three above and the
 //!   queue trim), each run once across all replicas through the `schedules` table. It is
 //!   started from one place, `startup::spawn_background`, in every `berth serve` and
-//!   `berth worker`.
+//!   `berth worker`; each tick also dispatches the due task schedules ([`schedule_dispatch`]).
 //!
 //! Retention releases versions, which leaves content orphaned; orphan cleanup then deletes
 //! it: the scheduler runs them in that order.
 pub mod orphans;
 pub mod retention;
+pub mod schedule_dispatch;
 pub mod scheduler;
 pub mod upload_expiry;

@@ -6,7 +6,8 @@
 //! - `version-retention` (hourly): superseded versions older than `version_retention_hours`;
 //! - `orphan-cleanup` (every `orphan_cleanup_interval_hours`, default daily, 0 = off):
 //!   dispatched as the ordinary orphan cleanup task, so it shows in `tasks/`;
-//! - `queue-trim` (hourly): apalis job rows finished over an hour ago.
+//! - `queue-trim` (hourly): apalis job rows finished over an hour ago;
+//! - then the task schedules of `/task-schedules/` that are due (`schedule_dispatch`).
 //!
 //! A job that is new (first start) becomes due one interval after it is created; upload expiry
 //! is due at once, as before.
@@ -15,7 +16,7 @@ use crate::repo::schedules as q;
 use crate::service::tasks::TaskContext;
 use chrono::{DateTime, Duration, Utc};
 
-/// How often each replica looks for due jobs.
+/// How often each replica looks for due jobs, unless `scheduler_tick_seconds` says otherwise.
 pub const TICK: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub const UPLOAD_EXPIRY: &str = "upload-expiry";
@@ -88,6 +89,9 @@ pub async fn run_due(ctx: &TaskContext, now: DateTime<Utc>) -> Result<Vec<&'stat
         }
         ran.push(job.name);
     }
+    if let Err(e) = super::schedule_dispatch::dispatch_due(ctx, now).await {
+        tracing::warn!(error = ?e, "dispatching due task schedules failed");
+    }
     Ok(ran)
 }
 
@@ -139,13 +143,32 @@ async fn run(ctx: &TaskContext, name: &str, now: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
-/// Ticks the scheduler every [`TICK`] until the process ends.
+/// Ticks the scheduler at start and then every `scheduler_tick_seconds` (default [`TICK`])
+/// until the process ends. Later ticks fall on whole multiples of the interval since the Unix
+/// epoch, so replicas tick together and the atomic claims decide which one runs a job.
 pub async fn run_forever(ctx: TaskContext) {
-    let mut tick = tokio::time::interval(TICK);
+    let every = std::time::Duration::from_secs(ctx.settings.scheduler_tick_seconds.max(1));
+    tick(&ctx).await;
+    let mut ticks =
+        tokio::time::interval_at(tokio::time::Instant::now() + until_aligned(every), every);
     loop {
-        tick.tick().await;
-        if let Err(e) = run_due(&ctx, Utc::now()).await {
-            tracing::warn!(error = ?e, "scheduler tick failed");
-        }
+        ticks.tick().await;
+        tick(&ctx).await;
     }
+}
+
+async fn tick(ctx: &TaskContext) {
+    if let Err(e) = run_due(ctx, Utc::now()).await {
+        tracing::warn!(error = ?e, "scheduler tick failed");
+    }
+}
+
+/// The time from now to the next whole multiple of `every` since the Unix epoch.
+fn until_aligned(every: std::time::Duration) -> std::time::Duration {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let every_ns = every.as_nanos().max(1);
+    let into = since_epoch.as_nanos() % every_ns;
+    std::time::Duration::from_nanos((every_ns - into) as u64)
 }

@@ -153,11 +153,9 @@ fn written(w: Written) -> Result<Uuid> {
 }
 
 /// Keeps the policy's task schedule in step with its `schedule` and `enabled` (a schedule row
-/// goes with its policy when the policy is deleted). The task schedules live in
-/// `service::task_schedules`, built beside this module: its `sync_policy(db, id)` is called
-/// here once both are merged.
-async fn sync_schedule(_db: &Db, _id: Uuid) -> Result<()> {
-    Ok(())
+/// goes with its policy when the policy is deleted).
+async fn sync_schedule(db: &Db, id: Uuid) -> Result<()> {
+    crate::service::task_schedules::sync_policy(db, id).await
 }
 
 /// The namespace the policy will have: whether the caller may put it there comes first (403
