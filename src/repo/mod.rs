@@ -15,6 +15,7 @@ pub mod orphans;
 pub mod push_repos;
 pub mod queue;
 pub mod repositories;
+pub mod restore;
 pub mod retention;
 pub mod retention_policies;
 pub mod roles;

@@ -37,6 +37,7 @@ use utoipa::OpenApi;
     pulp::repository_actions::TagImage,
     pulp::repository_actions::UnTagImage,
     pulp::repository_actions::RemoveImage,
+    pulp::restore::RestoreVersion,
     pulp::content_views::BlobResponse,
     pulp::content_views::ManifestResponse,
     pulp::content_views::TagResponse,

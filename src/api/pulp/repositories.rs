@@ -254,7 +254,8 @@ pub async fn update(
     update_inner(req, c, st, *id, body, false).await
 }
 
-async fn dispatch(
+/// Dispatches a task exclusive on repository `repo`; returns the task's href.
+pub(super) async fn dispatch(
     req: &HttpRequest,
     st: &AppState,
     repo: Uuid,

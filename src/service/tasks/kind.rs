@@ -9,7 +9,7 @@ use crate::repo::distributions::DistributionRow;
 use crate::repo::push_repos::PushRepoRow;
 use crate::repo::tasks as q;
 use crate::service::housekeeping::{orphans, retention};
-use crate::service::{distributions, namespaces, push_repos};
+use crate::service::{distributions, namespaces, push_repos, restore};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -46,6 +46,9 @@ pub enum TaskKind {
         #[serde(default, skip_serializing_if = "is_false")]
         dry_run: bool,
     },
+    /// berth: a new version of `repository` equal to its version `number`.
+    #[serde(rename = "berth.app.tasks.restore.restore_version")]
+    RestoreVersion { repository: Uuid, number: i64 },
     /// `owner`: only this user's tasks (`None`: everyone's).
     #[serde(rename = "pulpcore.app.tasks.purge.purge")]
     Purge {
@@ -113,6 +116,7 @@ impl TaskKind {
             TaskKind::Tag { .. } => "pulp_container.app.tasks.tag.tag_image",
             TaskKind::Untag { .. } => "pulp_container.app.tasks.untag.untag_image",
             TaskKind::OrphanCleanup { .. } => "pulpcore.app.tasks.orphan.orphan_cleanup",
+            TaskKind::RestoreVersion { .. } => "berth.app.tasks.restore.restore_version",
             TaskKind::Purge { .. } => "pulpcore.app.tasks.purge.purge",
         }
     }
@@ -141,6 +145,10 @@ impl TaskKind {
                 orphan_protection_time,
                 dry_run,
             } => orphan_cleanup(ctx, content, orphan_protection_time, dry_run).await,
+            TaskKind::RestoreVersion { repository, number } => {
+                let v = restore::restore(&ctx.db, repository, number).await?;
+                Ok(Outcome::version(repository, v))
+            }
             TaskKind::Purge {
                 finished_before,
                 states,
@@ -292,6 +300,10 @@ mod tests {
                 repository: id,
                 tag: "t".into(),
             },
+            TaskKind::RestoreVersion {
+                repository: id,
+                number: 3,
+            },
             TaskKind::OrphanCleanup {
                 content: None,
                 orphan_protection_time: 5,
@@ -329,6 +341,7 @@ mod tests {
             TaskKind::Delete(Delete::Namespace { id })
         );
         let old = json!({"content": null, "orphan_protection_time": 1440}).to_string();
+        let old_cleanup = old.clone();
         let k = TaskKind::OrphanCleanup {
             content: None,
             orphan_protection_time: 1440,
@@ -346,5 +359,12 @@ mod tests {
             matches!(k, TaskKind::Purge { ref states, owner: None, .. } if states == &[TaskState::Completed])
         );
         assert!(TaskKind::from_row("pulpcore.app.tasks.nope", "{}").is_err());
+        // A dry run never coalesces with a real cleanup.
+        let dry = TaskKind::OrphanCleanup {
+            content: None,
+            orphan_protection_time: 1440,
+            dry_run: true,
+        };
+        assert_ne!(dry.to_row().unwrap().1, old_cleanup);
     }
 }
