@@ -23,6 +23,7 @@ pub mod schedules;
 pub mod signing_keys;
 pub mod tasks;
 pub mod uploads;
+pub mod usage;
 pub mod users;
 pub mod versions;
 

@@ -20,5 +20,6 @@ pub mod tasks;
 pub mod throttle;
 pub mod tokens;
 pub mod uploads;
+pub mod usage;
 pub mod users;
 pub mod versions;

@@ -57,6 +57,7 @@ use utoipa::OpenApi;
     pulp::status::StorageResponse,
     pulp::status::ContentSettingsResponse,
     pulp::status::StatusResponse,
+    pulp::status::ContentStorageResponse,
     pulp::user_models::User,
     pulp::user_models::PatchedUser,
     pulp::user_models::UserGroupResponse,
