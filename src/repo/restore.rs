@@ -31,7 +31,10 @@ pub async fn diff_to(
         IN_VERSION.replace("rc.", "old.")
     );
     let values = || -> Vec<Value> { vec![repo.into(), number.into(), number.into()] };
-    Ok((rows(c, &add, values()).await?, rows(c, &remove, values()).await?))
+    Ok((
+        rows(c, &add, values()).await?,
+        rows(c, &remove, values()).await?,
+    ))
 }
 
 async fn rows(

@@ -16,16 +16,18 @@ use uuid::Uuid;
 pub async fn restorable(db: &Db, r: &PushRepoRow, href: &str) -> Result<i64> {
     let prefix = format!("{}versions/", hrefs::push_repository(r.id));
     let Some(rest) = href.strip_prefix(&prefix) else {
-        return Err(match href.starts_with(hrefs::PUSH_REPOSITORIES) && href.contains("/versions/") {
-            true => fe::field(
-                "version",
-                format!("The version '{href}' belongs to another repository."),
-            ),
-            false => fe::field(
-                "version",
-                format!("'{href}' is not a repository version href of this repository."),
-            ),
-        });
+        return Err(
+            match href.starts_with(hrefs::PUSH_REPOSITORIES) && href.contains("/versions/") {
+                true => fe::field(
+                    "version",
+                    format!("The version '{href}' belongs to another repository."),
+                ),
+                false => fe::field(
+                    "version",
+                    format!("'{href}' is not a repository version href of this repository."),
+                ),
+            },
+        );
     };
     let number = rest
         .strip_suffix('/')

@@ -15,7 +15,11 @@ pub async fn repositories(db: &Db, ids: &[Uuid]) -> Result<HashMap<Uuid, i64>> {
 
 /// Stored bytes of one repository.
 pub async fn repository(db: &Db, id: Uuid) -> Result<i64> {
-    Ok(repositories(db, &[id]).await?.get(&id).copied().unwrap_or(0))
+    Ok(repositories(db, &[id])
+        .await?
+        .get(&id)
+        .copied()
+        .unwrap_or(0))
 }
 
 /// Stored bytes of each namespace among `ids` (absent: holds no blob).

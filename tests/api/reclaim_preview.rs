@@ -40,8 +40,10 @@ async fn image(app: &TestApp, name: &str, tag: &str, config: &[u8], layers: &[&[
 async fn index(app: &TestApp, name: &str, tag: &str, children: &[String]) -> String {
     let manifests: Vec<Value> = children
         .iter()
-        .map(|d| json!({"mediaType": OCI_MANIFEST, "digest": d, "size": 1,
-            "platform": {"architecture": "amd64", "os": "linux"}}))
+        .map(|d| {
+            json!({"mediaType": OCI_MANIFEST, "digest": d, "size": 1,
+            "platform": {"architecture": "amd64", "os": "linux"}})
+        })
         .collect();
     let body = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests})
         .to_string()
@@ -166,7 +168,11 @@ async fn a_dry_run_changes_nothing_and_reports_exactly_what_the_real_cleanup_the
     let status = app.api_get("/pulp/api/v3/status/").await;
     let dry = cleanup(&app, true).await;
     assert_eq!(files(&app), before_files, "a dry run deletes no file");
-    assert_eq!(counts(&app).await, before_counts, "a dry run deletes no content");
+    assert_eq!(
+        counts(&app).await,
+        before_counts,
+        "a dry run deletes no content"
+    );
     let r = &dry["result"];
     // Manifests: a, the index and its two children. Tags: a, multi, c1, c2, b2. Blobs: a's
     // config and own layer, each child's config and own layer, the lone blob.
@@ -211,7 +217,10 @@ async fn a_dry_run_changes_nothing_and_reports_exactly_what_the_real_cleanup_the
     let freed: u64 = gone.iter().map(|(_, n)| **n).sum();
     let mut expected = r.clone();
     expected["dry_run"] = json!(false);
-    assert_eq!(real["result"], expected, "the real run removed what was previewed");
+    assert_eq!(
+        real["result"], expected,
+        "the real run removed what was previewed"
+    );
     assert_eq!(freed, expected_bytes as u64, "bytes compared with the disk");
     assert_eq!(gone.len(), 7);
     let after_counts = counts(&app).await;
@@ -277,9 +286,16 @@ async fn a_waiting_dry_run_and_a_waiting_real_cleanup_are_two_tasks() {
         }
     };
     let dry = ask(json!({"dry_run": true})).await;
-    assert_eq!(ask(json!({"dry_run": true})).await, dry, "dry runs coalesce");
+    assert_eq!(
+        ask(json!({"dry_run": true})).await,
+        dry,
+        "dry runs coalesce"
+    );
     let real = ask(json!({})).await;
-    assert_ne!(real, dry, "a real cleanup is not answered by a waiting dry run");
+    assert_ne!(
+        real, dry,
+        "a real cleanup is not answered by a waiting dry run"
+    );
     assert_eq!(ask(json!({"dry_run": false})).await, real);
     let (s, v) = app
         .api(Method::POST, CLEANUP, Some(json!({"dry_run": "yes"})))
@@ -339,7 +355,10 @@ async fn stored_bytes_counts_a_shared_blob_once_per_repository_and_once_per_name
         .iter()
         .map(|r| r["stored_bytes"].as_u64().unwrap())
         .collect();
-    assert_eq!(all, [r1 as u64, r2 as u64, (cw.len() + shared.len()) as u64]);
+    assert_eq!(
+        all,
+        [r1 as u64, r2 as u64, (cw.len() + shared.len()) as u64]
+    );
 
     // A removed image still counts while a kept version holds it.
     let repo = repo_href(&app, "ns1/r1").await;
@@ -358,10 +377,7 @@ async fn stored_bytes_counts_a_shared_blob_once_per_repository_and_once_per_name
     .await;
     let kept = r1 - cy.len() - l3.len();
     assert_eq!(repository_bytes(&app, "ns1/r1").await, kept as u64);
-    assert_eq!(
-        namespace_bytes(&app, "ns1").await,
-        (kept + cz.len()) as u64
-    );
+    assert_eq!(namespace_bytes(&app, "ns1").await, (kept + cz.len()) as u64);
 }
 
 #[tokio::test]

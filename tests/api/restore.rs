@@ -80,7 +80,9 @@ async fn restore_after_remove_image_brings_back_the_image_and_its_tags_served_wh
     let (ma, da) = app
         .push_image(name, "a", &[shared.clone(), bytes(2, 3000)])
         .await;
-    let (mb, _) = app.push_image(name, "b", &[shared.clone()]).await;
+    let (mb, _) = app
+        .push_image(name, "b", std::slice::from_ref(&shared))
+        .await;
     let r = repo(&app, name).await;
     let href = r["pulp_href"].as_str().unwrap().to_string();
     app.api_task(
@@ -211,7 +213,10 @@ async fn a_pruned_foreign_or_unknown_version_is_refused_in_the_request() {
         assert!(v["version"].is_array(), "{v}");
     }
     let (s, v) = ask(json!({})).await;
-    assert_eq!((s.as_u16(), v), (400, json!({"version": ["This field is required."]})));
+    assert_eq!(
+        (s.as_u16(), v),
+        (400, json!({"version": ["This field is required."]}))
+    );
     let (s, v) = ask(json!({"version": first, "x": 1})).await;
     assert_eq!(s, 400, "{v}");
     let (s, _) = app

@@ -31,7 +31,15 @@ pub async fn dispatch(
     created_by: Option<Uuid>,
     logging_cid: String,
 ) -> Result<Uuid> {
-    dispatch_run(ctx, protection_minutes, only, false, created_by, logging_cid).await
+    dispatch_run(
+        ctx,
+        protection_minutes,
+        only,
+        false,
+        created_by,
+        logging_cid,
+    )
+    .await
 }
 
 /// Like [`dispatch`], as a dry run when `dry_run` (which coalesces only with dry runs).
