@@ -3,7 +3,8 @@
 # PostgreSQL database BERTH_DATABASE_URL names: it is emptied first), pushes M manifests with
 # T tags each into one repository through /v2/ (default 2000 x 5 = 10,000 tags), then times two
 # restore tasks: back to version 1 (removes nearly everything) and back to the full version
-# (adds 10,000 tags and 2,000 manifests again). Prints task times and berth's VmHWM.
+# (adds 10,000 tags and 2,000 manifests again), then an orphan dry run over that registry.
+# Prints task times and berth's VmHWM.
 # usage: bench/restore.sh [M] [T] [BINARY]     (BINARY defaults to target/debug/berth)
 set -e
 m=${1:-2000}; per=${2:-5}; bin=${3:-target/debug/berth}
@@ -66,5 +67,14 @@ def restore(version):
     print("  latest content:", {k: x["count"] for k, x in v["results"][0]["content_summary"]["present"].items()})
 restore(f"{href}versions/1/")
 restore(full)
+# The same registry, for the dry run's cost when much is held: every version is kept, so
+# nothing is an orphan; the count still walks every manifest and tag.
+t0 = time.time()
+s, r = req("POST", "/pulp/api/v3/orphans/cleanup/", {"orphan_protection_time": 0, "dry_run": True})
+while True:
+    s, t = req("GET", r["task"])
+    if t["state"] in ("completed", "failed", "canceled"): break
+    time.sleep(0.02)
+print(f"orphan dry run with all of it held: {t['state']} {time.time() - t0:.3f} s {json.dumps(t['result'])}")
 EOF
 grep VmHWM /proc/$pid/status

@@ -412,3 +412,55 @@ async fn status_reports_stored_and_unreferenced_bytes_beside_pulps_fields() {
     );
     assert_eq!(status["storage"]["used"], total);
 }
+
+#[tokio::test]
+async fn a_dry_run_restricted_to_content_hrefs_matches_the_restricted_cleanup() {
+    let app = TestApp::spawn().await;
+    let name = "gc/scoped";
+    let digest = image(&app, name, "a", &config(30), &[&bytes(30, 800)]).await;
+    image(&app, name, "b", &config(31), &[&bytes(31, 800)]).await;
+    let repo = repo_href(&app, name).await;
+    app.api_task(
+        Method::POST,
+        &format!("{repo}remove_image/"),
+        Some(json!({"digest": digest})),
+    )
+    .await;
+    app.api_task(
+        Method::PATCH,
+        &repo,
+        Some(json!({"retain_repo_versions": 1})),
+    )
+    .await;
+    let manifest = app
+        .api_one(&format!(
+            "/pulp/api/v3/content/container/manifests/?digest={digest}"
+        ))
+        .await["pulp_href"]
+        .clone();
+    let tag = app
+        .api_one("/pulp/api/v3/content/container/tags/?name=a")
+        .await["pulp_href"]
+        .clone();
+    let run = |hrefs: Value, dry_run: bool| {
+        let app = &app;
+        async move {
+            let body = json!({"orphan_protection_time": 0, "dry_run": dry_run,
+                "content_hrefs": hrefs});
+            app.api_task(Method::POST, CLEANUP, Some(body)).await["result"]["content"].clone()
+        }
+    };
+    // The orphaned tag still names the manifest: neither goes while the tag is out of scope.
+    let none = json!({"manifests": 0, "tags": 0, "blobs": 0});
+    assert_eq!(run(json!([manifest]), true).await, none);
+    assert_eq!(run(json!([manifest]), false).await, none);
+    let both = json!({"manifests": 1, "tags": 1, "blobs": 0});
+    assert_eq!(run(json!([manifest, tag]), true).await, both);
+    assert_eq!(run(json!([manifest, tag]), false).await, both);
+    // The blobs were out of scope; now nothing uses them.
+    let all = cleanup(&app, true).await;
+    assert_eq!(
+        all["result"]["content"],
+        json!({"manifests": 0, "tags": 0, "blobs": 2})
+    );
+}
