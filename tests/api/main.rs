@@ -39,4 +39,5 @@ mod storage_contract;
 mod storage_fsck;
 mod storage_housekeeping;
 mod storage_upload_path;
+mod storage_usage;
 mod tag_index;
