@@ -50,7 +50,9 @@ pub async fn upload_sessions(
 }
 
 /// The bytes of every blob row, summed (what the status endpoint reports as used storage).
+/// PostgreSQL sums a BIGINT as NUMERIC: cast back so it reads as i64.
 pub async fn stored_bytes(c: &impl ConnectionTrait) -> Result<Option<i64>, DbErr> {
-    let row = super::one(c, "SELECT COALESCE(SUM(size), 0) AS n FROM blobs", vec![]).await?;
+    let sql = "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS n FROM blobs";
+    let row = super::one(c, sql, vec![]).await?;
     row.map(|r| r.try_get::<i64>("", "n")).transpose()
 }

@@ -15,6 +15,7 @@ pub mod orphans;
 pub mod push_repos;
 pub mod queue;
 pub mod repositories;
+pub mod restore;
 pub mod retention;
 pub mod retention_policies;
 pub mod roles;
@@ -23,6 +24,7 @@ pub mod signing_keys;
 pub mod task_schedules;
 pub mod tasks;
 pub mod uploads;
+pub mod usage;
 pub mod users;
 pub mod versions;
 

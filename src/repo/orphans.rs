@@ -134,13 +134,14 @@ pub async fn blob_batch(
 }
 
 /// Deletes those of `ids` that are still orphans, with their (stale) pending references;
-/// returns the digests of the deleted blobs. The orphan conditions are re-checked on each
-/// deleted row itself (correlated), so the statement costs O(batch), not a scan of every blob.
+/// returns the digests and sizes of the deleted blobs. The orphan conditions are re-checked on
+/// each deleted row itself (correlated), so the statement costs O(batch), not a scan of every
+/// blob.
 pub async fn delete_blobs(
     c: &impl ConnectionTrait,
     ids: &[Uuid],
     cutoff: DateTime<Utc>,
-) -> Result<Vec<String>, DbErr> {
+) -> Result<Vec<(String, i64)>, DbErr> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -148,7 +149,7 @@ pub async fn delete_blobs(
     let mut values: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
     values.extend(cutoffs);
     let sql = format!(
-        "DELETE FROM blobs WHERE id IN ({}) AND {} RETURNING id, digest",
+        "DELETE FROM blobs WHERE id IN ({}) AND {} RETURNING id, digest, size",
         placeholders(ids.len()),
         cond.replace("x.id", "blobs.id").replace("x.", "blobs.")
     );
@@ -157,7 +158,7 @@ pub async fn delete_blobs(
     let mut digests = vec![];
     for r in rows {
         gone_ids.push(Value::from(r.try_get::<Uuid>("", "id")?));
-        digests.push(r.try_get("", "digest")?);
+        digests.push((r.try_get("", "digest")?, r.try_get("", "size")?));
     }
     if !gone_ids.is_empty() {
         let sql = format!(
@@ -190,4 +191,75 @@ pub async fn known_digests(
     .iter()
     .filter_map(|r| r.try_get("", "digest").ok())
     .collect())
+}
+
+/// What a cleanup with `cutoff` (restricted to `only`) would delete now: orphaned tags,
+/// manifests and blobs, and the bytes of those blobs.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reclaimable {
+    pub tags: u64,
+    pub manifests: u64,
+    pub blobs: u64,
+    pub bytes: u64,
+}
+
+/// Counts what [`delete_tags`], [`delete_manifests`] (repeated) and the blob batches would
+/// delete, in one read-only statement (set-based, no per-row work). The repeated manifest
+/// deletion is computed from the other side: a manifest survives when it is not deletable by
+/// itself (held, or outside `only`), when a surviving tag names it, or when a surviving list
+/// lists it (a recursive walk down from those); every other candidate goes. A blob goes when it
+/// is an orphan candidate and every manifest using it goes.
+pub async fn reclaimable(
+    c: &impl ConnectionTrait,
+    cutoff: DateTime<Utc>,
+    only: Option<&[Uuid]>,
+) -> Result<Reclaimable, DbErr> {
+    // "Deletable by itself" (in no repository, in scope) on `x`, values in `?` order.
+    let held_not = |kind: ContentKind| {
+        let (cond, n) = unheld(kind);
+        let (sc, sv) = scope(only);
+        let mut v = vec![Value::from(cutoff); n];
+        v.extend(sv);
+        (format!("({cond}{sc})"), v)
+    };
+    let (manifest_cand, mv) = held_not(ContentKind::Manifest);
+    let (tag_goes, tv) = held_not(ContentKind::Tag);
+    let (blob_cand, bv) = held_not(ContentKind::Blob);
+    // In the order the pieces appear below.
+    let values: Vec<Value> = [&mv, &tv, &mv, &bv, &tv]
+        .into_iter()
+        .flat_map(|v| v.iter().cloned())
+        .collect();
+    let sql = format!(
+        "WITH RECURSIVE \
+         seed(id) AS ( \
+           SELECT x.id FROM manifests x WHERE NOT {manifest_cand} \
+           UNION SELECT x.manifest_id FROM tags x WHERE NOT {tag_goes}), \
+         kept(id) AS ( \
+           SELECT id FROM seed \
+           UNION SELECT l.manifest_id FROM manifest_list_manifests l JOIN kept k ON l.list_id = k.id), \
+         gone_m(id) AS ( \
+           SELECT x.id FROM manifests x WHERE {manifest_cand} \
+           AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.id = x.id)), \
+         gone_b(id, size) AS ( \
+           SELECT x.id, x.size FROM blobs x WHERE {blob_cand} \
+           AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_id = x.id \
+             AND NOT EXISTS (SELECT 1 FROM gone_m g WHERE g.id = mb.manifest_id)) \
+           AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.config_blob_id = x.id \
+             AND NOT EXISTS (SELECT 1 FROM gone_m g WHERE g.id = m.id))) \
+         SELECT (SELECT COUNT(*) FROM tags x WHERE {tag_goes}) AS tags, \
+           (SELECT COUNT(*) FROM gone_m) AS manifests, \
+           (SELECT COUNT(*) FROM gone_b) AS blobs, \
+           (SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM gone_b) AS bytes"
+    );
+    let row = super::one(c, &sql, values)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("reclaimable".into()))?;
+    let n = |col: &str| -> Result<u64, DbErr> { Ok(row.try_get::<i64>("", col)?.max(0) as u64) };
+    Ok(Reclaimable {
+        tags: n("tags")?,
+        manifests: n("manifests")?,
+        blobs: n("blobs")?,
+        bytes: n("bytes")?,
+    })
 }

@@ -108,9 +108,13 @@ pub async fn sync_tags(
     added: &[Uuid],
 ) -> Result<(), DbErr> {
     for chunk in removed.chunks(CHUNK) {
+        // No index has `tag_id`: as a plain `IN (?, …)` PostgreSQL tests each of the
+        // repository's rows against the whole list (~150 ms a chunk at 10,000 tags); a VALUES
+        // list is hashed once (a hash semi-join), and SQLite reads it as it reads an IN list.
         let sql = format!(
-            "DELETE FROM repository_tags WHERE repository_id = ? AND tag_id IN ({})",
-            placeholders(chunk.len())
+            "DELETE FROM repository_tags WHERE repository_id = ? AND tag_id IN \
+             (SELECT column1 FROM (VALUES {}) AS v)",
+            vec!["(?)"; chunk.len()].join(", ")
         );
         let mut values: Vec<Value> = vec![repo.into()];
         values.extend(chunk.iter().map(|u| Value::from(*u)));
@@ -232,20 +236,30 @@ pub async fn blobs_still_used(
     Ok(out)
 }
 
+/// Adds `items` to the latest version (number `number`), in multi-row statements.
 pub async fn insert_added(
     c: &impl ConnectionTrait,
     repo: Uuid,
     number: i64,
     items: &[(Uuid, ContentKind)],
 ) -> Result<(), DbErr> {
-    for (id, kind) in items {
-        exec(
-            c,
+    // 4 values a row: 250 rows stay far below every backend's limit on bound values.
+    for chunk in items.chunks(250) {
+        let sql = format!(
             "INSERT INTO repository_content (repository_id, content_id, content_type, version_added, \
-             version_removed) VALUES (?, ?, ?, ?, NULL)",
-            vec![repo.into(), (*id).into(), kind.as_str().into(), number.into()],
-        )
-        .await?;
+             version_removed) VALUES {}",
+            vec!["(?, ?, ?, ?, NULL)"; chunk.len()].join(", ")
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
+        for (id, kind) in chunk {
+            values.extend([
+                repo.into(),
+                (*id).into(),
+                kind.as_str().into(),
+                number.into(),
+            ]);
+        }
+        exec(c, &sql, values).await?;
     }
     Ok(())
 }

@@ -39,11 +39,12 @@ pub async fn apply(
     let number = q::lock(c, repo).await?;
     let mut remove = change.remove;
     let add_ids: Vec<Uuid> = dedup(change.add.iter().map(|(id, _)| *id));
+    let add_set: HashSet<Uuid> = add_ids.iter().copied().collect();
     let replaced = q::current_tags_named(c, repo, &change.tag_names).await?;
     remove.extend(
         replaced
             .into_iter()
-            .filter(|t| !add_ids.contains(t))
+            .filter(|t| !add_set.contains(t))
             .map(|t| (t, Tag)),
     );
     let removed_manifests: Vec<Uuid> = remove
@@ -75,7 +76,7 @@ pub async fn apply(
         remove
             .iter()
             .map(|(id, _)| *id)
-            .filter(|id| !add_ids.contains(id)),
+            .filter(|id| !add_set.contains(id)),
     );
     let removed_present: HashSet<Uuid> = q::present_among(c, repo, &remove_ids)
         .await?

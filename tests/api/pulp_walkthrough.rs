@@ -178,7 +178,10 @@ async fn the_content_removal_walkthrough_works_end_to_end() {
         .iter()
         .map(|p| p["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes, vec!["clean-up.content", "clean-up.artifacts"]);
+    assert_eq!(
+        codes,
+        vec!["clean-up.content", "clean-up.artifacts", "clean-up.bytes"]
+    );
     assert!(!only_v1_key.exists(), "orphaned bytes are purged");
     let shared_body = app
         .get(&format!("/v2/walk/app/blobs/{}", sha256(&shared)))

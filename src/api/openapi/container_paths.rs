@@ -271,6 +271,15 @@ pub fn ops() -> Vec<Op> {
         .body("UnTagImage")
         .ok(202, "AsyncOperationResponse"),
         Op::new(
+            Post,
+            Loc::Href(PUSH, PUSH_PK, "restore/"),
+            "repositories_container_container_push_restore",
+            T_PUSH,
+            "Restore an older version as a new version (berth)",
+        )
+        .body("RestoreVersion")
+        .ok(202, "AsyncOperationResponse"),
+        Op::new(
             Get,
             Loc::Href(PUSH, PUSH_PK, "versions/"),
             "repositories_container_container_push_versions_list",

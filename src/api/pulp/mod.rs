@@ -17,6 +17,7 @@ pub mod object_roles;
 pub mod orphans;
 pub mod repositories;
 pub mod repository_actions;
+pub mod restore;
 pub mod retention_policies;
 pub mod retention_policy_models;
 pub mod role_models;
@@ -106,6 +107,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(res(&format!("{PUSH}/{{id}}/remove_image/")).post(repositories::remove_image))
             .service(res(&format!("{PUSH}/{{id}}/tag/")).post(repositories::tag))
             .service(res(&format!("{PUSH}/{{id}}/untag/")).post(repositories::untag))
+            .service(res(&format!("{PUSH}/{{id}}/restore/")).post(restore::restore))
             .service(res(&format!("{PUSH}/{{id}}/versions/")).get(versions::list))
             .service(
                 res(&format!("{PUSH}/{{id}}/versions/{{number}}/"))

@@ -11,7 +11,7 @@ use crate::domain::query::{ListQuery, NamespaceFilter as F, NamespaceOrder as O}
 use crate::error::field_errors as fe;
 use crate::service::lists::{self, NamespaceRow};
 use crate::service::policy::Caller;
-use crate::service::{access, namespaces as svc, tasks};
+use crate::service::{access, namespaces as svc, tasks, usage};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
@@ -60,10 +60,13 @@ pub struct NamespaceResponse {
     pulp_last_updated: String,
     name: String,
     pulp_labels: HashMap<String, String>,
+    /// berth: bytes of the distinct blobs any kept version of any of its repositories holds
+    /// (each blob once).
+    stored_bytes: i64,
 }
 
-impl From<&NamespaceRow> for NamespaceResponse {
-    fn from(n: &NamespaceRow) -> Self {
+impl NamespaceResponse {
+    fn new(n: &NamespaceRow, stored_bytes: i64) -> Self {
         NamespaceResponse {
             pulp_href: hrefs::namespace(n.id),
             prn: hrefs::prn(PRN, n.id),
@@ -71,12 +74,13 @@ impl From<&NamespaceRow> for NamespaceResponse {
             pulp_last_updated: hrefs::timestamp(n.updated_at),
             name: n.name.clone(),
             pulp_labels: serde_json::from_str(&n.pulp_labels).unwrap_or_default(),
+            stored_bytes,
         }
     }
 }
 
-pub fn render(n: &NamespaceRow) -> Value {
-    common::view(&NamespaceResponse::from(n))
+pub fn render(n: &NamespaceRow, stored_bytes: i64) -> Value {
+    common::view(&NamespaceResponse::new(n, stored_bytes))
 }
 
 pub async fn list(
@@ -104,11 +108,14 @@ pub async fn list(
     )?;
     q.page = filters::page(&p);
     let (count, rows) = lists::namespaces(&st.db, &c, q).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|n| n.id).collect();
+    let bytes = usage::namespaces(&st.db, &ids).await?;
+    let stored = |n: &NamespaceRow| bytes.get(&n.id).copied().unwrap_or(0);
     Ok(paginated(
         &req,
         &p,
         count,
-        rows.iter().map(render).collect(),
+        rows.iter().map(|n| render(n, stored(n))).collect(),
     ))
 }
 
@@ -120,7 +127,7 @@ pub async fn create(
     let n = svc::create(&st.db, &c, &n.name, n.pulp_labels.as_ref())
         .await?
         .ok_or_else(|| fe::field("name", fe::UNIQUE))?;
-    Ok(HttpResponse::Created().json(render(&n)))
+    Ok(HttpResponse::Created().json(render(&n, 0)))
 }
 
 pub async fn read(
@@ -130,10 +137,9 @@ pub async fn read(
     Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
     let p = Params::from(&req);
-    Ok(object(
-        &p,
-        render(&access::namespace(&st.db, &c, *id, None).await?),
-    ))
+    let n = access::namespace(&st.db, &c, *id, None).await?;
+    let stored = usage::namespace(&st.db, n.id).await?;
+    Ok(object(&p, render(&n, stored)))
 }
 
 pub async fn delete(

@@ -1,6 +1,7 @@
 //! `POST /pulp/api/v3/orphans/cleanup/` and the deprecated `DELETE /pulp/api/v3/orphans/`:
 //! superuser only, one at a time (exclusive `pdrn:orphans`), 202 with the task. A request
 //! while an equal cleanup is still waiting answers with that task (cleanups do not pile up).
+//! `dry_run` (berth extension): the task removes nothing and reports what a cleanup would.
 use super::body::Body;
 use super::caller::{Superuser, WithBody};
 use super::common::{self, task_accepted};
@@ -20,9 +21,17 @@ async fn dispatch(
     user: &Principal,
     minutes: i64,
     content: Option<Vec<Uuid>>,
+    dry_run: bool,
 ) -> PulpResult<HttpResponse> {
-    let task =
-        orphans::dispatch(&st.tasks, minutes, content, Some(user.id), common::cid(req)).await?;
+    let task = orphans::dispatch_run(
+        &st.tasks,
+        minutes,
+        content,
+        dry_run,
+        Some(user.id),
+        common::cid(req),
+    )
+    .await?;
     Ok(task_accepted(crate::domain::hrefs::task(task)))
 }
 
@@ -34,6 +43,7 @@ pub async fn cleanup(
     let OrphansCleanup {
         content_hrefs,
         orphan_protection_time,
+        dry_run,
     } = OrphansCleanup::parse(&body)?;
     let content = content_hrefs.map(|hrefs| {
         hrefs
@@ -42,7 +52,7 @@ pub async fn cleanup(
             .collect()
     });
     let minutes = orphan_protection_time.unwrap_or(st.settings.orphan_protection_minutes as i64);
-    dispatch(&req, &st, &user, minutes, content).await
+    dispatch(&req, &st, &user, minutes, content, dry_run.unwrap_or(false)).await
 }
 
 /// Remove unreferenced content and blobs.
@@ -52,6 +62,10 @@ pub struct OrphansCleanup {
     pub content_hrefs: Option<Vec<String>>,
     #[schema(minimum = 0)]
     pub orphan_protection_time: Option<i64>,
+    /// berth: remove nothing; the task reports (progress reports and `result`) the content
+    /// units, artifacts and bytes a cleanup would remove.
+    #[schema(default = false)]
+    pub dry_run: Option<bool>,
 }
 
 impl OrphansCleanup {
@@ -94,9 +108,11 @@ impl OrphansCleanup {
                 }
             },
         };
+        let dry_run = b.boolean("dry_run")?;
         Ok(OrphansCleanup {
             content_hrefs,
             orphan_protection_time,
+            dry_run,
         })
     }
 }
@@ -107,5 +123,5 @@ pub async fn delete(
     Superuser(user): Superuser,
 ) -> PulpResult<HttpResponse> {
     let minutes = st.settings.orphan_protection_minutes as i64;
-    dispatch(&req, &st, &user, minutes, None).await
+    dispatch(&req, &st, &user, minutes, None, false).await
 }

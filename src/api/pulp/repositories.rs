@@ -14,7 +14,7 @@ use crate::service::access::{self, RepoAction};
 use crate::service::lists::{self, PushRepoRow};
 use crate::service::policy::Caller;
 use crate::service::push_repos::PushRepoInput;
-use crate::service::{push_repos as svc, tasks};
+use crate::service::{push_repos as svc, tasks, usage};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
@@ -113,10 +113,12 @@ pub struct PushRepositoryResponse {
     retain_repo_versions: Option<i64>,
     retain_checkpoints: Option<i64>,
     manifest_signing_service: Option<String>,
+    /// berth: bytes of the distinct blobs any kept version holds (each blob once).
+    stored_bytes: i64,
 }
 
-impl From<&PushRepoRow> for PushRepositoryResponse {
-    fn from(r: &PushRepoRow) -> Self {
+impl PushRepositoryResponse {
+    fn new(r: &PushRepoRow, stored_bytes: i64) -> Self {
         let href = hrefs::push_repository(r.id);
         PushRepositoryResponse {
             prn: hrefs::prn(PRN, r.id),
@@ -130,13 +132,14 @@ impl From<&PushRepoRow> for PushRepositoryResponse {
             retain_repo_versions: r.retain_repo_versions,
             retain_checkpoints: None,
             manifest_signing_service: None,
+            stored_bytes,
             pulp_href: href,
         }
     }
 }
 
-pub fn render(r: &PushRepoRow) -> Value {
-    common::view(&PushRepositoryResponse::from(r))
+pub fn render(r: &PushRepoRow, stored_bytes: i64) -> Value {
+    common::view(&PushRepositoryResponse::new(r, stored_bytes))
 }
 
 /// The filters this list accepts (also declared in the OpenAPI document).
@@ -194,11 +197,14 @@ pub async fn list(
     )?;
     q.page = filters::page(&p);
     let (count, rows) = lists::repositories(&st.db, &c, q).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let bytes = usage::repositories(&st.db, &ids).await?;
+    let stored = |r: &PushRepoRow| bytes.get(&r.id).copied().unwrap_or(0);
     Ok(paginated(
         &req,
         &p,
         count,
-        rows.iter().map(render).collect(),
+        rows.iter().map(|r| render(r, stored(r))).collect(),
     ))
 }
 
@@ -209,7 +215,8 @@ pub async fn read(
     Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
     let r = access::push_repo(&st.db, &c, *id, RepoAction::View).await?;
-    Ok(object(&Params::from(&req), render(&r)))
+    let stored = usage::repository(&st.db, r.id).await?;
+    Ok(object(&Params::from(&req), render(&r, stored)))
 }
 
 async fn update_inner(
@@ -223,7 +230,8 @@ async fn update_inner(
     let old = access::push_repo(&st.db, &c, id, RepoAction::Change).await?;
     let new = svc::prepare(&old, parse(&body, &old, partial)?, partial)?;
     if new == old {
-        return Ok(HttpResponse::Ok().json(render(&old)));
+        let stored = usage::repository(&st.db, old.id).await?;
+        return Ok(HttpResponse::Ok().json(render(&old, stored)));
     }
     let task = dispatch(
         &req,
@@ -254,7 +262,8 @@ pub async fn update(
     update_inner(req, c, st, *id, body, false).await
 }
 
-async fn dispatch(
+/// Dispatches a task exclusive on repository `repo`; returns the task's href.
+pub(super) async fn dispatch(
     req: &HttpRequest,
     st: &AppState,
     repo: Uuid,

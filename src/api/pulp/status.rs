@@ -1,5 +1,6 @@
 //! `GET /pulp/api/v3/status/`: versions (as `core` and `container` components so Pulp's clients
-//! accept berth), database connectivity and stored bytes. No authentication, as in Pulp.
+//! accept berth), database connectivity and stored bytes, and (berth) `content_storage`: the
+//! stored and unreferenced bytes. No authentication, as in Pulp.
 use crate::service::status;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
@@ -13,6 +14,7 @@ pub const CONTAINER_VERSION: &str = "2.29.0";
 pub async fn status(st: web::Data<AppState>) -> HttpResponse {
     let connected = status::database_connected(&st.db).await;
     let used = status::stored_bytes(&st.db).await;
+    let totals = crate::service::usage::totals(&st.db).await;
     let now = crate::domain::hrefs::timestamp(chrono::Utc::now());
     let component =
         |component: &str, version: &str, package: &str, module: &str, dc: bool| VersionResponse {
@@ -59,6 +61,11 @@ pub async fn status(st: web::Data<AppState>) -> HttpResponse {
             content_path_prefix: "/v2/".into(),
         },
         domain_enabled: false,
+        content_storage: totals.map(|t| ContentStorageResponse {
+            stored_bytes: t.stored_bytes,
+            unreferenced_bytes: t.unreferenced_bytes,
+            blobs: t.blobs,
+        }),
     };
     HttpResponse::Ok().json(super::common::view(&view))
 }
@@ -104,6 +111,18 @@ pub struct ContentSettingsResponse {
     content_path_prefix: String,
 }
 
+/// berth: what the stored blobs hold.
+#[derive(ToSchema, serde::Serialize)]
+pub struct ContentStorageResponse {
+    /// Bytes of every stored blob.
+    stored_bytes: i64,
+    /// Bytes of the blobs no repository version references (what orphan cleanup can free once
+    /// their protection time has passed).
+    unreferenced_bytes: i64,
+    /// How many blobs are stored.
+    blobs: i64,
+}
+
 /// `GET /status/`.
 #[derive(ToSchema, serde::Serialize)]
 pub struct StatusResponse {
@@ -116,4 +135,7 @@ pub struct StatusResponse {
     storage: Option<StorageResponse>,
     content_settings: ContentSettingsResponse,
     domain_enabled: bool,
+    /// berth: storage totals (absent when the database cannot say).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_storage: Option<ContentStorageResponse>,
 }

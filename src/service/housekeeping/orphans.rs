@@ -6,6 +6,10 @@
 //! is). Bytes are deleted inside the transaction that deletes their row, under
 //! the digest lock uploads also take, so a concurrent push of the same digest either keeps the
 //! row (and bytes) or re-places the bytes after — never a row without bytes.
+//!
+//! A dry run ([`preview`]) is a separate path that only reads: one set-based count of what the
+//! deletions would remove (`repo::orphans::reclaimable`) and a listing of stray stored bytes.
+//! It reports the same figures as a real run then removes.
 use crate::error::Result;
 use crate::repo::{content, orphans as q, Db};
 use crate::service::tasks::{self, TaskContext, TaskKind};
@@ -27,12 +31,33 @@ pub async fn dispatch(
     created_by: Option<Uuid>,
     logging_cid: String,
 ) -> Result<Uuid> {
+    dispatch_run(
+        ctx,
+        protection_minutes,
+        only,
+        false,
+        created_by,
+        logging_cid,
+    )
+    .await
+}
+
+/// Like [`dispatch`], as a dry run when `dry_run` (which coalesces only with dry runs).
+pub async fn dispatch_run(
+    ctx: &TaskContext,
+    protection_minutes: i64,
+    only: Option<Vec<Uuid>>,
+    dry_run: bool,
+    created_by: Option<Uuid>,
+    logging_cid: String,
+) -> Result<Uuid> {
     tasks::dispatch_coalesced(
         ctx,
         tasks::NewTask {
             kind: TaskKind::OrphanCleanup {
                 content: only,
                 orphan_protection_time: protection_minutes,
+                dry_run,
             },
             exclusive: vec![ORPHAN_LOCK.into()],
             created_by,
@@ -42,11 +67,53 @@ pub async fn dispatch(
     .await
 }
 
-/// What a cleanup removed: content units and stored objects.
-#[derive(Debug, Default, Clone, Copy)]
+/// What a cleanup removed (or, for a dry run, would remove): content units by kind, stored
+/// objects, and their bytes.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Report {
-    pub content: u64,
+    pub tags: u64,
+    pub manifests: u64,
+    pub blobs: u64,
     pub artifacts: u64,
+    pub bytes: u64,
+}
+
+impl Report {
+    /// Content units of every kind.
+    pub fn content(&self) -> u64 {
+        self.tags + self.manifests + self.blobs
+    }
+}
+
+/// What a cleanup with these arguments would remove now. Reads only: nothing here can write
+/// (no write transaction, no digest lock, no store deletion).
+pub async fn preview(
+    db: &Db,
+    store: &BlobStore,
+    protection_minutes: i64,
+    only: Option<&[Uuid]>,
+) -> Result<Report> {
+    let cutoff = crate::domain::clock::minutes_before(Utc::now(), protection_minutes);
+    let started = std::time::Instant::now();
+    let r = q::reclaimable(&db.conn, cutoff, only).await?;
+    let units_ms = started.elapsed().as_millis() as u64;
+    let (stray, stray_bytes) = stray_bytes(db, store, cutoff).await?;
+    let report = Report {
+        tags: r.tags,
+        manifests: r.manifests,
+        blobs: r.blobs,
+        artifacts: r.blobs + stray,
+        bytes: r.bytes + stray_bytes,
+    };
+    tracing::info!(
+        content = report.content(),
+        artifacts = report.artifacts,
+        bytes = report.bytes,
+        units_ms,
+        total_ms = started.elapsed().as_millis() as u64,
+        "orphan cleanup dry run finished"
+    );
+    Ok(report)
 }
 
 /// Runs a cleanup; `only` restricts the content units considered (stored-object cleanup is
@@ -61,14 +128,14 @@ pub async fn cleanup(
     let cutoff = crate::domain::clock::minutes_before(Utc::now(), protection_minutes);
     let started = std::time::Instant::now();
     let mut report = Report::default();
-    report.content += q::delete_tags(&db.conn, cutoff, only).await?;
+    report.tags += q::delete_tags(&db.conn, cutoff, only).await?;
     progress(report);
     // Manifests: repeat while deleting lists frees their children.
     loop {
         let txn = db.begin_write().await?;
         let n = q::delete_manifests(&*txn, cutoff, only).await?;
         txn.commit().await?;
-        report.content += n;
+        report.manifests += n;
         progress(report);
         if n == 0 {
             break;
@@ -86,20 +153,24 @@ pub async fn cleanup(
         if batch.is_empty() {
             break;
         }
-        let (content, bytes) = delete_blobs(db, store, batch, cutoff).await?;
-        report.content += content;
-        report.artifacts += bytes;
+        let (blobs, files, bytes) = delete_blobs(db, store, batch, cutoff).await?;
+        report.blobs += blobs;
+        report.artifacts += files;
+        report.bytes += bytes;
         progress(report);
-        if content == 0 {
+        if blobs == 0 {
             break;
         }
     }
     let rows_done = started.elapsed();
-    report.artifacts += sweep_stray_bytes(db, store, cutoff).await?;
+    let (files, bytes) = sweep_stray_bytes(db, store, cutoff).await?;
+    report.artifacts += files;
+    report.bytes += bytes;
     progress(report);
     tracing::info!(
-        content = report.content,
+        content = report.content(),
         artifacts = report.artifacts,
+        bytes = report.bytes,
         units_ms = rows_done.as_millis() as u64,
         total_ms = started.elapsed().as_millis() as u64,
         "orphan cleanup finished"
@@ -107,15 +178,16 @@ pub async fn cleanup(
     Ok(report)
 }
 
-/// Deletes the rows still orphaned among `batch` and their bytes, in one transaction. The
-/// digest locks are taken in digest order (as a manifest PUT takes them), so two transactions
-/// locking several digests cannot deadlock.
+/// Deletes the rows still orphaned among `batch` and their bytes, in one transaction; returns
+/// the rows deleted, the stored objects deleted and the bytes the rows recorded. The digest
+/// locks are taken in digest order (as a manifest PUT takes them), so two transactions locking
+/// several digests cannot deadlock.
 async fn delete_blobs(
     db: &Db,
     store: &BlobStore,
     mut batch: Vec<(Uuid, String)>,
     cutoff: DateTime<Utc>,
-) -> Result<(u64, u64)> {
+) -> Result<(u64, u64, u64)> {
     batch.sort_by(|a, b| a.1.cmp(&b.1));
     let txn = db.begin_write().await?;
     for (_, digest) in &batch {
@@ -123,9 +195,10 @@ async fn delete_blobs(
     }
     let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
     let gone = q::delete_blobs(&*txn, &ids, cutoff).await?;
+    let bytes: u64 = gone.iter().map(|(_, size)| (*size).max(0) as u64).sum();
     let keys: Vec<String> = gone
         .iter()
-        .filter_map(|d| d.parse::<crate::domain::digest::Digest>().ok())
+        .filter_map(|(d, _)| d.parse::<crate::domain::digest::Digest>().ok())
         .map(|d| keys::blob(&d))
         .collect();
     let t = std::time::Instant::now();
@@ -136,33 +209,55 @@ async fn delete_blobs(
         "orphan bytes deleted"
     );
     txn.commit().await?;
-    Ok((gone.len() as u64, deleted))
+    Ok((gone.len() as u64, deleted, bytes))
 }
 
 /// Stored blobs with no row (left by a crash between placing bytes and committing), older than
-/// the cutoff: found with one query per batch of keys, then each re-checked under its digest
-/// lock before deletion.
-async fn sweep_stray_bytes(db: &Db, store: &BlobStore, cutoff: DateTime<Utc>) -> Result<u64> {
-    let candidates: Vec<(String, String)> = store
-        .list_modified(keys::BLOBS)
+/// the cutoff, as `(digest, key, size)`: found with one query per batch of keys.
+async fn strays(
+    db: &Db,
+    store: &BlobStore,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<(String, String, u64)>> {
+    let candidates: Vec<(String, String, u64)> = store
+        .list_meta(keys::BLOBS)
         .await?
         .into_iter()
-        .filter(|(_, modified)| *modified < cutoff)
-        .filter_map(|(key, _)| Some((keys::blob_digest(&key)?.to_string(), key)))
+        .filter(|(_, _, modified)| *modified < cutoff)
+        .filter_map(|(key, size, _)| Some((keys::blob_digest(&key)?.to_string(), key, size)))
         .collect();
-    let mut removed = 0;
+    let mut out = vec![];
     for chunk in candidates.chunks(BATCH) {
-        let digests: Vec<String> = chunk.iter().map(|(d, _)| d.clone()).collect();
+        let digests: Vec<String> = chunk.iter().map(|(d, _, _)| d.clone()).collect();
         let known = q::known_digests(&db.conn, &digests).await?;
-        for (digest, key) in chunk.iter().filter(|(d, _)| !known.contains(d)) {
-            let txn = db.begin_write().await?;
-            content::lock_digest(&*txn, digest).await?;
-            if content::blob_global(&*txn, digest).await?.is_none() {
-                store.delete(key).await?;
-                removed += 1;
-            }
-            txn.commit().await?;
+        out.extend(chunk.iter().filter(|(d, _, _)| !known.contains(d)).cloned());
+    }
+    Ok(out)
+}
+
+/// How many stray stored blobs a sweep would delete now, and their bytes (reads only).
+async fn stray_bytes(db: &Db, store: &BlobStore, cutoff: DateTime<Utc>) -> Result<(u64, u64)> {
+    let found = strays(db, store, cutoff).await?;
+    Ok((found.len() as u64, found.iter().map(|(_, _, n)| n).sum()))
+}
+
+/// Deletes the stray stored blobs, each re-checked under its digest lock; returns how many and
+/// their bytes.
+async fn sweep_stray_bytes(
+    db: &Db,
+    store: &BlobStore,
+    cutoff: DateTime<Utc>,
+) -> Result<(u64, u64)> {
+    let mut removed = (0, 0);
+    for (digest, key, size) in strays(db, store, cutoff).await? {
+        let txn = db.begin_write().await?;
+        content::lock_digest(&*txn, &digest).await?;
+        if content::blob_global(&*txn, &digest).await?.is_none() {
+            store.delete(&key).await?;
+            removed.0 += 1;
+            removed.1 += size;
         }
+        txn.commit().await?;
     }
     Ok(removed)
 }

@@ -9,7 +9,7 @@ use crate::repo::distributions::DistributionRow;
 use crate::repo::push_repos::PushRepoRow;
 use crate::repo::tasks as q;
 use crate::service::housekeeping::{orphans, retention};
-use crate::service::{distributions, namespaces, push_repos};
+use crate::service::{distributions, namespaces, push_repos, restore};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -36,12 +36,19 @@ pub enum TaskKind {
     },
     #[serde(rename = "pulp_container.app.tasks.untag.untag_image")]
     Untag { repository: Uuid, tag: String },
-    /// `content`: the content ids to consider (`None`: all).
+    /// `content`: the content ids to consider (`None`: all). `dry_run` (berth): remove
+    /// nothing, report what would go; absent in older rows and left out when false, so real
+    /// runs keep the `args` text they always had (coalescing compares it).
     #[serde(rename = "pulpcore.app.tasks.orphan.orphan_cleanup")]
     OrphanCleanup {
         content: Option<Vec<Uuid>>,
         orphan_protection_time: i64,
+        #[serde(default, skip_serializing_if = "is_false")]
+        dry_run: bool,
     },
+    /// berth: a new version of `repository` equal to its version `number`.
+    #[serde(rename = "berth.app.tasks.restore.restore_version")]
+    RestoreVersion { repository: Uuid, number: i64 },
     /// `owner`: only this user's tasks (`None`: everyone's).
     #[serde(rename = "pulpcore.app.tasks.purge.purge")]
     Purge {
@@ -109,6 +116,7 @@ impl TaskKind {
             TaskKind::Tag { .. } => "pulp_container.app.tasks.tag.tag_image",
             TaskKind::Untag { .. } => "pulp_container.app.tasks.untag.untag_image",
             TaskKind::OrphanCleanup { .. } => "pulpcore.app.tasks.orphan.orphan_cleanup",
+            TaskKind::RestoreVersion { .. } => "berth.app.tasks.restore.restore_version",
             TaskKind::Purge { .. } => "pulpcore.app.tasks.purge.purge",
         }
     }
@@ -135,7 +143,12 @@ impl TaskKind {
             TaskKind::OrphanCleanup {
                 content,
                 orphan_protection_time,
-            } => orphan_cleanup(ctx, content, orphan_protection_time).await,
+                dry_run,
+            } => orphan_cleanup(ctx, content, orphan_protection_time, dry_run).await,
+            TaskKind::RestoreVersion { repository, number } => {
+                let v = restore::restore(&ctx.db, repository, number).await?;
+                Ok(Outcome::version(repository, v))
+            }
             TaskKind::Purge {
                 finished_before,
                 states,
@@ -194,25 +207,51 @@ async fn untag_image(ctx: &TaskContext, repo: Uuid, tag: &str) -> Result<Outcome
     Ok(Outcome::version(repo, v))
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A real cleanup, or a dry run (a separate path that only reads); both report the same
+/// figures, as progress reports and as the task's `result`.
 async fn orphan_cleanup(
     ctx: &TaskContext,
     only: Option<Vec<Uuid>>,
     minutes: i64,
+    dry_run: bool,
 ) -> Result<Outcome> {
-    let report = orphans::cleanup(&ctx.db, &ctx.store, minutes, only.as_deref(), &|_| {}).await?;
+    let report = if dry_run {
+        orphans::preview(&ctx.db, &ctx.store, minutes, only.as_deref()).await?
+    } else {
+        orphans::cleanup(&ctx.db, &ctx.store, minutes, only.as_deref(), &|_| {}).await?
+    };
+    let [content, artifacts, bytes] = match dry_run {
+        true => [
+            "Would clean up orphan Content",
+            "Would clean up orphan Artifacts",
+            "Would free bytes",
+        ],
+        false => [
+            "Clean up orphan Content",
+            "Clean up orphan Artifacts",
+            "Freed bytes",
+        ],
+    };
     Ok(Outcome {
         progress_reports: vec![
-            ProgressReport::completed(
-                "Clean up orphan Content",
-                "clean-up.content",
-                report.content,
-            ),
-            ProgressReport::completed(
-                "Clean up orphan Artifacts",
-                "clean-up.artifacts",
-                report.artifacts,
-            ),
+            ProgressReport::completed(content, "clean-up.content", report.content()),
+            ProgressReport::completed(artifacts, "clean-up.artifacts", report.artifacts),
+            ProgressReport::completed(bytes, "clean-up.bytes", report.bytes),
         ],
+        result: Some(json!({
+            "dry_run": dry_run,
+            "content": {
+                "manifests": report.manifests,
+                "tags": report.tags,
+                "blobs": report.blobs,
+            },
+            "artifacts": report.artifacts,
+            "bytes": report.bytes,
+        })),
         ..Default::default()
     })
 }
@@ -261,9 +300,19 @@ mod tests {
                 repository: id,
                 tag: "t".into(),
             },
+            TaskKind::RestoreVersion {
+                repository: id,
+                number: 3,
+            },
             TaskKind::OrphanCleanup {
                 content: None,
                 orphan_protection_time: 5,
+                dry_run: false,
+            },
+            TaskKind::OrphanCleanup {
+                content: None,
+                orphan_protection_time: 5,
+                dry_run: true,
             },
             TaskKind::Purge {
                 finished_before: Utc::now(),
@@ -292,9 +341,11 @@ mod tests {
             TaskKind::Delete(Delete::Namespace { id })
         );
         let old = json!({"content": null, "orphan_protection_time": 1440}).to_string();
+        let old_cleanup = old.clone();
         let k = TaskKind::OrphanCleanup {
             content: None,
             orphan_protection_time: 1440,
+            dry_run: false,
         };
         assert_eq!(
             TaskKind::from_row("pulpcore.app.tasks.orphan.orphan_cleanup", &old).unwrap(),
@@ -308,5 +359,12 @@ mod tests {
             matches!(k, TaskKind::Purge { ref states, owner: None, .. } if states == &[TaskState::Completed])
         );
         assert!(TaskKind::from_row("pulpcore.app.tasks.nope", "{}").is_err());
+        // A dry run never coalesces with a real cleanup.
+        let dry = TaskKind::OrphanCleanup {
+            content: None,
+            orphan_protection_time: 1440,
+            dry_run: true,
+        };
+        assert_ne!(dry.to_row().unwrap().1, old_cleanup);
     }
 }

@@ -64,6 +64,8 @@ impl ProgressReport {
 pub struct Outcome {
     pub created: Vec<Created>,
     pub progress_reports: Vec<ProgressReport>,
+    /// The task's `result` (any JSON), kept with the finished task.
+    pub result: Option<serde_json::Value>,
 }
 
 impl Outcome {
