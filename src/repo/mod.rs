@@ -17,12 +17,14 @@ pub mod queue;
 pub mod repositories;
 pub mod retention;
 pub mod retention_policies;
+pub mod retention_snapshot;
 pub mod roles;
 pub mod schedules;
 pub mod signing_keys;
 pub mod tasks;
 pub mod uploads;
 pub mod users;
+pub mod version_expiries;
 pub mod versions;
 
 use sea_orm::{

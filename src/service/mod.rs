@@ -13,6 +13,7 @@ pub mod password;
 pub mod policy;
 pub mod push_repos;
 pub mod repositories;
+pub mod retention;
 pub mod roles;
 pub mod status;
 pub mod tasks;

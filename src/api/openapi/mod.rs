@@ -10,6 +10,7 @@
 mod container_paths;
 mod core_paths;
 mod ops;
+mod retention_run_paths;
 
 use crate::api::pulp;
 use crate::api::pulp::status::{CONTAINER_VERSION, CORE_VERSION};
@@ -50,6 +51,12 @@ use utoipa::OpenApi;
     pulp::task_models::PatchedTaskCancel,
     pulp::task_models::Purge,
     pulp::orphans::OrphansCleanup,
+    pulp::retention_runs::RetentionRun,
+    pulp::retention_runs::RetentionKept,
+    pulp::retention_runs::RetentionRemoved,
+    pulp::retention_runs::RetentionRepositoryPreview,
+    pulp::retention_runs::RetentionTotals,
+    pulp::retention_runs::RetentionPreview,
     pulp::status::VersionResponse,
     pulp::status::AppStatusResponse,
     pulp::status::ConnectionStatus,
@@ -108,7 +115,11 @@ pub fn build(pk_path: bool) -> Document {
         .build();
     let mut paths = Paths::new();
     let mut tags: Vec<&str> = vec![];
-    for op in container_paths::ops().into_iter().chain(core_paths::ops()) {
+    let ops = container_paths::ops()
+        .into_iter()
+        .chain(core_paths::ops())
+        .chain(retention_run_paths::ops());
+    for op in ops {
         if !tags.contains(&op.tag) {
             tags.push(op.tag);
         }

@@ -17,6 +17,7 @@ pub mod object_roles;
 pub mod orphans;
 pub mod repositories;
 pub mod repository_actions;
+pub mod retention_runs;
 pub mod role_models;
 pub mod roles;
 pub mod status;
@@ -153,7 +154,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .configure(object_role_routes)
             .service(res("/orphans/").delete(orphans::delete))
-            .service(res("/orphans/cleanup/").post(orphans::cleanup)),
+            .service(res("/orphans/cleanup/").post(orphans::cleanup))
+            .service(res("/retention_policies/{id}/preview/").post(retention_runs::preview))
+            .service(res("/retention_policies/{id}/run/").post(retention_runs::run)),
     );
 }
 

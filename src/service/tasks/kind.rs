@@ -50,6 +50,9 @@ pub enum TaskKind {
         states: Vec<TaskState>,
         owner: Option<Uuid>,
     },
+    /// A retention policy's run (`service::retention::run`).
+    #[serde(rename = "berth.app.tasks.retention.run_policy")]
+    RetentionRun { policy: Uuid, dry_run: bool },
 }
 
 /// `general_create`, by the kind of object created.
@@ -110,6 +113,7 @@ impl TaskKind {
             TaskKind::Untag { .. } => "pulp_container.app.tasks.untag.untag_image",
             TaskKind::OrphanCleanup { .. } => "pulpcore.app.tasks.orphan.orphan_cleanup",
             TaskKind::Purge { .. } => "pulpcore.app.tasks.purge.purge",
+            TaskKind::RetentionRun { .. } => crate::service::retention::run::TASK_NAME,
         }
     }
 
@@ -141,6 +145,9 @@ impl TaskKind {
                 states,
                 owner,
             } => purge(ctx, finished_before, &states, owner).await,
+            TaskKind::RetentionRun { policy, dry_run } => {
+                crate::service::retention::run::run(ctx, policy, dry_run).await
+            }
         }
     }
 }
@@ -269,6 +276,10 @@ mod tests {
                 finished_before: Utc::now(),
                 states: vec![TaskState::Completed, TaskState::Failed],
                 owner: Some(id),
+            },
+            TaskKind::RetentionRun {
+                policy: id,
+                dry_run: true,
             },
         ]
     }

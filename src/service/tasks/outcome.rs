@@ -64,6 +64,8 @@ impl ProgressReport {
 pub struct Outcome {
     pub created: Vec<Created>,
     pub progress_reports: Vec<ProgressReport>,
+    /// The task's `result` field (JSON), if it has one.
+    pub result: Option<serde_json::Value>,
 }
 
 impl Outcome {

@@ -96,7 +96,7 @@ fn completed(o: Outcome) -> Finish {
         progress_reports: (!o.progress_reports.is_empty())
             .then(|| serde_json::to_string(&o.progress_reports).ok())
             .flatten(),
-        result: None,
+        result: o.result.map(|v| v.to_string()),
     }
 }
 
