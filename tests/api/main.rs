@@ -28,6 +28,7 @@ mod reclaim_race;
 mod reclaim_scheduler;
 mod reclaim_tasks;
 mod registry_tokens;
+mod retention_runs;
 mod security_access;
 mod security_files;
 mod security_signin;

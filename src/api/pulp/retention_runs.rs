@@ -167,7 +167,8 @@ pub async fn run(
     let row = svc::managed_policy(&st.db, &c, *id).await?;
     let b = Body::parse::<RetentionRun>(&body)?;
     let dry_run = b.boolean("dry_run")?.unwrap_or(false);
-    let task = svc::run::dispatch_with_cid(&st.tasks, row.id, dry_run, c.user_id(), common::cid(&req))
-        .await?;
+    let task =
+        svc::run::dispatch_with_cid(&st.tasks, row.id, dry_run, c.user_id(), common::cid(&req))
+            .await?;
     Ok(task_accepted(hrefs::task(task)))
 }

@@ -109,7 +109,8 @@ impl Decision {
 
     /// Whether tag `t` stays: kept itself, on a manifest that stays.
     pub fn tag_kept(&self, s: &Snapshot, t: usize) -> bool {
-        self.skipped.is_some() || (!self.tags[t].is_empty() && self.manifest_kept(s.tags[t].manifest))
+        self.skipped.is_some()
+            || (!self.tags[t].is_empty() && self.manifest_kept(s.tags[t].manifest))
     }
 
     /// Indexes of the manifests that go.
@@ -172,7 +173,14 @@ pub fn evaluate(policy: &Policy, s: &Snapshot, now: DateTime<Utc>) -> Decision {
                     .iter()
                     .enumerate()
                     .filter(|(i, m)| tags_of[*i].is_empty() && !listed[*i] && m.subject.is_none())
-                    .map(|(i, m)| (Cand::Manifest(i), m.pushed, m.last_pulled, m.digest.as_str())),
+                    .map(|(i, m)| {
+                        (
+                            Cand::Manifest(i),
+                            m.pushed,
+                            m.last_pulled,
+                            m.digest.as_str(),
+                        )
+                    }),
             );
         }
         for c in kept_by_rule(rule, cands, now) {
@@ -230,10 +238,7 @@ pub fn evaluate(policy: &Policy, s: &Snapshot, now: DateTime<Utc>) -> Decision {
         manifests: keep,
         skipped: None,
     };
-    if !policy.allow_empty
-        && !s.tags.is_empty()
-        && !(0..s.tags.len()).any(|t| d.tag_kept(s, t))
-    {
+    if !policy.allow_empty && !s.tags.is_empty() && !(0..s.tags.len()).any(|t| d.tag_kept(s, t)) {
         d.skipped = Some(SKIPPED_EMPTY);
     }
     d
@@ -296,7 +301,11 @@ pub fn freeable(plans: &[(&Snapshot, &Decision)]) -> HashMap<Uuid, i64> {
 
 /// Indexes manifests by id (for building a [`Snapshot`]).
 pub fn index_by_id(manifests: &[Manifest]) -> HashMap<Uuid, usize> {
-    manifests.iter().enumerate().map(|(i, m)| (m.id, i)).collect()
+    manifests
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id, i))
+        .collect()
 }
 
 #[cfg(test)]

@@ -95,7 +95,12 @@ fn outcome(r: &Repo, p: &Policy) -> (Vec<String>, Vec<String>, Option<&'static s
     let mut gone: Vec<String> = d
         .removed_manifests()
         .iter()
-        .map(|m| r.s.manifests[*m].digest.trim_start_matches("sha256:").to_string())
+        .map(|m| {
+            r.s.manifests[*m]
+                .digest
+                .trim_start_matches("sha256:")
+                .to_string()
+        })
         .collect();
     gone.sort();
     (tags, gone, d.skipped)
@@ -296,7 +301,11 @@ fn each_kept_manifest_records_what_kept_it() {
         .tag("multi", "list", 9)
         .referrer("sig", 9, "list")
         .image("new", 0, &[("n", 1)]);
-    let p = policy(json!([{"tags": "zzz", "always": true}, {"tags": "multi", "latest_pushed": 1}]), "1d", true);
+    let p = policy(
+        json!([{"tags": "zzz", "always": true}, {"tags": "multi", "latest_pushed": 1}]),
+        "1d",
+        true,
+    );
     let d = evaluate(&p, &r.s, now());
     let why = |m: &str| {
         d.manifests[r.names[m]]
@@ -323,7 +332,10 @@ fn only_blobs_no_kept_manifest_uses_are_freeable_each_counted_once() {
     let d = evaluate(&p, &r.s, now());
     let free = freeable(&[(&r.s, &d)]);
     let total: i64 = free.values().sum();
-    assert_eq!(total, 30, "a and b's own layers; the shared base stays for c");
+    assert_eq!(
+        total, 30,
+        "a and b's own layers; the shared base stays for c"
+    );
     // Another covered repository keeping a manifest that uses `a` keeps it too.
     let other = Repo::default().image("x", 1, &[("a", 10)]).tag("x", "x", 1);
     let d2 = evaluate(&p, &other.s, now());

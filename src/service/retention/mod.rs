@@ -177,7 +177,9 @@ fn report(repo: RepoRef, s: &Snapshot, d: &Decision) -> RepoReport {
     let mut order: Vec<usize> = (0..s.manifests.len()).collect();
     order.sort_by(|a, b| {
         let (ma, mb) = (&s.manifests[*a], &s.manifests[*b]);
-        mb.pushed.cmp(&ma.pushed).then_with(|| ma.digest.cmp(&mb.digest))
+        mb.pushed
+            .cmp(&ma.pushed)
+            .then_with(|| ma.digest.cmp(&mb.digest))
     });
     let mut kept = vec![];
     let mut removed = vec![];

@@ -32,7 +32,14 @@ pub async fn dispatch_run(
     dry_run: bool,
     created_by: Option<Uuid>,
 ) -> Result<Uuid> {
-    dispatch_with_cid(ctx, policy, dry_run, created_by, Uuid::now_v7().simple().to_string()).await
+    dispatch_with_cid(
+        ctx,
+        policy,
+        dry_run,
+        created_by,
+        Uuid::now_v7().simple().to_string(),
+    )
+    .await
 }
 
 /// [`dispatch_run`] with the request's correlation id.
@@ -140,10 +147,22 @@ fn outcome(
     Outcome {
         created,
         progress_reports: vec![
-            report("Repositories covered", "retention.repositories", t.repositories),
+            report(
+                "Repositories covered",
+                "retention.repositories",
+                t.repositories,
+            ),
             report("Tags removed", "retention.tags_removed", t.tags_removed),
-            report("Manifests removed", "retention.manifests_removed", t.manifests_removed),
-            report("Bytes freed", "retention.bytes_freed", t.bytes_freed.max(0) as u64),
+            report(
+                "Manifests removed",
+                "retention.manifests_removed",
+                t.manifests_removed,
+            ),
+            report(
+                "Bytes freed",
+                "retention.bytes_freed",
+                t.bytes_freed.max(0) as u64,
+            ),
             report("Versions created", "retention.versions_created", versions),
         ],
         result: Some(json!({
