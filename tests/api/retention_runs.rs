@@ -278,10 +278,7 @@ async fn preview_dry_run_and_run_remove_exactly_what_the_policy_does_not_keep() 
     assert_eq!(done["result"]["totals"], p_totals);
     let created = done["created_resources"].as_array().unwrap();
     assert_eq!(created.len(), 1, "{done}");
-    assert_eq!(
-        created[0].as_str().unwrap(),
-        latest(&app, "ret/app").await
-    );
+    assert_eq!(created[0].as_str().unwrap(), latest(&app, "ret/app").await);
     assert_eq!(tags(&app, "ret/app").await, ["v4", "v5"]);
     for t in ["v1", "v2", "v3"] {
         let res = app

@@ -135,6 +135,9 @@ enum Cand {
     Manifest(usize),
 }
 
+/// A candidate with what rules rank it by: pushed, last pulled, and its name (ties).
+type Ranked<'a> = (Cand, DateTime<Utc>, Option<DateTime<Utc>>, &'a str);
+
 /// Evaluates `policy` over `s` as of `now`.
 pub fn evaluate(policy: &Policy, s: &Snapshot, now: DateTime<Utc>) -> Decision {
     let n = s.manifests.len();
@@ -160,7 +163,7 @@ pub fn evaluate(policy: &Policy, s: &Snapshot, now: DateTime<Utc>) -> Decision {
     let mut tag_keep = vec![BTreeSet::new(); s.tags.len()];
     let mut keep = vec![BTreeSet::new(); n];
     for (r, rule) in policy.rules.iter().enumerate() {
-        let mut cands: Vec<(Cand, DateTime<Utc>, Option<DateTime<Utc>>, &str)> = s
+        let mut cands: Vec<Ranked> = s
             .tags
             .iter()
             .enumerate()
@@ -245,11 +248,7 @@ pub fn evaluate(policy: &Policy, s: &Snapshot, now: DateTime<Utc>) -> Decision {
 }
 
 /// The candidates `rule` keeps.
-fn kept_by_rule(
-    rule: &Rule,
-    mut cands: Vec<(Cand, DateTime<Utc>, Option<DateTime<Utc>>, &str)>,
-    now: DateTime<Utc>,
-) -> Vec<Cand> {
+fn kept_by_rule(rule: &Rule, mut cands: Vec<Ranked>, now: DateTime<Utc>) -> Vec<Cand> {
     let since = |span: crate::domain::retention::Span| now - span.as_chrono();
     match rule.keep {
         Keep::Always => cands.into_iter().map(|c| c.0).collect(),
