@@ -84,6 +84,7 @@ pub async fn run(ctx: &TaskContext, policy: Uuid, dry_run: bool) -> Result<Outco
     if !dry_run {
         let checked = super::checked(&row)?;
         for repo in snapshot::covered(&ctx.db.conn, &checked, row.namespace_id).await? {
+            let started = std::time::Instant::now();
             let txn = ctx.db.begin_write().await?;
             // Lock first, then read: a push cannot slip between the decision and the version.
             match vq::lock(&*txn, repo.id).await {
@@ -111,12 +112,22 @@ pub async fn run(ctx: &TaskContext, policy: Uuid, dry_run: bool) -> Result<Outco
             if remove.is_empty() {
                 continue;
             }
+            let decided = started.elapsed();
+            let removals = remove.len();
             let change = Change {
                 remove,
                 recursive: true,
                 ..Default::default()
             };
-            if let Some(v) = versions::apply(&*txn, repo.id, change).await? {
+            let applied = versions::apply(&*txn, repo.id, change).await?;
+            tracing::info!(
+                repository = %repo.name,
+                removals,
+                decide_ms = decided.as_millis() as u64,
+                total_ms = started.elapsed().as_millis() as u64,
+                "retention run applied"
+            );
+            if let Some(v) = applied {
                 undo::open(&*txn, repo.id, v.number, checked.undo_window, now).await?;
                 created.push(Created::Version {
                     repository: repo.id,

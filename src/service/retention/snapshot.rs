@@ -1,5 +1,5 @@
 //! Loading what the engine judges: the repositories a policy covers and each one's latest
-//! version as an engine [`Snapshot`] (five queries per repository, none per tag).
+//! version as an engine [`Snapshot`] (six queries per repository, none per tag).
 use super::engine::{index_by_id, Manifest, Snapshot, Tag};
 use crate::domain::retention::Policy;
 use crate::error::Result;
