@@ -9,9 +9,10 @@ into the SQLite database given with --sqlite), then times:
 and prints the totals. The policy keeps the tags `*-0` of the 1,500 newest manifests: 500
 manifests (2,500 tags) go, 6,000 more tags are untagged.
 
-Usage: bench/retention.py http://127.0.0.1:24950 --password PW [--sqlite DATA/berth.db]
+Usage: bench/retention.py http://127.0.0.1:24950 --password PW [--sqlite DATA/berth.db |
+       --postgres postgres://…/db] [--pid PID (prints its VmHWM after each step)]
 """
-import argparse, base64, hashlib, http.client, json, sqlite3, threading, time, urllib.parse, uuid
+import argparse, base64, hashlib, http.client, json, sqlite3, subprocess, threading, time, urllib.parse, uuid
 from datetime import datetime, timezone
 
 MANIFESTS, TAGS_EACH = 2000, 5
@@ -79,13 +80,20 @@ def seed(base, auth, repo, workers=4):
 POLICY = {"name": "bench", "repositories": ["bench/ret"], "rules": [{"tags": ".*-0", "latest_pushed": 1500}],
           "delay": "0s", "undo_window": "7d"}
 
-def create_policy(cl, db):
+def create_policy(cl, db, pg):
     s, v = cl.req("POST", "/pulp/api/v3/retention_policies/", POLICY)
     if s == 201:
         return v["pulp_href"]
-    if not db:
-        raise SystemExit(f"no policies API ({s}) and no --sqlite database given")
     pid, now = str(uuid.uuid4()), datetime.now(timezone.utc).isoformat()
+    if pg:
+        q = lambda x: "'" + x.replace("'", "''") + "'"
+        sql = (f"INSERT INTO retention_policies VALUES ({q(pid)}, {q(POLICY['name'])}, NULL, "
+               f"{q(json.dumps(POLICY['repositories']))}, '[]', {q(json.dumps(POLICY['rules']))}, true, 0, false, "
+               f"604800, NULL, {q(now)}, {q(now)})")
+        subprocess.run(["psql", "-q", pg, "-c", sql], check=True)
+        return f"/pulp/api/v3/retention_policies/{pid}/"
+    if not db:
+        raise SystemExit(f"no policies API ({s}) and no --sqlite or --postgres database given")
     c = sqlite3.connect(db)
     c.execute("INSERT INTO retention_policies VALUES (?,?,NULL,?,?,?,1,0,0,604800,NULL,?,?)",
               (uuid.UUID(pid).bytes, POLICY["name"], json.dumps(POLICY["repositories"]), "[]", json.dumps(POLICY["rules"]), now, now))
@@ -114,13 +122,19 @@ def timed_run(cl, policy, dry):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("url"); ap.add_argument("--user", default="admin"); ap.add_argument("--password", required=True)
-    ap.add_argument("--sqlite"); ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--sqlite"); ap.add_argument("--postgres"); ap.add_argument("--pid")
+    ap.add_argument("--workers", type=int, default=4)
     a = ap.parse_args()
+    def hwm(step):
+        if a.pid:
+            with open(f"/proc/{a.pid}/status") as f:
+                print(f"  VmHWM after {step}:", next(l.split(":")[1].strip() for l in f if l.startswith("VmHWM")))
     auth = "Basic " + base64.b64encode(f"{a.user}:{a.password}".encode()).decode()
     cl = Client(a.url, auth)
     t0 = time.perf_counter(); seed(a.url, auth, "bench/ret", a.workers)
     print(f"seeded {MANIFESTS} manifests, {MANIFESTS * TAGS_EACH} tags in {time.perf_counter() - t0:.1f} s")
-    policy = create_policy(cl, a.sqlite)
+    hwm("seeding")
+    policy = create_policy(cl, a.sqlite, a.postgres)
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
@@ -128,10 +142,12 @@ def main():
         times.append((time.perf_counter() - t0) * 1000)
         assert s == 200, (s, p)
     print(f"preview: {min(times):.0f} ms best, {sorted(times)[2]:.0f} ms median of 5 (target < 500 ms); totals {p['totals']}")
+    hwm("previews")
     wall, server, t = timed_run(cl, policy, True)
     print(f"dry run: {wall * 1000:.0f} ms (task ran {server * 1000:.0f} ms); result {t['result']['totals']}")
     wall, server, t = timed_run(cl, policy, False)
     print(f"run: {wall * 1000:.0f} ms (task ran {server * 1000:.0f} ms; target < 5 s); versions {t['created_resources']}")
+    hwm("the run")
     s, p = cl.req("POST", f"{policy}preview/?limit=100")
     print(f"after the run: {p['totals']}")
 

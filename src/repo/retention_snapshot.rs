@@ -59,6 +59,8 @@ pub struct ManifestRow {
     pub media_type: String,
     pub subject_digest: Option<String>,
     pub pushed: DateTime<Utc>,
+    /// Pushed by digest and never tagged: in no version, only pending in the repository.
+    pub pending: bool,
 }
 
 /// The latest version of one repository.
@@ -77,6 +79,7 @@ pub struct RepoContent {
 /// Reads the latest version of `repo`.
 pub async fn content(c: &impl ConnectionTrait, repo: Uuid) -> Result<RepoContent, DbErr> {
     let v = || vec![Value::from(repo)];
+    let vv = || vec![Value::from(repo), Value::from(repo)];
     // Tags and when their present membership began, in two statements joined here: in one,
     // SQLite starts from every present row of the repository and scans the tags for each
     // (quadratic; a minute for 10,000 tags).
@@ -111,25 +114,42 @@ pub async fn content(c: &impl ConnectionTrait, repo: Uuid) -> Result<RepoContent
         })
     })
     .collect::<Result<_, DbErr>>()?;
-    let manifests = all(
+    // Manifests in the version, then those pushed by digest and never tagged (pending: served,
+    // in no version). Counted first so each row knows which half it came from.
+    let versioned: usize = super::one(
+        c,
+        "SELECT COUNT(*) AS n FROM repository_content WHERE repository_id = ? \
+         AND version_removed IS NULL AND content_type = 'manifest'",
+        v(),
+    )
+    .await?
+    .map(|r| r.try_get::<i64>("", "n"))
+    .transpose()?
+    .unwrap_or(0) as usize;
+    let manifests: Vec<ManifestRow> = all(
         c,
         "SELECT m.id, m.digest, m.media_type, m.subject_digest, \
          COALESCE(v.created_at, m.created_at) AS pushed FROM repository_content rc \
          JOIN manifests m ON m.id = rc.content_id \
          LEFT JOIN repository_versions v ON v.repository_id = rc.repository_id \
          AND v.number = rc.version_added \
-         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND rc.content_type = 'manifest'",
-        v(),
+         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND rc.content_type = 'manifest' \
+         UNION ALL SELECT m.id, m.digest, m.media_type, m.subject_digest, pe.created_at AS pushed \
+         FROM repository_pending pe JOIN manifests m ON m.id = pe.content_id \
+         WHERE pe.repository_id = ? AND pe.content_type = 'manifest'",
+        vv(),
     )
     .await?
     .iter()
-    .map(|r| {
+    .enumerate()
+    .map(|(i, r)| {
         Ok(ManifestRow {
-            id: r.try_get("", "id")?,
-            digest: r.try_get("", "digest")?,
-            media_type: r.try_get("", "media_type")?,
-            subject_digest: r.try_get("", "subject_digest")?,
-            pushed: r.try_get("", "pushed")?,
+            id: r.try_get_by_index(0)?,
+            digest: r.try_get_by_index(1)?,
+            media_type: r.try_get_by_index(2)?,
+            subject_digest: r.try_get_by_index(3)?,
+            pushed: r.try_get_by_index(4)?,
+            pending: i >= versioned,
         })
     })
     .collect::<Result<_, DbErr>>()?;
@@ -137,8 +157,11 @@ pub async fn content(c: &impl ConnectionTrait, repo: Uuid) -> Result<RepoContent
         c,
         "SELECT mb.manifest_id, mb.blob_id, b.size FROM repository_content rc \
          JOIN manifest_blobs mb ON mb.manifest_id = rc.content_id JOIN blobs b ON b.id = mb.blob_id \
-         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND rc.content_type = 'manifest'",
-        v(),
+         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND rc.content_type = 'manifest' \
+         UNION ALL SELECT mb.manifest_id, mb.blob_id, b.size FROM repository_pending pe \
+         JOIN manifest_blobs mb ON mb.manifest_id = pe.content_id JOIN blobs b ON b.id = mb.blob_id \
+         WHERE pe.repository_id = ? AND pe.content_type = 'manifest'",
+        vv(),
     )
     .await?
     .iter()
@@ -154,8 +177,11 @@ pub async fn content(c: &impl ConnectionTrait, repo: Uuid) -> Result<RepoContent
         c,
         "SELECT mlm.list_id, mlm.manifest_id FROM repository_content rc \
          JOIN manifest_list_manifests mlm ON mlm.list_id = rc.content_id \
-         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND rc.content_type = 'manifest'",
-        v(),
+         WHERE rc.repository_id = ? AND rc.version_removed IS NULL AND rc.content_type = 'manifest' \
+         UNION ALL SELECT mlm.list_id, mlm.manifest_id FROM repository_pending pe \
+         JOIN manifest_list_manifests mlm ON mlm.list_id = pe.content_id \
+         WHERE pe.repository_id = ? AND pe.content_type = 'manifest'",
+        vv(),
     )
     .await?
     .iter()
@@ -180,7 +206,8 @@ pub async fn content(c: &impl ConnectionTrait, repo: Uuid) -> Result<RepoContent
 }
 
 /// Of `blobs`, those something outside `covered` keeps: a manifest or blob row of another
-/// repository (any version it still has), or of a version a distribution serves.
+/// repository (any version it still has, or pending there), or of a version a distribution
+/// serves.
 pub async fn held_elsewhere(
     c: &impl ConnectionTrait,
     blobs: &[Uuid],
@@ -205,14 +232,17 @@ pub async fn held_elsewhere(
     for chunk in blobs.chunks(CHUNK) {
         let ids = || chunk.iter().map(|u| Value::from(*u));
         let inl = placeholders(chunk.len());
-        // Any row of a repository: a manifest using the blob, or the blob itself.
+        // Any row of a repository: a manifest using the blob (in a version or pending), or the
+        // blob itself.
         let sql = format!(
             "SELECT mb.blob_id, rc.repository_id FROM manifest_blobs mb \
              JOIN repository_content rc ON rc.content_id = mb.manifest_id WHERE mb.blob_id IN ({inl}) \
+             UNION SELECT mb.blob_id, pe.repository_id FROM manifest_blobs mb \
+             JOIN repository_pending pe ON pe.content_id = mb.manifest_id WHERE mb.blob_id IN ({inl}) \
              UNION SELECT rc.content_id, rc.repository_id FROM repository_content rc \
              WHERE rc.content_id IN ({inl})"
         );
-        for r in all(c, &sql, ids().chain(ids()).collect()).await? {
+        for r in all(c, &sql, ids().chain(ids()).chain(ids()).collect()).await? {
             let blob: Uuid = r.try_get_by_index(0)?;
             let repo: Uuid = r.try_get_by_index(1)?;
             if !covered.contains(&repo) {
@@ -243,4 +273,23 @@ pub async fn held_elsewhere(
         }
     }
     Ok(out)
+}
+
+/// Drops the pending references of `manifests` in `repo` (manifests pushed by digest that a
+/// run removes; they are in no version, so this is not undone by restoring one).
+pub async fn drop_pending(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    manifests: &[Uuid],
+) -> Result<(), DbErr> {
+    for chunk in manifests.chunks(CHUNK) {
+        let sql = format!(
+            "DELETE FROM repository_pending WHERE repository_id = ? AND content_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut values: Vec<Value> = vec![repo.into()];
+        values.extend(chunk.iter().map(|u| Value::from(*u)));
+        super::exec(c, &sql, values).await?;
+    }
+    Ok(())
 }

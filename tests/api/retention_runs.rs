@@ -11,7 +11,9 @@ use crate::reclaim_scheduler::replica;
 use berth::domain::retention::Span;
 use berth::service::housekeeping::scheduler;
 use chrono::{Duration, Utc};
-use helpers::{blob_sizes, five, image, latest, preview, report, run, stored_bytes, tags};
+use helpers::{
+    blob_sizes, five, image, latest, preview, report, run, sql, stored_bytes, tags, uuid_of,
+};
 use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -21,51 +23,19 @@ const PREFIX: &str = "/pulp/api/v3/retention_policies/";
 /// Creates a retention policy from its API form; returns its href. (Written straight to the
 /// database until the policies API exists; the fields are the API's, with its defaults.)
 pub async fn create_policy(app: &TestApp, p: Value) -> String {
-    use sea_orm::{ConnectionTrait, Statement};
-    let db = sea_orm::Database::connect(&app.settings.database_url)
-        .await
-        .unwrap();
-    let backend = db.get_database_backend();
     let span = |key: &str, default: &str| -> i64 {
-        p[key]
-            .as_str()
-            .unwrap_or(default)
-            .parse::<Span>()
-            .unwrap()
-            .seconds()
+        let text = p[key].as_str().unwrap_or(default);
+        text.parse::<Span>().unwrap().seconds()
     };
     let list = |key: &str| p.get(key).cloned().unwrap_or(json!([])).to_string();
-    let namespace: Option<Uuid> = p["namespace"].as_str().map(|h| {
-        h.trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
-    });
+    let namespace: Option<Uuid> = p["namespace"].as_str().map(uuid_of);
     let id = Uuid::now_v7();
     let now = Utc::now();
-    let mut sql = "INSERT INTO retention_policies (id, name, namespace_id, repositories, \
-        exclude_repositories, rules, enabled, delay_seconds, allow_empty, undo_window_seconds, \
-        schedule_seconds, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"
-        .to_string();
-    if backend == sea_orm::DbBackend::Postgres {
-        let mut n = 0;
-        sql = sql
-            .chars()
-            .map(|c| {
-                if c == '?' {
-                    n += 1;
-                    format!("${n}")
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect();
-    }
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
+    sql(
+        app,
+        "INSERT INTO retention_policies (id, name, namespace_id, repositories, \
+         exclude_repositories, rules, enabled, delay_seconds, allow_empty, undo_window_seconds, \
+         schedule_seconds, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
         vec![
             id.into(),
             p["name"].as_str().unwrap().into(),
@@ -80,9 +50,8 @@ pub async fn create_policy(app: &TestApp, p: Value) -> String {
             now.into(),
             now.into(),
         ],
-    ))
-    .await
-    .unwrap();
+    )
+    .await;
     format!("{PREFIX}{id}/")
 }
 
@@ -180,6 +149,8 @@ async fn preview_dry_run_and_run_remove_exactly_what_the_policy_does_not_keep() 
 async fn with_no_undo_window_a_run_and_orphan_cleanup_free_exactly_the_previewed_bytes() {
     let app = TestApp::spawn().await;
     five(&app, "exact/a").await;
+    // An image pushed by digest and never tagged (pending, in no version) goes too.
+    image(&app, "exact/a", None, &[bytes(150, 1234)]).await;
     // A repository outside the policy shares one of the removed layers: it must not count.
     image(&app, "exact/keep", Some("x"), &[bytes(101, 1000)]).await;
     let policy = create_policy(
@@ -190,6 +161,7 @@ async fn with_no_undo_window_a_run_and_orphan_cleanup_free_exactly_the_previewed
     .await;
     let p = preview(&app, &policy).await;
     let freed = p["totals"]["bytes_freed"].as_i64().unwrap();
+    assert_eq!(p["totals"]["manifests_removed"], 4, "{p}");
     // v1..v3's configs and own layers, less v1's layer that exact/keep also uses.
     assert!(freed > 0);
     cleanup(&app, 0).await;
@@ -420,4 +392,91 @@ async fn only_who_manages_a_policy_may_preview_or_run_it_and_bad_input_is_refuse
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["repositories"], json!([]));
     assert_eq!(v["totals"]["repositories"], 1);
+}
+
+#[tokio::test]
+async fn pulled_rules_read_recorded_pulls_and_referrers_follow_their_subject() {
+    let app = TestApp::spawn().await;
+    let (m1, d1) = image(&app, "pull/app", Some("v1"), &[bytes(301, 700)]).await;
+    image(&app, "pull/app", Some("v2"), &[bytes(302, 700)]).await;
+    image(&app, "pull/app", Some("v3"), &[bytes(303, 700)]).await;
+    let empty = app.push_blob("pull/app", b"{}").await;
+    let sig = json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+        "artifactType": "application/vnd.example.sig",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty, "size": 2},
+        "layers": [], "subject": {"mediaType": OCI_MANIFEST, "digest": d1, "size": m1.len()}})
+    .to_string();
+    let sig_digest = crate::common::oci::sha256(sig.as_bytes());
+    let res = app
+        .put_manifest("pull/app", &sig_digest, OCI_MANIFEST, sig.as_bytes())
+        .await;
+    assert_eq!(res.status(), 201);
+    // v1 was pulled an hour ago (as the pull tracker records it).
+    let repo = app
+        .api_one("/pulp/api/v3/repositories/container/container-push/?name=pull/app")
+        .await;
+    let tag = app
+        .api_one("/pulp/api/v3/content/container/tags/?name=v1")
+        .await;
+    sql(
+        &app,
+        "INSERT INTO repository_pulls (repository_id, content_id, last_pulled_at, pull_count) \
+         VALUES (?, ?, ?, 3)",
+        vec![
+            uuid_of(repo["pulp_href"].as_str().unwrap()).into(),
+            uuid_of(tag["pulp_href"].as_str().unwrap()).into(),
+            (Utc::now() - Duration::hours(1)).into(),
+        ],
+    )
+    .await;
+    let pulled = create_policy(
+        &app,
+        json!({"name": "pulled", "rules": [{"pulled_within": "1d"}, {"latest_pushed": 1}],
+               "delay": "0s"}),
+    )
+    .await;
+    let p = preview(&app, &pulled).await;
+    let r = &p["repositories"][0];
+    let removed: Vec<&str> = r["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["tags"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(removed, ["v2"], "{r}");
+    let v1 = r["kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["digest"] == d1)
+        .unwrap();
+    assert_eq!(v1["kept_by"], json!(["rule 0"]));
+    let s = r["kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["digest"] == sig_digest.as_str())
+        .unwrap_or_else(|| panic!("{sig_digest} kept: {r}"));
+    assert_eq!(s["kept_by"], json!([format!("referrer of {d1}")]));
+    // Without the pulled rule v1 goes, and its signature with it.
+    let latest_only = create_policy(
+        &app,
+        json!({"name": "latest", "rules": [{"latest_pushed": 1}], "delay": "0s"}),
+    )
+    .await;
+    let p = preview(&app, &latest_only).await;
+    assert_eq!(
+        p["totals"]["manifests_removed"], 3,
+        "v1, v2 and the signature: {p}"
+    );
+    run(&app, &latest_only, false).await;
+    for d in [&d1, &sig_digest] {
+        let res = app
+            .get(&format!("/v2/pull/app/manifests/{d}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{d}");
+    }
+    pulls_whole(&app, "pull/app", "v3").await;
 }

@@ -51,6 +51,8 @@ pub struct Manifest {
     pub children: Vec<usize>,
     /// The present manifest this one refers to (its `subject`), if any.
     pub subject: Option<usize>,
+    /// Pushed by digest and never tagged or listed: in no version, pending in the repository.
+    pub pending: bool,
 }
 
 impl Manifest {

@@ -31,6 +31,7 @@ impl Repo {
             blobs: blobs.iter().map(|(b, s)| (blob_id(b), *s)).collect(),
             children: vec![],
             subject: None,
+            pending: false,
         });
         self.names.insert(name.into(), i);
         self

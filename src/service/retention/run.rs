@@ -9,6 +9,7 @@ use crate::domain::content::ContentKind;
 use crate::domain::hrefs;
 use crate::error::{Error, Result};
 use crate::repo::retention_policies as policies;
+use crate::repo::retention_snapshot as q;
 use crate::repo::versions as vq;
 use crate::service::tasks::{self, Created, NewTask, Outcome, ProgressReport, TaskContext};
 use crate::service::tasks::{TaskKind, TaskState};
@@ -104,14 +105,19 @@ pub async fn run(ctx: &TaskContext, policy: Uuid, dry_run: bool) -> Result<Outco
                 .into_iter()
                 .map(|t| (s.tags[t].id, ContentKind::Tag))
                 .collect();
-            remove.extend(
-                d.removed_manifests()
-                    .into_iter()
-                    .map(|m| (s.manifests[m].id, ContentKind::Manifest)),
-            );
-            if remove.is_empty() {
+            let mut pending = vec![];
+            for m in d.removed_manifests() {
+                let man = &s.manifests[m];
+                if man.pending {
+                    pending.push(man.id);
+                } else {
+                    remove.push((man.id, ContentKind::Manifest));
+                }
+            }
+            if remove.is_empty() && pending.is_empty() {
                 continue;
             }
+            q::drop_pending(&*txn, repo.id, &pending).await?;
             let decided = started.elapsed();
             let removals = remove.len();
             let change = Change {

@@ -26,7 +26,10 @@ pub async fn covered(
 
 /// The latest version of `repo` as the engine sees it.
 pub async fn load(c: &impl ConnectionTrait, repo: Uuid) -> Result<Snapshot> {
-    let content = q::content(c, repo).await?;
+    let mut content = q::content(c, repo).await?;
+    // A manifest both in the version and pending counts once, as in the version.
+    let mut seen = std::collections::HashSet::new();
+    content.manifests.retain(|m| seen.insert(m.id));
     let pulls: HashMap<Uuid, _> = content.pulls.into_iter().collect();
     let mut manifests: Vec<Manifest> = content
         .manifests
@@ -40,6 +43,7 @@ pub async fn load(c: &impl ConnectionTrait, repo: Uuid) -> Result<Snapshot> {
             blobs: vec![],
             children: vec![],
             subject: None,
+            pending: m.pending,
         })
         .collect();
     let by_id = index_by_id(&manifests);

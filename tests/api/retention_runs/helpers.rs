@@ -131,3 +131,35 @@ pub async fn five(app: &TestApp, name: &str) -> Vec<Vec<u8>> {
     }
     out
 }
+
+/// Runs one statement written with `?` placeholders on the app's database.
+pub async fn sql(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let db = sea_orm::Database::connect(&app.settings.database_url)
+        .await
+        .unwrap();
+    let backend = db.get_database_backend();
+    let mut text = String::new();
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' && backend == DbBackend::Postgres {
+            n += 1;
+            text.push_str(&format!("${n}"));
+        } else {
+            text.push(c);
+        }
+    }
+    db.execute_raw(Statement::from_sql_and_values(backend, text, values))
+        .await
+        .unwrap();
+}
+
+/// The id an href ends with.
+pub fn uuid_of(href: &str) -> uuid::Uuid {
+    href.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
