@@ -392,6 +392,22 @@ async fn only_who_manages_a_policy_may_preview_or_run_it_and_bad_input_is_refuse
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["repositories"], json!([]));
     assert_eq!(v["totals"]["repositories"], 1);
+    // A namespace's policy covers its repositories, by full or namespace-relative pattern.
+    five(&app, "other/app").await;
+    let ns = app
+        .api_one("/pulp/api/v3/pulp_container/namespaces/?name=rbac")
+        .await;
+    for pattern in ["app", "rbac/*"] {
+        let scoped = create_policy(
+            &app,
+            json!({"name": format!("scoped {pattern}"), "namespace": ns["pulp_href"],
+                   "repositories": [pattern], "rules": [{"always": true}]}),
+        )
+        .await;
+        let v = preview(&app, &scoped).await;
+        assert_eq!(v["totals"]["repositories"], 1, "{pattern}: {v}");
+        assert_eq!(v["repositories"][0]["name"], "rbac/app");
+    }
 }
 
 #[tokio::test]
