@@ -9,6 +9,7 @@ mod m20261130_000004_repository_tags;
 mod m20261130_000005_schedules;
 mod m20261130_000006_upload_owner;
 mod m20261130_000007_retention;
+mod m20261130_000008_version_expiries;
 mod m20261130_000009_task_schedules;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_schedules::Migration),
             Box::new(m20261130_000006_upload_owner::Migration),
             Box::new(m20261130_000007_retention::Migration),
+            Box::new(m20261130_000008_version_expiries::Migration),
             Box::new(m20261130_000009_task_schedules::Migration),
         ]
     }

@@ -18,6 +18,7 @@ pub mod repositories;
 pub mod restore;
 pub mod retention;
 pub mod retention_policies;
+pub mod retention_snapshot;
 pub mod roles;
 pub mod schedules;
 pub mod signing_keys;
@@ -26,6 +27,7 @@ pub mod tasks;
 pub mod uploads;
 pub mod usage;
 pub mod users;
+pub mod version_expiries;
 pub mod versions;
 
 use sea_orm::{

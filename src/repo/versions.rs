@@ -10,6 +10,13 @@ use uuid::Uuid;
 /// Largest `IN (…)` list sent in one statement.
 const CHUNK: usize = 500;
 
+/// "Present" written so that no index serves it: statements that look ids up among a
+/// repository's present rows then probe the membership key (repository, content) once per id.
+/// With `version_removed IS NULL`, PostgreSQL (statistics not yet gathered after a bulk load,
+/// generic plans from a prepared statement's sixth execution) scanned every present row of the
+/// repository and searched the id list for each: 116 ms per 500 ids against 16,000 rows.
+const PRESENT: &str = "COALESCE(version_removed, -1) = -1";
+
 /// Locks the repository row for the rest of the transaction; returns its `next_version`.
 pub async fn lock(c: &impl ConnectionTrait, repo: Uuid) -> Result<i64, DbErr> {
     let sql = format!(
@@ -52,8 +59,10 @@ pub async fn present_among(
 ) -> Result<Vec<Uuid>, DbErr> {
     ids_query(
         c,
-        "SELECT content_id FROM repository_content WHERE repository_id = ? \
-         AND version_removed IS NULL AND content_id IN ({in})",
+        &format!(
+            "SELECT content_id FROM repository_content WHERE repository_id = ? \
+             AND {PRESENT} AND content_id IN ({{in}})"
+        ),
         vec![repo.into()],
         ids,
         vec![],
@@ -273,7 +282,7 @@ pub async fn mark_removed(
     for chunk in ids.chunks(CHUNK) {
         let sql = format!(
             "UPDATE repository_content SET version_removed = ? WHERE repository_id = ? \
-             AND version_removed IS NULL AND content_id IN ({})",
+             AND {PRESENT} AND content_id IN ({})",
             placeholders(chunk.len())
         );
         let mut values: Vec<Value> = vec![number.into(), repo.into()];

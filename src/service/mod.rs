@@ -14,6 +14,7 @@ pub mod policy;
 pub mod push_repos;
 pub mod repositories;
 pub mod restore;
+pub mod retention;
 pub mod retention_policies;
 pub mod roles;
 pub mod status;

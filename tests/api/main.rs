@@ -33,6 +33,7 @@ mod restore;
 mod retention_policies;
 mod retention_policies_rbac;
 mod retention_policies_validation;
+mod retention_runs;
 mod security_access;
 mod security_files;
 mod security_signin;

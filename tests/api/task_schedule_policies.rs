@@ -149,7 +149,6 @@ async fn a_policy_schedule_does_not_take_a_name_an_administrator_used() {
 }
 
 #[tokio::test]
-#[ignore = "needs the retention run task"]
 async fn a_policy_schedule_dispatches_a_retention_run_when_due() {
     let app = TestApp::spawn().await;
     let db = db(&app).await;

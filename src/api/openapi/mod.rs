@@ -11,6 +11,7 @@ mod container_paths;
 mod core_paths;
 mod ops;
 mod retention_paths;
+mod retention_run_paths;
 mod schedule_paths;
 
 use crate::api::pulp;
@@ -56,6 +57,12 @@ use utoipa::OpenApi;
     pulp::task_schedule_models::TaskSchedule,
     pulp::task_schedule_models::PatchedTaskSchedule,
     pulp::task_schedule_models::TaskScheduleResponse,
+    pulp::retention_runs::RetentionRun,
+    pulp::retention_runs::RetentionKept,
+    pulp::retention_runs::RetentionRemoved,
+    pulp::retention_runs::RetentionRepositoryPreview,
+    pulp::retention_runs::RetentionTotals,
+    pulp::retention_runs::RetentionPreview,
     pulp::status::VersionResponse,
     pulp::status::AppStatusResponse,
     pulp::status::ConnectionStatus,
@@ -120,12 +127,13 @@ pub fn build(pk_path: bool) -> Document {
         .build();
     let mut paths = Paths::new();
     let mut tags: Vec<&str> = vec![];
-    for op in container_paths::ops()
+    let ops = container_paths::ops()
         .into_iter()
         .chain(core_paths::ops())
         .chain(retention_paths::ops())
-        .chain(schedule_paths::ops())
-    {
+        .chain(retention_run_paths::ops())
+        .chain(schedule_paths::ops());
+    for op in ops {
         if !tags.contains(&op.tag) {
             tags.push(op.tag);
         }

@@ -20,6 +20,7 @@ pub mod repository_actions;
 pub mod restore;
 pub mod retention_policies;
 pub mod retention_policy_models;
+pub mod retention_runs;
 pub mod role_models;
 pub mod roles;
 pub mod status;
@@ -183,7 +184,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .delete(retention_policies::delete),
             )
             .service(res("/orphans/").delete(orphans::delete))
-            .service(res("/orphans/cleanup/").post(orphans::cleanup)),
+            .service(res("/orphans/cleanup/").post(orphans::cleanup))
+            .service(res("/retention_policies/{id}/preview/").post(retention_runs::preview))
+            .service(res("/retention_policies/{id}/run/").post(retention_runs::run)),
     );
 }
 

@@ -3,7 +3,9 @@
 //! server-wide `version_retention_hours` (default 24) applies, run by the scheduler: a version
 //! superseded longer ago than that goes, so the latest version and every version that was
 //! current within the window are kept. Membership rows that only dropped versions used go with
-//! them, so content no kept version holds becomes an orphan for cleanup to purge.
+//! them, so content no kept version holds becomes an orphan for cleanup to purge. The undo
+//! windows of retention runs (`service::retention::undo`) are spared by the age pruning and
+//! closed by the same hourly job.
 use crate::error::Result;
 use crate::repo::retention as q;
 use crate::repo::Db;
@@ -46,7 +48,13 @@ pub async fn prune_aged(db: &Db, now: DateTime<Utc>, hours: u64) -> Result<u64> 
         // Locks the row; a repository deleted meanwhile is skipped.
         if let Some((None, _)) = q::setting(&*txn, repo).await? {
             if let Some(current) = q::current_at(&*txn, repo, cutoff).await? {
-                dropped += q::drop_before(&*txn, repo, current).await?;
+                // An open undo window of a retention run keeps the version before the run's.
+                let protected = crate::service::retention::undo::oldest_protected(&*txn, repo, now);
+                let keep = match protected.await? {
+                    Some(p) => current.min(p),
+                    None => current,
+                };
+                dropped += q::drop_before(&*txn, repo, keep).await?;
             }
         }
         txn.commit().await?;

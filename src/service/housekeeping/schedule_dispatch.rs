@@ -5,11 +5,12 @@
 //! once, not once per missed slot. The claimed slot dispatches an ordinary task (it shows in
 //! `tasks/`, with no user) and records it as the schedule's `last_task`, unless the previous
 //! task is still waiting or running: then the slot is skipped (logged), not stacked.
-use crate::domain::task_schedules::{next_due, ORPHAN_CLEANUP, RETENTION_RUN};
+use crate::domain::task_schedules::{next_due, ORPHAN_CLEANUP};
 use crate::domain::tasks::TaskState;
 use crate::error::Result;
 use crate::repo::{task_schedules as q, tasks as task_rows};
 use crate::service::housekeeping::orphans::ORPHAN_LOCK;
+use crate::service::retention;
 use crate::service::tasks::{self, NewTask, TaskContext, TaskKind};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -24,20 +25,11 @@ pub enum Slot {
 }
 
 /// The resources a scheduled task holds exclusively: orphan cleanups one at a time (as
-/// `orphans/cleanup/` dispatches them); a retention run its policy, so two runs of one policy
-/// never overlap (its repositories are locked row by row when it writes versions).
-fn exclusive(task_name: &str, args: &str) -> Vec<String> {
+/// `orphans/cleanup/` dispatches them). Retention runs are dispatched by the retention
+/// service, which locks the policy and the repositories it covers.
+fn exclusive(task_name: &str) -> Vec<String> {
     match task_name {
         ORPHAN_CLEANUP => vec![ORPHAN_LOCK.into()],
-        RETENTION_RUN => serde_json::from_str::<serde_json::Value>(args)
-            .ok()
-            .and_then(|v| {
-                v["policy"]
-                    .as_str()
-                    .map(|p| format!("pdrn:retention-policy:{p}"))
-            })
-            .into_iter()
-            .collect(),
         _ => vec![],
     }
 }
@@ -77,16 +69,38 @@ pub async fn dispatch_due(ctx: &TaskContext, now: DateTime<Utc>) -> Result<Vec<(
                 continue;
             }
         };
-        let task = tasks::dispatch(
-            ctx,
-            NewTask {
-                kind,
-                exclusive: exclusive(&s.task_name, &s.args),
-                created_by: None,
-                logging_cid: "scheduler".into(),
-            },
-        )
-        .await?;
+        let task = match kind {
+            // A policy deleted since the claim: its schedule went with it.
+            TaskKind::RetentionRun { policy, dry_run } => {
+                match retention::run::dispatch_with_cid(
+                    ctx,
+                    policy,
+                    dry_run,
+                    None,
+                    "scheduler".into(),
+                )
+                .await
+                {
+                    Ok(task) => task,
+                    Err(e) => {
+                        tracing::warn!(schedule = %s.name, error = ?e, "a scheduled retention run could not start");
+                        continue;
+                    }
+                }
+            }
+            kind => {
+                tasks::dispatch(
+                    ctx,
+                    NewTask {
+                        kind,
+                        exclusive: exclusive(&s.task_name),
+                        created_by: None,
+                        logging_cid: "scheduler".into(),
+                    },
+                )
+                .await?
+            }
+        };
         q::set_last_task(&ctx.db.conn, s.id, task).await?;
         tracing::info!(schedule = %s.name, %task, next = %next, "dispatched a scheduled task");
         out.push((s.id, Slot::Dispatched(task)));

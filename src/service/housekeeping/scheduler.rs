@@ -3,7 +3,8 @@
 //! each job's next due time lives in the `schedules` table and a run is claimed with one atomic
 //! update (`repo::schedules::claim`), so each run happens once across all replicas. Jobs:
 //! - `upload-expiry` (every 10 minutes): idle upload sessions and stray staged objects;
-//! - `version-retention` (hourly): superseded versions older than `version_retention_hours`;
+//! - `version-retention` (hourly): the undo windows of retention runs that passed, then
+//!   superseded versions older than `version_retention_hours`;
 //! - `orphan-cleanup` (every `orphan_cleanup_interval_hours`, default daily, 0 = off):
 //!   dispatched as the ordinary orphan cleanup task, so it shows in `tasks/`;
 //! - `queue-trim` (hourly): apalis job rows finished over an hour ago;
@@ -119,6 +120,10 @@ async fn run(ctx: &TaskContext, name: &str, now: DateTime<Utc>) -> Result<()> {
             }
         }
         VERSION_RETENTION => {
+            let closed = crate::service::retention::undo::expire_due(&ctx.db, now).await?;
+            if closed > 0 {
+                tracing::info!(versions = closed, "undo windows of retention runs closed");
+            }
             let n = super::retention::prune_aged(&ctx.db, now, s.version_retention_hours).await?;
             if n > 0 {
                 tracing::info!(versions = n, "pruned superseded repository versions");

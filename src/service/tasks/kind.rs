@@ -57,6 +57,9 @@ pub enum TaskKind {
         states: Vec<TaskState>,
         owner: Option<Uuid>,
     },
+    /// A retention policy's run (`service::retention::run`).
+    #[serde(rename = "berth.app.tasks.retention.run_policy")]
+    RetentionRun { policy: Uuid, dry_run: bool },
 }
 
 /// `general_create`, by the kind of object created.
@@ -118,6 +121,7 @@ impl TaskKind {
             TaskKind::OrphanCleanup { .. } => "pulpcore.app.tasks.orphan.orphan_cleanup",
             TaskKind::RestoreVersion { .. } => "berth.app.tasks.restore.restore_version",
             TaskKind::Purge { .. } => "pulpcore.app.tasks.purge.purge",
+            TaskKind::RetentionRun { .. } => crate::service::retention::run::TASK_NAME,
         }
     }
 
@@ -154,6 +158,9 @@ impl TaskKind {
                 states,
                 owner,
             } => purge(ctx, finished_before, &states, owner).await,
+            TaskKind::RetentionRun { policy, dry_run } => {
+                crate::service::retention::run::run(ctx, policy, dry_run).await
+            }
         }
     }
 }
@@ -318,6 +325,10 @@ mod tests {
                 finished_before: Utc::now(),
                 states: vec![TaskState::Completed, TaskState::Failed],
                 owner: Some(id),
+            },
+            TaskKind::RetentionRun {
+                policy: id,
+                dry_run: true,
             },
         ]
     }
