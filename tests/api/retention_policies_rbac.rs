@@ -265,3 +265,30 @@ async fn only_superusers_and_the_namespace_owner_change_and_delete_its_policies(
         .await;
     assert_eq!(s, 204);
 }
+
+#[tokio::test]
+async fn only_superusers_and_the_namespace_owner_preview_and_run_its_policies() {
+    let w = world().await;
+    for (policy, owner) in [
+        (&w.team_policy, 200),
+        (&w.other_policy, 404),
+        (&w.global_policy, 404),
+    ] {
+        let preview = format!("{policy}preview/");
+        row(
+            &w,
+            Method::POST,
+            &preview,
+            None,
+            [200, owner, 404, 404, 401],
+        )
+        .await;
+        let run = format!("{policy}run/");
+        let dry = Some(json!({"dry_run": true}));
+        let accepted = if owner == 200 { 202 } else { 404 };
+        let tasks = row(&w, Method::POST, &run, dry, [202, accepted, 404, 404, 401]).await;
+        for t in tasks.iter().filter_map(|v| v["task"].as_str()) {
+            assert_eq!(w.app.task_done(t).await["state"], "completed", "{t}");
+        }
+    }
+}
