@@ -72,7 +72,10 @@ pub async fn for_repository(
         .map(|r| {
             Ok((
                 r.try_get("", "content_id")?,
-                (r.try_get("", "last_pulled_at")?, r.try_get("", "pull_count")?),
+                (
+                    r.try_get("", "last_pulled_at")?,
+                    r.try_get("", "pull_count")?,
+                ),
             ))
         })
         .collect()
@@ -96,7 +99,10 @@ pub async fn for_contents(
         for r in all(c, &sql, values).await? {
             out.insert(
                 r.try_get("", "content_id")?,
-                (r.try_get("", "last_pulled_at")?, r.try_get("", "pull_count")?),
+                (
+                    r.try_get("", "last_pulled_at")?,
+                    r.try_get("", "pull_count")?,
+                ),
             );
         }
     }

@@ -228,13 +228,15 @@ pub struct Fetched {
 
 pub async fn get(db: &Db, name: &RepoName, reference: &Reference) -> Result<Fetched> {
     let found = match reference {
-        Reference::Tag(tag) => q::by_tag(&db.conn, name.as_str(), tag)
-            .await?
-            .map(|(row, repository, tag)| Fetched {
-                row,
-                repository,
-                tag: Some(tag),
-            }),
+        Reference::Tag(tag) => {
+            q::by_tag(&db.conn, name.as_str(), tag)
+                .await?
+                .map(|(row, repository, tag)| Fetched {
+                    row,
+                    repository,
+                    tag: Some(tag),
+                })
+        }
         Reference::Digest(d) => {
             let repo = require(db, name).await?;
             q::by_digest(&db.conn, repo.id, &d.to_string())

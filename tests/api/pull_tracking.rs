@@ -102,7 +102,10 @@ async fn gets_by_tag_and_by_digest_are_counted_and_heads_and_failed_gets_are_not
     assert_eq!(count(&f, &digest), 3, "two by tag, one by digest: {f:?}");
     assert_eq!(f.len(), 2, "nothing for v2 or its manifest: {f:?}");
     let (_, at) = f["v1"];
-    assert!(at >= before - chrono::TimeDelta::seconds(1) && at <= Utc::now(), "{at}");
+    assert!(
+        at >= before - chrono::TimeDelta::seconds(1) && at <= Utc::now(),
+        "{at}"
+    );
 
     // The next batch adds to the stored figures.
     assert_eq!(pull(&app, Method::GET, "pulls/app", "v1").await, 200);
@@ -169,7 +172,10 @@ async fn stopping_the_server_writes_the_pulls_still_in_memory() {
     for _ in 0..3 {
         assert_eq!(pull(&app, Method::GET, "stop/app", "v1").await, 200);
     }
-    assert!(figures(&app, "stop/app").await.is_empty(), "not flushed yet");
+    assert!(
+        figures(&app, "stop/app").await.is_empty(),
+        "not flushed yet"
+    );
     app.stop().await;
     let f = figures(&app, "stop/app").await;
     assert_eq!((count(&f, "v1"), count(&f, &digest)), (3, 3), "{f:?}");
@@ -180,7 +186,10 @@ async fn two_servers_on_one_database_add_their_counts_up() {
     let a = app().await;
     let (_, digest) = a.push_image("two/app", "v1", &[bytes(31, 100)]).await;
     // The second server flushes on its own every second.
-    let (url, store) = (a.settings.database_url.clone(), a.settings.storage_url.clone());
+    let (url, store) = (
+        a.settings.database_url.clone(),
+        a.settings.storage_url.clone(),
+    );
     let b = TestApp::spawn_with(move |s| {
         s.database_url = url;
         s.storage_url = store;
