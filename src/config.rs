@@ -98,6 +98,9 @@ pub struct Overrides {
     /// stable storage. `relaxed`: skip the fsyncs (a cache that may lose recent pushes).
     #[arg(long, global = true, env = "BERTH_DURABILITY")]
     pub durability: Option<String>,
+    /// Seconds between writes of the pull counts kept in memory (0: pull tracking off).
+    #[arg(long, global = true, env = "BERTH_PULL_FLUSH_SECONDS")]
+    pub pull_flush_seconds: Option<u64>,
 }
 
 impl Overrides {
@@ -139,6 +142,7 @@ impl Overrides {
             token_private_key: self.token_private_key.or(file.token_private_key),
             max_blob_size: self.max_blob_size.or(file.max_blob_size),
             durability: self.durability.or(file.durability),
+            pull_flush_seconds: self.pull_flush_seconds.or(file.pull_flush_seconds),
         }
     }
 }
@@ -173,6 +177,8 @@ pub struct Settings {
     pub max_blob_size: u64,
     /// Whether acknowledged writes are fsynced (`BERTH_DURABILITY=full`, the default).
     pub durable: bool,
+    /// Seconds between writes of the pull counts (0: pulls are not tracked).
+    pub pull_flush_seconds: u64,
 }
 
 impl Settings {
@@ -274,6 +280,7 @@ impl Settings {
                     return Err(format!("durability '{other}' is not one of: full, relaxed"))
                 }
             },
+            pull_flush_seconds: o.pull_flush_seconds.unwrap_or(5).min(86_400),
         })
     }
 

@@ -49,7 +49,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = std::net::TcpListener::bind(&listen)
                 .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
             tracing::info!(%listen, storage = state.store.description(), "berth serving");
-            startup::server(state, listener)?.await?;
+            let pulls = state.pulls.clone();
+            startup::run(startup::server(state, listener)?, pulls).await?;
             Ok(())
         }
         Command::Worker => {

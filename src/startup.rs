@@ -63,6 +63,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
             queue: Some(queue),
             settings: settings.clone(),
         },
+        pulls: crate::service::pulls::PullTracker::new(db.clone(), settings.pull_flush_seconds),
         db,
         store,
         creds: auth::CredentialCache::new(
@@ -88,9 +89,22 @@ pub fn spawn_background(state: &AppState, workers: usize) {
     tokio::spawn(scheduler::run_forever(state.tasks.clone()));
 }
 
-/// The HTTP server over `listener`, plus the background housekeeping and embedded task workers.
+/// Serves until `server` stops (SIGINT/SIGTERM, or a handle's `stop`: in-flight requests
+/// finish first), then writes the pull counts still in memory. `berth serve` ends here.
+pub async fn run(
+    server: actix_web::dev::Server,
+    pulls: crate::service::pulls::PullTracker,
+) -> std::io::Result<()> {
+    let served = server.await;
+    pulls.shutdown().await;
+    served
+}
+
+/// The HTTP server over `listener`, plus the background housekeeping, embedded task workers
+/// and the pull tracker's flusher. Await it through [`run`] so the last pulls are written.
 pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_web::dev::Server> {
     spawn_background(&state, state.settings.workers);
+    state.pulls.spawn();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()

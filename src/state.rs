@@ -18,4 +18,6 @@ pub struct AppState {
     /// What dispatching and running tasks (and housekeeping) needs: the same database, store
     /// and settings, and the task queue.
     pub tasks: TaskContext,
+    /// Pull counts waiting in memory for their batched write (`service::pulls`).
+    pub pulls: crate::service::pulls::PullTracker,
 }

@@ -24,22 +24,32 @@ fn manifest_row(r: &QueryResult) -> Result<ManifestRow, DbErr> {
     })
 }
 
-/// The manifest tagged `tag` in the latest version of the repository named `repo_name`.
+/// The manifest tagged `tag` in the latest version of the repository named `repo_name`, with
+/// the repository's id and the tag's.
 pub async fn by_tag(
     c: &impl ConnectionTrait,
     repo_name: &str,
     tag: &str,
-) -> Result<Option<ManifestRow>, DbErr> {
+) -> Result<Option<(ManifestRow, Uuid, Uuid)>, DbErr> {
     let row = one(
         c,
-        "SELECT m.id, m.digest, m.media_type, m.size, m.data FROM repositories r \
+        "SELECT m.id, m.digest, m.media_type, m.size, m.data, r.id AS repository_id, rt.tag_id \
+         FROM repositories r \
          JOIN repository_tags rt ON rt.repository_id = r.id \
          JOIN manifests m ON m.id = rt.manifest_id \
          WHERE r.name = ? AND rt.name = ?",
         vec![repo_name.into(), tag.into()],
     )
     .await?;
-    row.as_ref().map(manifest_row).transpose()
+    row.as_ref()
+        .map(|r| {
+            Ok((
+                manifest_row(r)?,
+                r.try_get("", "repository_id")?,
+                r.try_get("", "tag_id")?,
+            ))
+        })
+        .transpose()
 }
 
 /// The manifest `digest` if repository `repo` can serve it (latest version or pending).

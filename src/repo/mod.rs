@@ -12,6 +12,7 @@ mod lists;
 pub mod manifests;
 pub mod namespaces;
 pub mod orphans;
+pub mod pulls;
 pub mod push_repos;
 pub mod queue;
 pub mod repositories;

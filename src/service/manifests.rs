@@ -218,16 +218,38 @@ async fn config_facts(store: &BlobStore, parsed: &ParsedManifest) -> ConfigFacts
 }
 
 /// The manifest `reference` names in repository `name`.
-pub async fn get(db: &Db, name: &RepoName, reference: &Reference) -> Result<ManifestRow> {
+/// A manifest as a GET serves it, and where it was found (for pull tracking).
+pub struct Fetched {
+    pub row: ManifestRow,
+    pub repository: Uuid,
+    /// The tag's id when the reference was a tag.
+    pub tag: Option<Uuid>,
+}
+
+pub async fn get(db: &Db, name: &RepoName, reference: &Reference) -> Result<Fetched> {
     let found = match reference {
-        Reference::Tag(tag) => q::by_tag(&db.conn, name.as_str(), tag).await?,
+        Reference::Tag(tag) => {
+            q::by_tag(&db.conn, name.as_str(), tag)
+                .await?
+                .map(|(row, repository, tag)| Fetched {
+                    row,
+                    repository,
+                    tag: Some(tag),
+                })
+        }
         Reference::Digest(d) => {
             let repo = require(db, name).await?;
-            q::by_digest(&db.conn, repo.id, &d.to_string()).await?
+            q::by_digest(&db.conn, repo.id, &d.to_string())
+                .await?
+                .map(|row| Fetched {
+                    row,
+                    repository: repo.id,
+                    tag: None,
+                })
         }
     };
     match found {
-        Some(row) => Ok(row),
+        Some(f) => Ok(f),
         None => {
             require(db, name).await?;
             Err(Error::ManifestUnknown(reference.to_string()))

@@ -11,6 +11,7 @@ pub mod manifests;
 pub mod namespaces;
 pub mod password;
 pub mod policy;
+pub mod pulls;
 pub mod push_repos;
 pub mod repositories;
 pub mod restore;

@@ -16,6 +16,7 @@ mod openapi;
 mod protocol_connections;
 mod protocol_input;
 mod protocol_races;
+mod pull_tracking;
 mod pulp_orphans_race;
 mod pulp_requests;
 mod pulp_tasks;

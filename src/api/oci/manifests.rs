@@ -18,7 +18,8 @@ pub async fn get(
     reference: &Reference,
     with_body: bool,
 ) -> OciResult<HttpResponse> {
-    let row = svc::get(&st.db, name, reference).await?;
+    let fetched = svc::get(&st.db, name, reference).await?;
+    let row = fetched.row;
     if let Reference::Tag(_) = reference {
         let accept: Vec<String> = req
             .headers()
@@ -38,6 +39,7 @@ pub async fn get(
         .insert_header(("Docker-Content-Digest", row.digest.as_str()))
         .insert_header((header::ETAG, format!("\"{}\"", row.digest)));
     if with_body {
+        st.pulls.record(fetched.repository, row.id, fetched.tag);
         Ok(res.body(row.data))
     } else {
         Ok(res.body(SizedStream::new(

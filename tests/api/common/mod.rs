@@ -15,6 +15,8 @@ pub struct TestApp {
     pub settings: Settings,
     pub dir: tempfile::TempDir,
     handle: actix_web::dev::ServerHandle,
+    /// The server's run (`startup::run`: serving, then the last pull flush) and its tracker.
+    running: Running,
     unsettled_tasks_expected: std::sync::atomic::AtomicBool,
 }
 
@@ -55,23 +57,38 @@ impl TestApp {
             settings.database_url = url;
         }
         tweak(&mut settings);
-        let (base, handle) = start(settings.clone()).await;
+        let (base, handle, running) = start(settings.clone()).await;
         TestApp {
             base,
             client: reqwest::Client::new(),
             settings,
             dir,
             handle,
+            running,
             unsettled_tasks_expected: Default::default(),
         }
     }
 
     /// Stops the server and starts a new one on the same database and storage.
     pub async fn restart(&mut self) {
-        self.handle.stop(true).await;
-        let (base, handle) = start(self.settings.clone()).await;
+        self.stop().await;
+        let (base, handle, running) = start(self.settings.clone()).await;
         self.base = base;
         self.handle = handle;
+        self.running = running;
+    }
+
+    /// Stops the server gracefully, as SIGTERM does, and waits for its shutdown work.
+    pub async fn stop(&mut self) {
+        self.handle.stop(true).await;
+        if let Some(done) = self.running.done.take() {
+            done.await.unwrap().unwrap();
+        }
+    }
+
+    /// Writes the pull counts this server holds in memory now (as its flusher does).
+    pub async fn flush_pulls(&self) {
+        self.running.pulls.flush().await.unwrap();
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -111,14 +128,24 @@ impl TestApp {
     }
 }
 
-async fn start(settings: Settings) -> (String, actix_web::dev::ServerHandle) {
+struct Running {
+    pulls: berth::service::pulls::PullTracker,
+    done: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+async fn start(settings: Settings) -> (String, actix_web::dev::ServerHandle, Running) {
     let state = startup::state(settings).await.expect("app state");
+    let pulls = state.pulls.clone();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = startup::server(state, listener).unwrap();
     let handle = server.handle();
-    tokio::spawn(server);
-    (format!("http://127.0.0.1:{port}"), handle)
+    let done = tokio::spawn(startup::run(server, pulls.clone()));
+    let running = Running {
+        pulls,
+        done: Some(done),
+    };
+    (format!("http://127.0.0.1:{port}"), handle, running)
 }
 
 /// The `errors[0].code` of an OCI error response.
