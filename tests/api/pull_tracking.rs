@@ -223,3 +223,42 @@ async fn with_tracking_off_nothing_is_recorded() {
     app.flush_pulls().await;
     assert!(figures(&app, "off/app").await.is_empty());
 }
+
+#[tokio::test]
+async fn orphan_cleanup_forgets_the_pull_figures_of_the_content_it_deletes() {
+    let app = TestApp::spawn_with(|s| {
+        s.pull_flush_seconds = 86_400;
+        s.orphan_protection_minutes = 0;
+    })
+    .await;
+    let (_, old) = app.push_image("forget/app", "old", &[bytes(31, 100)]).await;
+    let (_, digest) = app.push_image("forget/app", "v1", &[bytes(32, 100)]).await;
+    assert_eq!(pull(&app, Method::GET, "forget/app", "old").await, 200);
+    assert_eq!(pull(&app, Method::GET, "forget/app", "v1").await, 200);
+    app.flush_pulls().await;
+    assert_eq!(figures(&app, "forget/app").await.len(), 4);
+    let repo = app
+        .api_one("/pulp/api/v3/repositories/container/container-push/?name=forget/app")
+        .await;
+    app.api_task(
+        Method::PATCH,
+        repo["pulp_href"].as_str().unwrap(),
+        Some(json!({"retain_repo_versions": 1})),
+    )
+    .await;
+    let res = app
+        .delete(&format!("/v2/forget/app/manifests/{old}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    app.api_task(
+        Method::POST,
+        "/pulp/api/v3/orphans/cleanup/",
+        Some(json!({"orphan_protection_time": 0})),
+    )
+    .await;
+    let f = figures(&app, "forget/app").await;
+    assert_eq!(f.len(), 2, "only v1 and its manifest stay: {f:?}");
+    assert_eq!((count(&f, "v1"), count(&f, &digest)), (1, 1));
+}

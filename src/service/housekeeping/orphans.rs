@@ -162,6 +162,10 @@ pub async fn cleanup(
             break;
         }
     }
+    if report.tags + report.manifests > 0 {
+        // Pull figures of tags and manifests that are gone mean nothing any more.
+        crate::repo::pulls::forget_deleted_content(&db.conn).await?;
+    }
     let rows_done = started.elapsed();
     let (files, bytes) = sweep_stray_bytes(db, store, cutoff).await?;
     report.artifacts += files;
