@@ -17,7 +17,8 @@ const REGEX_SIZE_LIMIT: usize = 256 * 1024;
 const MAX_SPAN_SECONDS: i64 = 100 * 365 * 86_400;
 
 /// A duration written as a number and a unit: `s`, `m`, `h`, `d` or `w` (`"0s"`, `"90m"`,
-/// `"24h"`, `"7d"`). Shown back in the largest unit that divides it.
+/// `"24h"`, `"7d"`). Shown back in the largest unit up to days that divides it (`"14d"`, not
+/// `"2w"`: retention periods are thought of in days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Span {
     seconds: i64,
@@ -67,7 +68,7 @@ impl std::str::FromStr for Span {
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.seconds;
-        for (unit, scale) in [('w', 604_800), ('d', 86_400), ('h', 3_600), ('m', 60)] {
+        for (unit, scale) in [('d', 86_400), ('h', 3_600), ('m', 60)] {
             if s != 0 && s % scale == 0 {
                 return write!(f, "{}{unit}", s / scale);
             }
@@ -313,7 +314,8 @@ mod tests {
             ("0s", 0, "0s"),
             ("90m", 5400, "90m"),
             ("24h", 86_400, "1d"),
-            ("7d", 604_800, "1w"),
+            ("7d", 604_800, "7d"),
+            ("2w", 1_209_600, "14d"),
             ("36h", 129_600, "36h"),
         ] {
             let s: Span = text.parse().unwrap();

@@ -76,7 +76,7 @@ async fn a_policy_round_trips_every_field_through_create_read_update_and_delete(
         v["rules"],
         json!([
             {"tags": "v.*", "exclude_tags": "v0\\..*", "untagged": false, "latest_pushed": 5},
-            {"untagged": true, "pulled_within": "1w"},
+            {"untagged": true, "pulled_within": "7d"},
             {"tags": "release-.*", "untagged": false, "always": true},
             {"untagged": false, "latest_pulled": 3},
             {"untagged": false, "pushed_within": "90m"}
@@ -155,7 +155,7 @@ async fn a_policy_given_only_a_name_and_rules_gets_the_defaults() {
     assert_eq!(v["enabled"], true);
     assert_eq!(v["delay"], "1d", "24 hours");
     assert_eq!(v["allow_empty"], false);
-    assert_eq!(v["undo_window"], "1w", "7 days");
+    assert_eq!(v["undo_window"], "7d");
     assert_eq!(v["schedule"], Value::Null);
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(keys.len(), 14, "{keys:?}");

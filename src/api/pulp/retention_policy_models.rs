@@ -45,7 +45,7 @@ pub struct RetentionPolicy {
     #[schema(nullable = false)]
     allow_empty: Option<bool>,
     /// How long the versions before a run's version are kept so the run can be undone
-    /// (default "7d", shown as "1w"; "0s": removed at once).
+    /// (default "7d"; "0s": removed at once).
     #[schema(nullable = false, example = "7d")]
     undo_window: Option<String>,
     /// Run the policy this often (e.g. "1d"), or null for no schedule (default).
