@@ -13,6 +13,7 @@ mod oci_disconnect;
 mod oci_manifests;
 mod oci_uploads;
 mod openapi;
+mod openapi_generators;
 mod protocol_connections;
 mod protocol_input;
 mod protocol_races;
