@@ -24,6 +24,7 @@ mod pulp_users_roles;
 mod pulp_validation;
 mod pulp_walkthrough;
 mod rbac;
+mod rbac_push_reads;
 mod reclaim_delete;
 mod reclaim_preview;
 mod reclaim_race;
