@@ -111,14 +111,18 @@ pub struct ConnectionStatus {
 /// Stored bytes.
 #[derive(ToSchema, serde::Serialize)]
 pub struct StorageResponse {
+    #[schema(required = true)]
     total: Option<i64>,
+    #[schema(required = true)]
     used: Option<i64>,
+    #[schema(required = true)]
     free: Option<i64>,
 }
 
 /// Where content is served.
 #[derive(ToSchema, serde::Serialize)]
 pub struct ContentSettingsResponse {
+    #[schema(required = true)]
     content_origin: Option<String>,
     content_path_prefix: String,
 }
@@ -143,7 +147,9 @@ pub struct StatusResponse {
     online_api_apps: Vec<AppStatusResponse>,
     online_content_apps: Vec<AppStatusResponse>,
     database_connection: ConnectionStatus,
+    #[schema(required = true)]
     redis_connection: Option<ConnectionStatus>,
+    #[schema(required = true)]
     storage: Option<StorageResponse>,
     content_settings: ContentSettingsResponse,
     domain_enabled: bool,
