@@ -28,7 +28,12 @@ pub enum Command {
     /// Apply database migrations and exit.
     Migrate,
     /// Print the OpenAPI document.
-    Openapi,
+    Openapi {
+        /// Print the `?pk_path=1` variant (plain `{pulp_id}` detail paths, for generic
+        /// generators), committed as `openapi/openapi.pk.json`.
+        #[arg(long)]
+        pk_path: bool,
+    },
     /// User administration.
     Admin {
         #[command(subcommand)]

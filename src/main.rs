@@ -29,14 +29,17 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Openapi = cli.command {
-        print!("{}", berth::api::openapi::document());
+    if let Command::Openapi { pk_path } = cli.command {
+        match pk_path {
+            true => print!("{}", berth::api::openapi::document_pk_path()),
+            false => print!("{}", berth::api::openapi::document()),
+        }
         return Ok(());
     }
     let settings =
         Settings::resolve(cli.settings, cli.config.as_deref()).map_err(anyhow::Error::msg)?;
     match cli.command {
-        Command::Openapi => Ok(()),
+        Command::Openapi { .. } => Ok(()),
         Command::Migrate => {
             let db = repo::Db::connect(&settings.database_url).await?;
             db.migrate().await?;

@@ -1,9 +1,11 @@
-//! Requests whose whole path is one percent-encoded href (`/%2Fpulp%2Fapi%2Fv3%2Ftasks%2F…%2F`).
+//! Requests whose whole path is one percent-encoded href (`/%2Fpulp%2Fapi%2Fv3%2Ftasks%2F…%2F`),
+//! or an API path with a doubled leading slash (`//pulp/api/v3/tasks/…/`).
 //!
 //! The OpenAPI document spells detail paths as href templates (`{task_href}`), as Pulp does;
 //! generic generators such as openapi-python-client percent-encode the substituted href, slashes
-//! included. No route of berth starts with an encoded slash, so such a path is decoded and routed
-//! as the href it names, and only when it names a path under `/pulp/api/v3/`.
+//! included, and others (orval) join a server URL ending in `/` with the href. No route of berth
+//! starts with an encoded slash or with `//`, so such a path is routed as the href it names, and
+//! only when it names a path under `/pulp/api/v3/`.
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::uri::{PathAndQuery, Uri};
@@ -23,11 +25,22 @@ pub fn decoded(path: &str) -> Option<String> {
     plain.then(|| href.into_owned())
 }
 
+/// The single-slash path, if `path` is `//pulp/api/v3/…` (exactly one extra leading slash).
+pub fn undoubled(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix('/')?;
+    rest.starts_with("/pulp/api/v3/").then_some(rest)
+}
+
+/// The path to route instead of `path`, if it is one of the two spellings above.
+fn rewritten(path: &str) -> Option<String> {
+    decoded(path).or_else(|| undoubled(path).map(String::from))
+}
+
 pub async fn decode(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if let Some(href) = decoded(req.path()) {
+    if let Some(href) = rewritten(req.path()) {
         let pq = match req.query_string() {
             "" => href,
             q => format!("{href}?{q}"),
@@ -46,7 +59,7 @@ pub async fn decode(
 
 #[cfg(test)]
 mod tests {
-    use super::decoded;
+    use super::{decoded, rewritten, undoubled};
 
     #[test]
     fn only_encoded_api_hrefs_are_decoded() {
@@ -60,5 +73,20 @@ mod tests {
         assert_eq!(decoded("/%2Fpulp%2Fapi%2Fv3%2Fx%3Fa%3D1"), None);
         assert_eq!(decoded("/%2"), None);
         assert_eq!(decoded("/%2Fpulp%2Fapi%2Fv3%2F%FF"), None);
+    }
+
+    #[test]
+    fn a_doubled_leading_slash_is_routed_like_one_under_the_api_only() {
+        assert_eq!(
+            undoubled("//pulp/api/v3/tasks/abc/"),
+            Some("/pulp/api/v3/tasks/abc/")
+        );
+        assert_eq!(undoubled("/pulp/api/v3/tasks/"), None);
+        assert_eq!(undoubled("///pulp/api/v3/tasks/"), None);
+        assert_eq!(undoubled("//v2/_catalog"), None);
+        assert_eq!(
+            rewritten("//pulp/api/v3/status/").as_deref(),
+            Some("/pulp/api/v3/status/")
+        );
     }
 }

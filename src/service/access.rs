@@ -58,7 +58,17 @@ pub async fn push_repo(db: &Db, c: &Caller, id: Uuid, action: RepoAction) -> Res
         || on_ns(perm::NS_VIEW_PUSH_REPO)
         || on_ns(perm::VIEW_NAMESPACE);
     let allowed = match action {
-        RepoAction::View => true,
+        // Pulp's `retrieve` and version `list`/`retrieve` statements: a view permission on the
+        // namespace or on a distribution of the repository; being public is not enough (a
+        // public repository is listed, but reading it is refused with 403, as in Pulp).
+        RepoAction::View => {
+            on_ns(perm::NS_VIEW_PUSH_REPO)
+                || on_ns(perm::NS_VIEW_DIST)
+                || dists
+                    .iter()
+                    .any(|d| c.on(ObjectType::Distribution, d.id, perm::VIEW_DIST))
+                || c.global(perm::VIEW_DIST)
+        }
         RepoAction::ModifyContent => {
             on_ns(perm::NS_MODIFY_PUSH_REPO)
                 || c.global(perm::MODIFY_PUSH_REPO)
@@ -96,6 +106,7 @@ pub fn distribution_scope(c: &Caller) -> Option<DistScope> {
             ObjectType::Namespace,
             &[perm::VIEW_NAMESPACE, perm::NS_VIEW_DIST],
         ),
+        granted_only: false,
     })
 }
 
@@ -108,6 +119,25 @@ pub fn repository_scope(c: &Caller) -> Option<RepoScope> {
         &[perm::VIEW_NAMESPACE, perm::NS_VIEW_PUSH_REPO],
     );
     Some(RepoScope { served, namespaces })
+}
+
+/// The push repositories whose versions the caller may read (`None`: all of them), by the rule
+/// of [`push_repo`]'s `View`: a view permission on their namespace or on one of their
+/// distributions; unlike [`repository_scope`], being public is not enough.
+pub fn readable_repository_scope(c: &Caller) -> Option<RepoScope> {
+    let readers = [perm::NS_VIEW_PUSH_REPO, perm::NS_VIEW_DIST];
+    if c.global(perm::VIEW_DIST) || readers.iter().any(|p| c.global(p)) {
+        return None;
+    }
+    let namespaces = c.objects_with(ObjectType::Namespace, &readers);
+    Some(RepoScope {
+        served: DistScope {
+            distributions: c.objects_with(ObjectType::Distribution, &[perm::VIEW_DIST]),
+            namespaces: namespaces.clone(),
+            granted_only: true,
+        },
+        namespaces,
+    })
 }
 
 /// The content the caller sees (`None`: all of it): content in repositories they see
@@ -157,5 +187,6 @@ pub fn pull_scope(c: &Caller) -> Option<DistScope> {
             ObjectType::Namespace,
             &[perm::NS_PULL_DIST, perm::NS_PUSH_DIST],
         ),
+        granted_only: false,
     })
 }

@@ -57,15 +57,15 @@ pub async fn repositories(
 /// The versions a caller may list, from [`version_scope`] (so the check has run).
 pub struct VersionScope(Option<VersionFilter>);
 
-/// The versions of `repository` (which the caller must see; 404 otherwise), or of every
-/// repository they see.
+/// The versions of `repository` (which the caller must see, 404 otherwise, and may read, 403
+/// otherwise), or of every repository they may read (`access::readable_repository_scope`).
 pub async fn version_scope(db: &Db, c: &Caller, repository: Option<Uuid>) -> Result<VersionScope> {
     Ok(VersionScope(match repository {
         Some(id) => {
             access::push_repo(db, c, id, RepoAction::View).await?;
             Some(VersionFilter::Repository(id))
         }
-        None => access::repository_scope(c).map(VersionFilter::Visible),
+        None => access::readable_repository_scope(c).map(VersionFilter::Visible),
     }))
 }
 

@@ -35,6 +35,9 @@ def check(cond, what):
 status = pulp("status")
 check({v["component"] for v in status["versions"]} >= {"core", "container"}, "status lists core and container")
 check(status["database_connection"]["connected"] is True, "status: database connected")
+# pulp-glue gates features on the document's x-pulp-app-versions: the advertised Pulp release.
+pulp("debug", "has-plugin", "--name", "container", "--specifier", "==2.28.1")
+pulp("debug", "has-plugin", "--name", "core", "--specifier", "==3.115.2")
 
 namespaces = pulp("container", "namespace", "list")
 check(any(n["name"] == "clients" for n in namespaces), "the pushed namespace is listed")

@@ -57,6 +57,9 @@ def tag_names(version):
 
 status = status_api.status_read()
 check(status.database_connection.connected, "status through pulpcore-client")
+advertised = {v.component: v.version for v in status.versions}
+check(advertised.get("container") == "2.28.1" and advertised.get("core") == "3.115.2",
+      f"pulpcore-client reads the advertised Pulp versions ({advertised})")
 check(namespaces.list(name="clients").count == 1, "namespace listed through PulpContainerNamespacesApi")
 repo = repos.list(name=REPO).results[0]
 check(distributions.list(base_path=REPO).results[0].repository == repo.pulp_href,

@@ -51,6 +51,8 @@ use utoipa::OpenApi;
     pulp::task_models::AsyncOperationResponse,
     pulp::task_models::TaskState,
     pulp::task_models::TaskResponse,
+    pulp::task_models::TaskError,
+    pulp::task_models::ProgressReport,
     pulp::task_models::PatchedTaskCancel,
     pulp::task_models::Purge,
     pulp::orphans::OrphansCleanup,

@@ -237,6 +237,22 @@ fn path_param(name: &str, schema: Schema) -> Parameter {
 /// comma-separated arrays, counts and version numbers integers, flags booleans.
 pub fn query_param(name: &str) -> Parameter {
     let string = || ObjectBuilder::new().schema_type(Type::String);
+    // Task states are `StateEnum` values, as in pulpcore's document.
+    if matches!(name, "state" | "state__ne" | "state__in") {
+        let state = reference("StateEnum");
+        let (schema, explode): (RefOr<Schema>, _) = match name {
+            "state__in" => (ArrayBuilder::new().items(state).into(), Some(false)),
+            _ => (state, None),
+        };
+        return ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .schema(Some(schema))
+            .style(explode.map(|_| ParameterStyle::Form))
+            .explode(explode)
+            .build();
+    }
     let (schema, explode): (Schema, Option<bool>) = if name.ends_with("__in")
         || matches!(name, "ordering" | "fields" | "exclude_fields" | "states")
     {

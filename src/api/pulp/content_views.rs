@@ -19,7 +19,9 @@ pub struct BlobResponse {
     #[schema(format = DateTime)]
     pulp_last_updated: String,
     pulp_labels: HashMap<String, String>,
+    #[schema(required = true)]
     vuln_report: Option<String>,
+    #[schema(required = true)]
     artifact: Option<String>,
     digest: String,
 }
@@ -35,11 +37,13 @@ pub struct ManifestResponse {
     #[schema(format = DateTime)]
     pulp_last_updated: String,
     pulp_labels: HashMap<String, String>,
+    #[schema(required = true)]
     vuln_report: Option<String>,
     digest: String,
     schema_version: i64,
     media_type: String,
     listed_manifests: Vec<String>,
+    #[schema(required = true)]
     config_blob: Option<String>,
     blobs: Vec<String>,
     #[schema(value_type = HashMap<String, String>)]
@@ -48,9 +52,13 @@ pub struct ManifestResponse {
     labels: Value,
     is_bootable: bool,
     is_flatpak: bool,
+    #[schema(required = true)]
     r#type: Option<String>,
+    #[schema(required = true)]
     architecture: Option<String>,
+    #[schema(required = true)]
     os: Option<String>,
+    #[schema(required = true)]
     compressed_image_size: Option<i64>,
 }
 
@@ -65,6 +73,7 @@ pub struct TagResponse {
     #[schema(format = DateTime)]
     pulp_last_updated: String,
     pulp_labels: HashMap<String, String>,
+    #[schema(required = true)]
     vuln_report: Option<String>,
     name: String,
     tagged_manifest: String,

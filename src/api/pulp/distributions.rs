@@ -127,19 +127,25 @@ pub struct DistributionResponse {
     #[schema(format = DateTime)]
     pulp_last_updated: String,
     base_path: String,
+    #[schema(required = true)]
     content_guard: Option<String>,
+    #[schema(required = true)]
     content_guard_prn: Option<String>,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     no_content_change_since: Option<String>,
     hidden: bool,
     pulp_labels: HashMap<String, String>,
     name: String,
+    #[schema(required = true)]
     repository: Option<String>,
+    #[schema(required = true)]
     repository_version: Option<String>,
     registry_path: String,
+    #[schema(required = true)]
     remote: Option<String>,
     namespace: String,
     private: bool,
+    #[schema(required = true)]
     description: Option<String>,
 }
 

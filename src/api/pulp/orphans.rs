@@ -63,8 +63,8 @@ pub struct OrphansCleanup {
     #[schema(minimum = 0)]
     pub orphan_protection_time: Option<i64>,
     /// berth: remove nothing; the task reports (progress reports and `result`) the content
-    /// units, artifacts and bytes a cleanup would remove.
-    #[schema(default = false)]
+    /// units, artifacts and bytes a cleanup would remove. Absent or null means false (no
+    /// `default` in the schema: openapi-typescript would make a field with one required).
     pub dry_run: Option<bool>,
 }
 

@@ -109,9 +109,13 @@ pub struct PushRepositoryResponse {
     pulp_labels: HashMap<String, String>,
     latest_version_href: String,
     name: String,
+    #[schema(required = true)]
     description: Option<String>,
+    #[schema(required = true)]
     retain_repo_versions: Option<i64>,
+    #[schema(required = true)]
     retain_checkpoints: Option<i64>,
+    #[schema(required = true)]
     manifest_signing_service: Option<String>,
     /// berth: bytes of the distinct blobs any kept version holds (each blob once).
     stored_bytes: i64,

@@ -92,6 +92,7 @@ pub struct RetentionPolicyResponse {
     pulp_last_updated: String,
     name: String,
     /// The namespace's href, or null: every namespace.
+    #[schema(required = true)]
     namespace: Option<String>,
     repositories: Vec<String>,
     exclude_repositories: Vec<String>,
@@ -101,6 +102,7 @@ pub struct RetentionPolicyResponse {
     delay: String,
     allow_empty: bool,
     undo_window: String,
+    #[schema(required = true)]
     schedule: Option<String>,
 }
 

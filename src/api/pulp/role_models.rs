@@ -132,6 +132,7 @@ pub struct RoleResponse {
     #[schema(format = DateTime)]
     pulp_last_updated: String,
     name: String,
+    #[schema(required = true)]
     description: Option<String>,
     permissions: Vec<String>,
     locked: bool,
@@ -220,10 +221,14 @@ pub struct UserRoleResponse {
     #[schema(format = DateTime)]
     pulp_last_updated: String,
     role: String,
+    #[schema(required = true)]
     content_object: Option<String>,
+    #[schema(required = true)]
     content_object_prn: Option<String>,
+    #[schema(required = true)]
     description: Option<String>,
     permissions: Vec<String>,
+    #[schema(required = true)]
     domain: Option<String>,
 }
 

@@ -8,9 +8,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-/// The Pulp versions berth's API corresponds to (what pulp-glue checks).
-pub const CORE_VERSION: &str = "3.117.0";
-pub const CONTAINER_VERSION: &str = "2.29.0";
+/// The Pulp versions whose behaviour berth's API has (what pulp-glue checks): pulp_container
+/// 2.28.1, the last release in which a registry push creates a push repository (2.29 creates a
+/// plain `container` repository), and pulpcore 3.115.2, the pulpcore release current when 2.28.1
+/// was published (2.28.1 requires `pulpcore>=3.111.0,<3.130`). README lists where berth differs.
+pub const CORE_VERSION: &str = "3.115.2";
+pub const CONTAINER_VERSION: &str = "2.28.1";
 
 pub async fn status(req: HttpRequest, st: web::Data<AppState>) -> HttpResponse {
     let connected = status::database_connected(&st.db).await;
@@ -108,14 +111,18 @@ pub struct ConnectionStatus {
 /// Stored bytes.
 #[derive(ToSchema, serde::Serialize)]
 pub struct StorageResponse {
+    #[schema(required = true)]
     total: Option<i64>,
+    #[schema(required = true)]
     used: Option<i64>,
+    #[schema(required = true)]
     free: Option<i64>,
 }
 
 /// Where content is served.
 #[derive(ToSchema, serde::Serialize)]
 pub struct ContentSettingsResponse {
+    #[schema(required = true)]
     content_origin: Option<String>,
     content_path_prefix: String,
 }
@@ -140,7 +147,9 @@ pub struct StatusResponse {
     online_api_apps: Vec<AppStatusResponse>,
     online_content_apps: Vec<AppStatusResponse>,
     database_connection: ConnectionStatus,
+    #[schema(required = true)]
     redis_connection: Option<ConnectionStatus>,
+    #[schema(required = true)]
     storage: Option<StorageResponse>,
     content_settings: ContentSettingsResponse,
     domain_enabled: bool,

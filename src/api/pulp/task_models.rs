@@ -28,6 +28,39 @@ pub enum TaskState {
     canceling,
 }
 
+/// Why a task failed (pulpcore's `exception_to_dict`). Schema only: the stored record is passed
+/// through as the runner wrote it.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct TaskError {
+    /// What went wrong, for people.
+    description: String,
+    /// Pulp's Python traceback; berth writes an empty string.
+    traceback: String,
+}
+
+/// One step of a task's work (schema only: the stored reports are passed through).
+#[derive(ToSchema)]
+#[schema(as = ProgressReportResponse)]
+#[allow(dead_code)]
+pub struct ProgressReport {
+    /// What the step does, for people (`Clean up orphan Content`).
+    message: String,
+    /// What the step does, for programs (`clean-up.content`).
+    code: String,
+    #[schema(value_type = TaskState)]
+    state: String,
+    /// How many units the step has to handle, if known.
+    #[schema(required = true)]
+    total: Option<i64>,
+    /// How many it handled.
+    #[schema(required = true)]
+    done: Option<i64>,
+    /// A detail appended to the message, if any.
+    #[schema(required = true)]
+    suffix: Option<String>,
+}
+
 /// An asynchronous task.
 // Stored JSON (error, progress, resources, result) is passed through as it is.
 #[derive(ToSchema, serde::Serialize)]
@@ -42,20 +75,24 @@ pub struct TaskResponse {
     state: String,
     name: String,
     logging_cid: String,
+    #[schema(required = true)]
     created_by: Option<String>,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     unblocked_at: Option<String>,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     started_at: Option<String>,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     finished_at: Option<String>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<TaskError>, required = true)]
     error: Option<Value>,
+    #[schema(required = true)]
     worker: Option<String>,
+    #[schema(required = true)]
     parent_task: Option<String>,
     child_tasks: Vec<String>,
+    #[schema(required = true)]
     task_group: Option<String>,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<ProgressReport>)]
     progress_reports: Value,
     #[schema(value_type = Vec<String>)]
     created_resources: Vec<Value>,
@@ -66,6 +103,7 @@ pub struct TaskResponse {
     /// What the task returned (any JSON), if anything.
     #[schema(value_type = Value)]
     result: Option<Value>,
+    #[schema(required = true)]
     pulp_api_version: Option<String>,
 }
 

@@ -65,16 +65,19 @@ pub struct TaskScheduleResponse {
     /// The name of the task to be scheduled.
     task_name: String,
     /// Periodicity of the schedule.
+    #[schema(required = true)]
     dispatch_interval: Option<String>,
     /// Timestamp of the next time the task will be dispatched.
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, required = true)]
     next_dispatch: Option<String>,
     /// The last task dispatched by this schedule.
+    #[schema(required = true)]
     last_task: Option<String>,
     /// The task's arguments.
     #[schema(value_type = Object)]
     task_args: Value,
     /// The retention policy that owns this schedule (change it there), or null.
+    #[schema(required = true)]
     retention_policy: Option<String>,
 }
 

@@ -46,8 +46,10 @@ pub struct RepositoryVersionResponse {
     pulp_last_updated: String,
     number: i64,
     repository: String,
+    #[schema(required = true)]
     base_version: Option<String>,
     content_summary: ContentSummary,
+    #[schema(required = true)]
     vuln_report: Option<String>,
 }
 

@@ -102,11 +102,15 @@ pub enum LabelTerm {
     Contains(String, String),
 }
 
-/// The distributions a caller sees: the public ones, these, and those in these namespaces.
+/// The distributions a caller sees: the public ones (unless `granted_only`), these, and those
+/// in these namespaces.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DistScope {
     pub distributions: Vec<Uuid>,
     pub namespaces: Vec<Uuid>,
+    /// Leave out public distributions the caller holds no grant for (what a caller may read,
+    /// as opposed to what they see in a list).
+    pub granted_only: bool,
 }
 
 /// The push repositories a caller sees: those served by a distribution in `served`, and those

@@ -30,6 +30,9 @@ fn in_ids(col: &str, ids: &[Uuid]) -> (String, Vec<Value>) {
 pub(crate) fn distributions_in(scope: &DistScope, alias: &str) -> (String, Vec<Value>) {
     let (a, va) = in_ids(&format!("{alias}.id"), &scope.distributions);
     let (b, vb) = in_ids(&format!("{alias}.namespace_id"), &scope.namespaces);
+    if scope.granted_only {
+        return (format!("({a} OR {b})"), va.into_iter().chain(vb).collect());
+    }
     let mut values = vec![false.into()];
     values.extend(va);
     values.extend(vb);

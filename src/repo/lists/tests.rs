@@ -96,6 +96,7 @@ fn repository_scope_is_two_subqueries() {
         served: DistScope {
             distributions: vec![d],
             namespaces: vec![],
+            granted_only: false,
         },
         namespaces: vec![n],
     };
@@ -290,10 +291,32 @@ fn users_order_by_field() {
 }
 
 #[test]
+fn a_granted_only_scope_leaves_public_distributions_out() {
+    let (d, n) = (Uuid::from_u128(1), Uuid::from_u128(2));
+    let scope = RepoScope {
+        served: DistScope {
+            distributions: vec![d],
+            namespaces: vec![n],
+            granted_only: true,
+        },
+        namespaces: vec![n],
+    };
+    let q = ListQuery::filtered(vec![VersionFilter::Visible(scope)]);
+    let (text, values) = sql(&versions(&q), "v");
+    assert!(
+        text.contains("WHERE (vd.id IN (?) OR vd.namespace_id IN (?))"),
+        "{text}"
+    );
+    assert!(!text.contains("private"), "{text}");
+    assert_eq!(values, vec![d.into(), n.into(), n.into()]);
+}
+
+#[test]
 fn pullable_repositories() {
     let scope = DistScope {
         distributions: vec![],
         namespaces: vec![Uuid::from_u128(9)],
+        granted_only: false,
     };
     let (text, values) = pullable(&scope);
     assert_eq!(
