@@ -1,4 +1,5 @@
-//! Command-line interface: `berth serve | worker | migrate | openapi | admin …` (users, fsck).
+//! Command-line interface: `berth serve | worker | migrate | openapi | admin …` (users, fsck),
+//! and the client's commands (`berth::client`).
 use berth::config::Overrides;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -34,6 +35,9 @@ pub enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// The registry client: login, ls, tags, rm, prune, gc, tasks (berth or any OCI registry).
+    #[command(flatten)]
+    Client(berth::client::ClientCommand),
 }
 
 #[derive(Subcommand, Debug)]

@@ -19,6 +19,15 @@ async fn main() -> ExitCode {
         )
         .init();
     let cli = Cli::parse();
+    if let Command::Client(cmd) = cli.command {
+        return match berth::client::run(cmd).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("berth: {e}");
+                ExitCode::from(e.exit_code())
+            }
+        };
+    }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -61,6 +70,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { action } => admin(settings, action).await,
+        Command::Client(_) => Ok(()),
     }
 }
 

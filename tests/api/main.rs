@@ -4,6 +4,7 @@
 
 mod common;
 
+mod cli_distribution;
 mod delete_races;
 mod layering;
 mod oci_base;

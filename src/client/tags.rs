@@ -1,0 +1,101 @@
+//! `berth tags REPO [--sort pushed|name] [--include RE] [--exclude RE]`: the tags grouped by
+//! image (digest), with size, pushed (berth) and created dates, and platforms.
+use super::error::{usage, Result};
+use super::http::Registry;
+use super::images::{self, Image};
+use super::output::{self, Format, Table};
+use regex::Regex;
+use serde_json::json;
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Sort {
+    Pushed,
+    Name,
+}
+
+/// `--include` / `--exclude`, anchored at both ends as regctl does.
+pub struct Filter {
+    include: Option<Regex>,
+    exclude: Option<Regex>,
+}
+
+impl Filter {
+    pub fn new(include: Option<&str>, exclude: Option<&str>) -> Result<Filter> {
+        let re = |p: &str| {
+            Regex::new(&format!("^(?:{p})$"))
+                .map_err(|e| usage(format!("'{p}' is not a regular expression: {e}")))
+        };
+        Ok(Filter {
+            include: include.map(re).transpose()?,
+            exclude: exclude.map(re).transpose()?,
+        })
+    }
+
+    pub fn keeps(&self, tag: &str) -> bool {
+        self.include.as_ref().is_none_or(|r| r.is_match(tag))
+            && !self.exclude.as_ref().is_some_and(|r| r.is_match(tag))
+    }
+}
+
+/// The images of `name` (berth or plain registry).
+pub async fn load(reg: &Registry, berth: bool, name: &str) -> Result<Vec<Image>> {
+    if berth {
+        let repo = images::berth_repo(reg, name).await?;
+        images::berth_images(reg, &repo).await
+    } else {
+        images::v2_images(reg, name).await
+    }
+}
+
+pub async fn run(repo: &str, sort: Sort, filter: &Filter, format: Format) -> Result<()> {
+    let t = super::refs::parse(Some(repo))?;
+    if t.name.is_empty() {
+        return Err(usage("name a repository: REGISTRY/NAME"));
+    }
+    let (reg, berth) = super::connect(&t.registry).await?;
+    let mut imgs = load(&reg, berth, &t.name).await?;
+    for i in &mut imgs {
+        i.tags.retain(|tag| filter.keeps(tag));
+    }
+    let filtered = filter.include.is_some() || filter.exclude.is_some();
+    imgs.retain(|i| !(filtered && i.tags.is_empty()));
+    match sort {
+        Sort::Pushed => imgs.sort_by(|a, b| {
+            (b.pushed.or(b.created), &a.tags).cmp(&(a.pushed.or(a.created), &b.tags))
+        }),
+        Sort::Name => imgs.sort_by(|a, b| a.tags.first().cmp(&b.tags.first())),
+    }
+    if format == Format::Json {
+        output::print_json(&json!({"registry": reg.host, "repository": t.name, "images": imgs}));
+        return Ok(());
+    }
+    let mut table = Table::new(&[">#", "TAGS", "DIGEST", ">SIZE", "PUSHED", "CREATED", "PLATFORMS"]);
+    for (n, i) in imgs.iter().enumerate() {
+        let tags = if i.tags.is_empty() {
+            "<untagged>".to_string()
+        } else {
+            i.tags.join(", ")
+        };
+        table.row(vec![
+            (n + 1).to_string(),
+            tags,
+            short(&i.digest),
+            output::size(i.size),
+            output::date(i.pushed),
+            output::date(i.created),
+            i.platforms.join(","),
+        ]);
+    }
+    print!("{}", table.render());
+    let tags: usize = imgs.iter().map(|i| i.tags.len()).sum();
+    println!("{} images, {tags} tags", imgs.len());
+    Ok(())
+}
+
+/// `sha256:0123456789ab` (12 hex digits).
+pub fn short(digest: &str) -> String {
+    match digest.split_once(':') {
+        Some((alg, hex)) => format!("{alg}:{}", &hex[..hex.len().min(12)]),
+        None => digest.to_string(),
+    }
+}
