@@ -87,10 +87,11 @@ async fn berth_remove(reg: &Registry, name: &str, digest: &str, yes: bool) -> Re
             urlencode(digest)
         ))
         .await?;
-    let tags: Vec<String> = tags
+    let mut tags: Vec<String> = tags
         .iter()
         .filter_map(|t| t["name"].as_str().map(str::to_string))
         .collect();
+    tags.sort();
     confirm(&format!("Remove the image {name}@{digest}{}?", with_tags(&tags)), yes)?;
     let task = reg
         .pulp_post(&format!("{}remove_image/", repo.href), &json!({ "digest": digest }))

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod cli_berth;
 mod cli_distribution;
 mod delete_races;
 mod layering;
