@@ -124,8 +124,8 @@ fn helper(helper: &str, verb: &str, input: &str) -> Result<(bool, String)> {
     let out = child
         .wait_with_output()
         .map_err(|e| failed(format!("{program}: {e}")))?;
-    let text = String::from_utf8_lossy(&out.stdout).to_string()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     Ok((out.status.success(), text))
 }
 
@@ -164,12 +164,15 @@ pub fn store(registry: &str, c: &Credentials) -> Result<String> {
         let input = json!({"ServerURL": registry, "Username": c.username, "Secret": c.password});
         let (ok, text) = helper(&h, "store", &input.to_string())?;
         if !ok {
-            return Err(failed(format!("docker-credential-{h} store failed: {}", text.trim())));
+            return Err(failed(format!(
+                "docker-credential-{h} store failed: {}",
+                text.trim()
+            )));
         }
         return Ok(format!("credential helper docker-credential-{h}"));
     }
-    let auth = base64::engine::general_purpose::STANDARD
-        .encode(format!("{}:{}", c.username, c.password));
+    let auth =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.username, c.password));
     if !cfg.is_object() {
         cfg = json!({});
     }
@@ -221,6 +224,5 @@ fn write_private(path: &PathBuf, cfg: &Value) -> Result<()> {
     f.write_all(text.as_bytes())
         .and_then(|_| f.write_all(b"\n"))
         .map_err(|e| failed(format!("cannot write {}: {e}", tmp.display())))?;
-    std::fs::rename(&tmp, path)
-        .map_err(|e| failed(format!("cannot write {}: {e}", path.display())))
+    std::fs::rename(&tmp, path).map_err(|e| failed(format!("cannot write {}: {e}", path.display())))
 }

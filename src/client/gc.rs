@@ -11,7 +11,10 @@ use serde_json::{json, Value};
 async fn berth(registry: Option<&str>) -> Result<Registry> {
     let t = super::refs::parse(registry)?;
     if !t.name.is_empty() {
-        return Err(usage(format!("'{}' is a registry, not a repository", t.registry)));
+        return Err(usage(format!(
+            "'{}' is a registry, not a repository",
+            t.registry
+        )));
     }
     let (reg, berth) = super::connect(&t.registry).await?;
     if !berth {
@@ -42,13 +45,18 @@ pub async fn gc(
     if let Some(g) = grace {
         body["orphan_protection_time"] = json!(g.seconds() / 60);
     }
-    let task = reg.pulp_post("/pulp/api/v3/orphans/cleanup/", &body).await?;
+    let task = reg
+        .pulp_post("/pulp/api/v3/orphans/cleanup/", &body)
+        .await?;
     let href = task["task"].as_str().unwrap_or_default().to_string();
     if !(wait || dry_run) {
         if f == Format::Json {
             output::print_json(&json!({ "task": href }));
         } else {
-            println!("cleanup started: {href} (follow it with: berth tasks {} --wait {href})", reg.host);
+            outln!(
+                "cleanup started: {href} (follow it with: berth tasks {} --wait {href})",
+                reg.host
+            );
         }
         return Ok(());
     }
@@ -61,7 +69,7 @@ pub async fn gc(
         return Ok(());
     }
     let c = &r["content"];
-    println!(
+    outln!(
         "{} {} manifests, {} tags, {} blobs ({} stored files): {}",
         if dry_run { "would remove" } else { "removed" },
         c["manifests"],
@@ -104,6 +112,6 @@ pub async fn tasks(registry: Option<&str>, wait: Option<&str>, f: Format) -> Res
             s("pulp_href"),
         ]);
     }
-    print!("{}", t.render());
+    output::emit(&t.render());
     Ok(())
 }

@@ -128,7 +128,11 @@ impl Registry {
             Some(c) => Auth::Basic(c),
             None => Auth::None,
         };
-        let cached = self.tokens.lock().ok().and_then(|t| t.get(&r.path).cloned());
+        let cached = self
+            .tokens
+            .lock()
+            .ok()
+            .and_then(|t| t.get(&r.path).cloned());
         let mut res = match &cached {
             Some(t) => self.attempt(&r, Auth::Bearer(t)).await?,
             None => self.attempt(&r, first).await?,
@@ -227,8 +231,8 @@ impl Registry {
         } else {
             digest
         };
-        let v: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| failed(format!("{path}: not JSON: {e}")))?;
+        let v: Value =
+            serde_json::from_slice(&bytes).map_err(|e| failed(format!("{path}: not JSON: {e}")))?;
         let media = v["mediaType"].as_str().map(str::to_string).unwrap_or(media);
         Ok((v, digest, media))
     }
@@ -263,7 +267,10 @@ impl Registry {
 
     /// An absolute URL of this server as a path (the server may see another host name).
     fn relative(&self, url: &str) -> String {
-        match url.find("://").and_then(|i| url[i + 3..].find('/').map(|j| i + 3 + j)) {
+        match url
+            .find("://")
+            .and_then(|i| url[i + 3..].find('/').map(|j| i + 3 + j))
+        {
             Some(at) => url[at..].to_string(),
             None => url.to_string(),
         }
@@ -295,7 +302,9 @@ impl Registry {
                     return Err(failed(format!(
                         "task {href} {}: {}",
                         t["state"].as_str().unwrap_or_default(),
-                        t["error"]["description"].as_str().unwrap_or("no reason given")
+                        t["error"]["description"]
+                            .as_str()
+                            .unwrap_or("no reason given")
                     )))
                 }
                 _ => {}
@@ -349,9 +358,9 @@ pub async fn ok(res: reqwest::Response, what: &str) -> Result<reqwest::Response>
     let detail: String = body.chars().take(300).collect();
     Err(match status {
         StatusCode::NOT_FOUND => ClientError::NotFound(format!("{what}: not found ({detail})")),
-        StatusCode::METHOD_NOT_ALLOWED => {
-            ClientError::Unsupported(format!("{what}: the registry does not allow this ({detail})"))
-        }
+        StatusCode::METHOD_NOT_ALLOWED => ClientError::Unsupported(format!(
+            "{what}: the registry does not allow this ({detail})"
+        )),
         _ => failed(format!("{what}: {status}: {detail}")),
     })
 }

@@ -46,9 +46,7 @@ pub async fn berth_repo(reg: &Registry, name: &str) -> Result<BerthRepo> {
     let r = list["results"]
         .as_array()
         .and_then(|a| a.first())
-        .ok_or_else(|| {
-            ClientError::NotFound(format!("no repository '{name}' on {}", reg.host))
-        })?;
+        .ok_or_else(|| ClientError::NotFound(format!("no repository '{name}' on {}", reg.host)))?;
     Ok(berth_repo_of(r))
 }
 
@@ -108,7 +106,8 @@ pub async fn berth_images(reg: &Registry, repo: &BerthRepo) -> Result<Vec<Image>
                 None => continue,
             },
         };
-        img.tags.push(t["name"].as_str().unwrap_or_default().to_string());
+        img.tags
+            .push(t["name"].as_str().unwrap_or_default().to_string());
         let pushed = parse_date(t["pulp_created"].as_str());
         img.pushed = img.pushed.max(pushed);
     }

@@ -43,7 +43,7 @@ pub async fn login(registry: &str, username: Option<String>, password_stdin: boo
         }
     }
     let place = creds::store(&host, &c)?;
-    println!("Login succeeded: credentials for {host} stored in {place}");
+    outln!("Login succeeded: credentials for {host} stored in {place}");
     Ok(())
 }
 
@@ -59,9 +59,11 @@ fn read_line() -> Result<String> {
 pub fn logout(registry: &str) -> Result<()> {
     let host = clean_registry(registry);
     if creds::erase(&host)? {
-        println!("Removed the credentials for {host}");
+        outln!("Removed the credentials for {host}");
         Ok(())
     } else {
-        Err(ClientError::NotFound(format!("no credentials stored for {host}")))
+        Err(ClientError::NotFound(format!(
+            "no credentials stored for {host}"
+        )))
     }
 }

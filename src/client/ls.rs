@@ -38,7 +38,7 @@ pub async fn run(target: Option<&str>, sort: Sort, format: Format) -> Result<()>
         Sort::Size => lines.sort_by(|a, b| b.size.cmp(&a.size).then(a.name.cmp(&b.name))),
         Sort::Name => lines.sort_by(|a, b| a.name.cmp(&b.name)),
         Sort::Tags => lines.sort_by(|a, b| b.tags.cmp(&a.tags).then(a.name.cmp(&b.name))),
-        Sort::Pushed => lines.sort_by(|a, b| b.last_push.cmp(&a.last_push)),
+        Sort::Pushed => lines.sort_by_key(|l| std::cmp::Reverse(l.last_push)),
     }
     let total_tags: i64 = lines.iter().map(|l| l.tags).sum();
     let total_size: i64 = lines.iter().map(|l| l.size).sum();
@@ -65,7 +65,7 @@ pub async fn run(target: Option<&str>, sort: Sort, format: Format) -> Result<()>
         output::size(total_size),
         String::new(),
     ]);
-    print!("{}", table.render());
+    output::emit(&table.render());
     Ok(())
 }
 

@@ -2,6 +2,13 @@
 //! small registry client ([`http`]: `/v2/` with token or Basic auth, berth's Pulp API when the
 //! server is berth), credentials as docker keeps them ([`creds`]), and one module per command.
 //! Exit codes are [`error::ClientError::exit_code`].
+/// `println!` that ignores a closed stdout (`berth ls | head`).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::client::output::emit(&format!("{}\n", format!($($arg)*)))
+    };
+}
+
 pub mod creds;
 pub mod error;
 pub mod gc;
@@ -151,7 +158,17 @@ pub async fn run(cmd: ClientCommand) -> error::Result<()> {
             yes,
             grace,
             common,
-        } => gc::gc(registry.as_deref(), dry_run, wait, yes, grace, common.output).await,
+        } => {
+            gc::gc(
+                registry.as_deref(),
+                dry_run,
+                wait,
+                yes,
+                grace,
+                common.output,
+            )
+            .await
+        }
         ClientCommand::Tasks {
             registry,
             wait,

@@ -99,10 +99,14 @@ pub fn parse_date(s: Option<&str>) -> Option<DateTime<Utc>> {
 }
 
 pub fn print_json(v: &Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
-    );
+    let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
+    emit(&format!("{text}\n"));
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+pub fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
 /// A progress note on stderr, only on a terminal.
@@ -135,7 +139,9 @@ pub fn confirm(question: &str, yes: bool) -> Result<()> {
     let _ = std::io::stdin().read_line(&mut line);
     match line.trim().to_lowercase().as_str() {
         "y" | "yes" => Ok(()),
-        _ => Err(ClientError::Aborted("not confirmed; nothing changed".into())),
+        _ => Err(ClientError::Aborted(
+            "not confirmed; nothing changed".into(),
+        )),
     }
 }
 
@@ -148,7 +154,10 @@ mod tests {
         let mut t = Table::new(&["NAME", ">TAGS"]);
         t.row(vec!["a/b".into(), "3".into()]);
         t.row(vec!["long/name".into(), "12".into()]);
-        assert_eq!(t.render(), "NAME       TAGS\na/b           3\nlong/name    12\n");
+        assert_eq!(
+            t.render(),
+            "NAME       TAGS\na/b           3\nlong/name    12\n"
+        );
         assert_eq!(size(1536), "1.5 KiB");
         assert_eq!(size(12), "12 B");
     }

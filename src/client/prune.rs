@@ -87,7 +87,12 @@ pub async fn run(a: PruneArgs) -> Result<()> {
     }
 }
 
-async fn berth_prune(reg: &Registry, pattern: &str, rules: Vec<Value>, a: &PruneArgs) -> Result<()> {
+async fn berth_prune(
+    reg: &Registry,
+    pattern: &str,
+    rules: Vec<Value>,
+    a: &PruneArgs,
+) -> Result<()> {
     let namespace = match pattern.split_once('/') {
         Some((ns, _)) if !ns.contains(['*', '?']) => reg
             .get_json(&format!(
@@ -138,10 +143,14 @@ impl Outcome {
                                        "run": self.run}));
             return;
         }
-        print!("{}", preview_table(&self.preview));
+        output::emit(&preview_table(&self.preview));
         let t = &self.preview["totals"];
-        let verb = if self.dry_run { "would remove" } else { "removed" };
-        println!(
+        let verb = if self.dry_run {
+            "would remove"
+        } else {
+            "removed"
+        };
+        outln!(
             "{verb} {} tags and {} images in {} repositories; {} come back after the undo window and `berth gc`",
             t["tags_removed"], t["manifests_removed"], t["repositories"],
             output::size(t["bytes_freed"].as_i64().unwrap_or(0))
@@ -156,7 +165,11 @@ async fn previewed_run(reg: &Registry, href: &str, a: &PruneArgs) -> Result<Outc
     let removes = preview["totals"]["tags_removed"].as_i64().unwrap_or(0)
         + preview["totals"]["manifests_removed"].as_i64().unwrap_or(0);
     if a.dry_run || removes == 0 {
-        return Ok(Outcome { preview, run: None, dry_run: true });
+        return Ok(Outcome {
+            preview,
+            run: None,
+            dry_run: true,
+        });
     }
     if a.common.output == Format::Table {
         eprint!("{}", preview_table(&preview));
@@ -174,7 +187,11 @@ async fn previewed_run(reg: &Registry, href: &str, a: &PruneArgs) -> Result<Outc
     let task = reg
         .wait_task(task["task"].as_str().unwrap_or_default())
         .await?;
-    Ok(Outcome { preview, run: Some(task), dry_run: false })
+    Ok(Outcome {
+        preview,
+        run: Some(task),
+        dry_run: false,
+    })
 }
 
 fn preview_table(p: &Value) -> String {
@@ -182,7 +199,14 @@ fn preview_table(p: &Value) -> String {
     for r in p["repositories"].as_array().into_iter().flatten() {
         let name = r["name"].as_str().unwrap_or_default().to_string();
         if let Some(why) = r["skipped"].as_str() {
-            t.row(vec![name.clone(), format!("skipped: {why}"), String::new(), String::new(), String::new(), String::new()]);
+            t.row(vec![
+                name.clone(),
+                format!("skipped: {why}"),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
             continue;
         }
         for m in r["removed"].as_array().into_iter().flatten() {
@@ -197,7 +221,14 @@ fn preview_table(p: &Value) -> String {
         }
         let untagged = join(&r["untagged"]);
         if !untagged.is_empty() {
-            t.row(vec![name, "untag".into(), untagged, String::new(), String::new(), String::new()]);
+            t.row(vec![
+                name,
+                "untag".into(),
+                untagged,
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
         }
     }
     t.render()
@@ -224,9 +255,8 @@ fn plan(imgs: &[Image], a: &PruneArgs, keep: Option<&Regex>) -> (Vec<Image>, Vec
     let kept = |rank: usize, tag: &str, img: &Image| {
         only_untagged
             || a.keep_last.is_some_and(|n| rank < n as usize)
-            || a.older_than.is_some_and(|d| {
-                img.created.is_none_or(|c| c > now - d.as_chrono())
-            })
+            || a.older_than
+                .is_some_and(|d| img.created.is_none_or(|c| c > now - d.as_chrono()))
             || keep.is_some_and(|re| re.is_match(tag))
     };
     let kept_tags: Vec<&str> = tags
@@ -263,7 +293,9 @@ async fn v2_prune(reg: &Registry, pattern: &str, a: &PruneArgs) -> Result<()> {
         .filter(|n| glob.matches(n))
         .collect();
     if names.is_empty() {
-        return Err(ClientError::NotFound(format!("no repository matches '{pattern}'")));
+        return Err(ClientError::NotFound(format!(
+            "no repository matches '{pattern}'"
+        )));
     }
     let mut repos = vec![];
     for name in names {
@@ -271,8 +303,10 @@ async fn v2_prune(reg: &Registry, pattern: &str, a: &PruneArgs) -> Result<()> {
         let (remove, untag) = plan(&imgs, a, keep.as_ref());
         let removed: Vec<Value> = remove
             .iter()
-            .map(|i| json!({"digest": i.digest, "tags": i.tags, "size": i.size,
-                            "pushed": i.created.map(|c| c.to_rfc3339())}))
+            .map(|i| {
+                json!({"digest": i.digest, "tags": i.tags, "size": i.size,
+                            "pushed": i.created.map(|c| c.to_rfc3339())})
+            })
             .collect();
         repos.push((name, remove, untag, removed));
     }
@@ -288,7 +322,12 @@ async fn v2_prune(reg: &Registry, pattern: &str, a: &PruneArgs) -> Result<()> {
     let changes = preview["totals"]["tags_removed"].as_u64().unwrap_or(0) > 0
         || preview["totals"]["manifests_removed"].as_u64().unwrap_or(0) > 0;
     if a.dry_run || !changes {
-        Outcome { preview, run: None, dry_run: true }.print(a.common.output);
+        Outcome {
+            preview,
+            run: None,
+            dry_run: true,
+        }
+        .print(a.common.output);
         return Ok(());
     }
     if a.common.output == Format::Table {
@@ -309,7 +348,11 @@ async fn v2_prune(reg: &Registry, pattern: &str, a: &PruneArgs) -> Result<()> {
             super::rm::delete_plain(reg, name, &i.digest).await?;
         }
     }
-    Outcome { preview, run: Some(json!({"state": "completed"})), dry_run: false }
-        .print(a.common.output);
+    Outcome {
+        preview,
+        run: Some(json!({"state": "completed"})),
+        dry_run: false,
+    }
+    .print(a.common.output);
     Ok(())
 }

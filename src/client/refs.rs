@@ -73,7 +73,10 @@ fn split_reference(path: &str) -> Result<(String, Option<Reference>)> {
         if !digest.contains(':') {
             return Err(usage(format!("'{digest}' is not a digest (sha256:…)")));
         }
-        return Ok((name.to_string(), Some(Reference::Digest(digest.to_string()))));
+        return Ok((
+            name.to_string(),
+            Some(Reference::Digest(digest.to_string())),
+        ));
     }
     let slash = path.rfind('/').map_or(0, |i| i + 1);
     match path[slash..].split_once(':') {
@@ -99,6 +102,9 @@ mod tests {
         assert_eq!(t.name, "a");
         assert_eq!(t.reference, Some(Reference::Digest("sha256:00".into())));
         let t = parse(Some("http://reg.example:80/")).unwrap();
-        assert_eq!((t.registry.as_str(), t.name.as_str()), ("reg.example:80", ""));
+        assert_eq!(
+            (t.registry.as_str(), t.name.as_str()),
+            ("reg.example:80", "")
+        );
     }
 }

@@ -19,7 +19,9 @@ pub async fn run(refs_: &[String], repository: Option<&str>, yes: bool, f: Forma
         report.push(remove_repository(r, yes).await?);
     }
     if refs_.is_empty() && repository.is_none() {
-        return Err(usage("name what to remove: REPO:TAG, REPO@DIGEST or --repository REPO"));
+        return Err(usage(
+            "name what to remove: REPO:TAG, REPO@DIGEST or --repository REPO",
+        ));
     }
     for r in refs_ {
         let t = refs::parse(Some(r))?;
@@ -41,7 +43,7 @@ pub async fn run(refs_: &[String], repository: Option<&str>, yes: bool, f: Forma
         output::print_json(&json!({ "removed": report }));
     } else {
         for r in &report {
-            println!("{}", r["message"].as_str().unwrap_or_default());
+            outln!("{}", r["message"].as_str().unwrap_or_default());
         }
     }
     Ok(())
@@ -59,14 +61,19 @@ async fn berth_untag(reg: &Registry, name: &str, tag: &str, yes: bool) -> Result
     if found["count"].as_i64().unwrap_or(0) == 0 {
         return Err(ClientError::NotFound(format!("{name}: no tag '{tag}'")));
     }
-    confirm(&format!("Remove the tag {name}:{tag} (the image and its other tags stay)?"), yes)?;
+    confirm(
+        &format!("Remove the tag {name}:{tag} (the image and its other tags stay)?"),
+        yes,
+    )?;
     let task = reg
         .pulp_post(&format!("{}untag/", repo.href), &json!({ "tag": tag }))
         .await?;
     let href = task["task"].as_str().unwrap_or_default();
     reg.wait_task(href).await?;
-    Ok(json!({"reference": format!("{name}:{tag}"), "tags": [tag], "task": href,
-              "message": format!("untagged {name}:{tag}")}))
+    Ok(
+        json!({"reference": format!("{name}:{tag}"), "tags": [tag], "task": href,
+              "message": format!("untagged {name}:{tag}")}),
+    )
 }
 
 async fn berth_remove(reg: &Registry, name: &str, digest: &str, yes: bool) -> Result<Value> {
@@ -92,14 +99,22 @@ async fn berth_remove(reg: &Registry, name: &str, digest: &str, yes: bool) -> Re
         .filter_map(|t| t["name"].as_str().map(str::to_string))
         .collect();
     tags.sort();
-    confirm(&format!("Remove the image {name}@{digest}{}?", with_tags(&tags)), yes)?;
+    confirm(
+        &format!("Remove the image {name}@{digest}{}?", with_tags(&tags)),
+        yes,
+    )?;
     let task = reg
-        .pulp_post(&format!("{}remove_image/", repo.href), &json!({ "digest": digest }))
+        .pulp_post(
+            &format!("{}remove_image/", repo.href),
+            &json!({ "digest": digest }),
+        )
         .await?;
     let href = task["task"].as_str().unwrap_or_default();
     reg.wait_task(href).await?;
-    Ok(json!({"reference": format!("{name}@{digest}"), "tags": tags, "task": href,
-              "message": format!("removed {name}@{digest}{}", with_tags(&tags))}))
+    Ok(
+        json!({"reference": format!("{name}@{digest}"), "tags": tags, "task": href,
+              "message": format!("removed {name}@{digest}{}", with_tags(&tags))}),
+    )
 }
 
 fn with_tags(tags: &[String]) -> String {
@@ -130,10 +145,15 @@ async fn v2_untag(reg: &Registry, name: &str, tag: &str, yes: bool) -> Result<Va
     if digest_of(reg, name, tag).await?.is_none() {
         return Err(ClientError::NotFound(format!("{name}: no tag '{tag}'")));
     }
-    confirm(&format!("Remove the tag {name}:{tag} (the image and its other tags stay)?"), yes)?;
+    confirm(
+        &format!("Remove the tag {name}:{tag} (the image and its other tags stay)?"),
+        yes,
+    )?;
     let how = untag_plain(reg, name, tag).await?;
-    Ok(json!({"reference": format!("{name}:{tag}"), "tags": [tag], "method": how,
-              "message": format!("untagged {name}:{tag} (by {how})")}))
+    Ok(
+        json!({"reference": format!("{name}:{tag}"), "tags": [tag], "method": how,
+              "message": format!("untagged {name}:{tag} (by {how})")}),
+    )
 }
 
 /// Removes only the tag on a plain registry; says how.
@@ -216,10 +236,15 @@ async fn v2_remove(reg: &Registry, name: &str, digest: &str, yes: bool) -> Resul
             tags.push(t);
         }
     }
-    confirm(&format!("Remove the image {name}@{digest}{}?", with_tags(&tags)), yes)?;
+    confirm(
+        &format!("Remove the image {name}@{digest}{}?", with_tags(&tags)),
+        yes,
+    )?;
     delete_plain(reg, name, digest).await?;
-    Ok(json!({"reference": format!("{name}@{digest}"), "tags": tags,
-              "message": format!("removed {name}@{digest}{}", with_tags(&tags))}))
+    Ok(
+        json!({"reference": format!("{name}@{digest}"), "tags": tags,
+              "message": format!("removed {name}@{digest}{}", with_tags(&tags))}),
+    )
 }
 
 async fn remove_repository(r: &str, yes: bool) -> Result<Value> {
@@ -258,6 +283,8 @@ async fn remove_repository(r: &str, yes: bool) -> Result<Value> {
     let task = reg.pulp_delete(&dist).await?;
     let href = task["task"].as_str().unwrap_or_default();
     reg.wait_task(href).await?;
-    Ok(json!({"repository": t.name, "images": imgs.len(), "tags": tags, "task": href,
-              "message": format!("removed repository {} ({} images, {tags} tags)", t.name, imgs.len())}))
+    Ok(
+        json!({"repository": t.name, "images": imgs.len(), "tags": tags, "task": href,
+              "message": format!("removed repository {} ({} images, {tags} tags)", t.name, imgs.len())}),
+    )
 }

@@ -69,7 +69,15 @@ pub async fn run(repo: &str, sort: Sort, filter: &Filter, format: Format) -> Res
         output::print_json(&json!({"registry": reg.host, "repository": t.name, "images": imgs}));
         return Ok(());
     }
-    let mut table = Table::new(&[">#", "TAGS", "DIGEST", ">SIZE", "PUSHED", "CREATED", "PLATFORMS"]);
+    let mut table = Table::new(&[
+        ">#",
+        "TAGS",
+        "DIGEST",
+        ">SIZE",
+        "PUSHED",
+        "CREATED",
+        "PLATFORMS",
+    ]);
     for (n, i) in imgs.iter().enumerate() {
         let tags = if i.tags.is_empty() {
             "<untagged>".to_string()
@@ -86,9 +94,9 @@ pub async fn run(repo: &str, sort: Sort, filter: &Filter, format: Format) -> Res
             i.platforms.join(","),
         ]);
     }
-    print!("{}", table.render());
+    output::emit(&table.render());
     let tags: usize = imgs.iter().map(|i| i.tags.len()).sum();
-    println!("{} images, {tags} tags", imgs.len());
+    outln!("{} images, {tags} tags", imgs.len());
     Ok(())
 }
 

@@ -25,7 +25,11 @@ impl Run {
     }
 
     pub fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -124,9 +128,17 @@ impl Distribution {
             .unwrap();
         let host = format!("127.0.0.1:{port}");
         let base = format!("http://{host}");
-        let d = Distribution { host, base, child, _dir: dir };
+        let d = Distribution {
+            host,
+            base,
+            child,
+            _dir: dir,
+        };
         for _ in 0..100 {
-            if reqwest::get(format!("{}/v2/", d.base)).await.is_ok_and(|r| r.status() == 200) {
+            if reqwest::get(format!("{}/v2/", d.base))
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
                 return Some(d);
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -159,20 +171,30 @@ pub async fn push(
     .to_string()
     .into_bytes();
     for blob in [&config, &layer] {
-        let res = req(reqwest::Method::POST, format!("{base}/v2/{name}/blobs/uploads/"))
-            .send()
-            .await
-            .unwrap();
+        let res = req(
+            reqwest::Method::POST,
+            format!("{base}/v2/{name}/blobs/uploads/"),
+        )
+        .send()
+        .await
+        .unwrap();
         assert_eq!(res.status(), 202, "start upload");
         let loc = res.headers()["location"].to_str().unwrap().to_string();
-        let loc = if loc.starts_with('/') { format!("{base}{loc}") } else { loc };
+        let loc = if loc.starts_with('/') {
+            format!("{base}{loc}")
+        } else {
+            loc
+        };
         let sep = if loc.contains('?') { '&' } else { '?' };
-        let res = req(reqwest::Method::PUT, format!("{loc}{sep}digest={}", sha256(blob)))
-            .header("Content-Type", "application/octet-stream")
-            .body(blob.to_vec())
-            .send()
-            .await
-            .unwrap();
+        let res = req(
+            reqwest::Method::PUT,
+            format!("{loc}{sep}digest={}", sha256(blob)),
+        )
+        .header("Content-Type", "application/octet-stream")
+        .body(blob.to_vec())
+        .send()
+        .await
+        .unwrap();
         assert_eq!(res.status(), 201, "finish upload");
     }
     let manifest = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
@@ -180,12 +202,15 @@ pub async fn push(
         "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": sha256(&layer), "size": layer.len()}]})
     .to_string()
     .into_bytes();
-    let res = req(reqwest::Method::PUT, format!("{base}/v2/{name}/manifests/{tag}"))
-        .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
-        .body(manifest.clone())
-        .send()
-        .await
-        .unwrap();
+    let res = req(
+        reqwest::Method::PUT,
+        format!("{base}/v2/{name}/manifests/{tag}"),
+    )
+    .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+    .body(manifest.clone())
+    .send()
+    .await
+    .unwrap();
     assert_eq!(res.status(), 201, "{:?}", res.text().await);
     sha256(&manifest)
 }
