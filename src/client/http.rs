@@ -89,6 +89,10 @@ impl Registry {
         })
     }
 
+    pub fn has_credentials(&self) -> bool {
+        self.creds.is_some()
+    }
+
     fn url(&self, path: &str) -> String {
         if path.starts_with("http://") || path.starts_with("https://") {
             path.to_string()

@@ -177,9 +177,10 @@ pub async fn run(cmd: ClientCommand) -> error::Result<()> {
     }
 }
 
-/// The registry client for a target, and whether the server is berth.
+/// The registry client for a target, and whether to use berth's management API: the server
+/// is berth and there are credentials (anonymous callers read public repositories via `/v2/`).
 pub async fn connect(registry: &str) -> error::Result<(http::Registry, bool)> {
     let reg = http::Registry::open(registry)?;
-    let berth = reg.is_berth().await?;
+    let berth = reg.has_credentials() && reg.is_berth().await?;
     Ok((reg, berth))
 }

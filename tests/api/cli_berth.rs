@@ -326,3 +326,88 @@ async fn wrong_passwords_missing_credentials_and_unreachable_registries_have_the
         usage.stderr
     );
 }
+
+#[tokio::test]
+async fn credentials_come_from_a_credential_helper_podmans_auth_file_or_nowhere_for_public_reads() {
+    let app = TestApp::spawn().await;
+    push(
+        &app.base,
+        Some(ADMIN),
+        "pub/app",
+        "1",
+        1,
+        "2020-01-01T00:00:00Z",
+    )
+    .await;
+    let cli = Client::new();
+    let h = host(&app);
+
+    // A docker credential helper named in credHelpers: `docker-credential-fake get`.
+    let bin = cli.home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-fake");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\nread host\n[ \"$1\" = get ] && [ \"$host\" = \"{h}\" ] && echo '{{\"Username\":\"{}\",\"Secret\":\"{}\"}}' && exit 0\necho 'credentials not found'; exit 1\n",
+            ADMIN.0, ADMIN.1
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir_all(cli.home.path().join(".docker")).unwrap();
+    std::fs::write(
+        cli.config_path(),
+        json!({"credHelpers": {h.clone(): "fake"}}).to_string(),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let ls = cli
+        .run_env(&["ls", &h, "-o", "json"], "", &[("PATH", path)])
+        .await
+        .ok()
+        .json();
+    assert_eq!(ls["totals"]["repositories"], 1, "{ls}");
+
+    // podman's auth.json (REGISTRY_AUTH_FILE), same format as docker's auths.
+    std::fs::remove_file(cli.config_path()).unwrap();
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", ADMIN.0, ADMIN.1));
+    let file = cli.home.path().join("auth.json");
+    std::fs::write(
+        &file,
+        json!({"auths": {h.clone(): {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
+    let env = [("REGISTRY_AUTH_FILE", file.display().to_string())];
+    let ls = cli
+        .run_env(&["ls", &h, "-o", "json"], "", &env)
+        .await
+        .ok()
+        .json();
+    assert_eq!(ls["totals"]["repositories"], 1, "{ls}");
+
+    // No credentials: a public repository is read through /v2/ with an anonymous token.
+    let tags = cli
+        .run(&["tags", &format!("{h}/pub/app"), "-o", "json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(tags["images"][0]["tags"], json!(["1"]), "{tags}");
+    let env = [("BERTH_REGISTRY", h.clone())];
+    let tags = cli
+        .run_env(&["tags", "pub/app", "-o", "json"], "", &env)
+        .await
+        .ok()
+        .json();
+    assert_eq!(
+        tags["images"][0]["platforms"],
+        json!(["linux/amd64"]),
+        "{tags}"
+    );
+}

@@ -59,6 +59,11 @@ impl Client {
     }
 
     pub async fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        self.run_env(args, stdin, &[]).await
+    }
+
+    /// Runs with `env` added (e.g. `PATH` with a credential helper, `REGISTRY_AUTH_FILE`).
+    pub async fn run_env(&self, args: &[&str], stdin: &str, env: &[(&str, String)]) -> Run {
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_berth"))
             .args(args)
             .env_clear()
@@ -66,6 +71,7 @@ impl Client {
             .env("HOME", self.home.path())
             .env("DOCKER_CONFIG", self.home.path().join(".docker"))
             .env("RUST_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
