@@ -77,7 +77,7 @@ fn in_namespace(name: &str, ns: &str) -> bool {
             .is_some_and(|r| r.starts_with('/'))
 }
 
-async fn berth_lines(reg: &Registry, ns: &str) -> Result<Vec<RepoLine>> {
+pub async fn berth_lines(reg: &Registry, ns: &str) -> Result<Vec<RepoLine>> {
     let repos = reg
         .pulp_list("/pulp/api/v3/repositories/container/container-push/?limit=1000&ordering=name")
         .await?;
@@ -104,7 +104,7 @@ async fn berth_lines(reg: &Registry, ns: &str) -> Result<Vec<RepoLine>> {
         .await
 }
 
-async fn v2_lines(reg: &Registry, ns: &str) -> Result<Vec<RepoLine>> {
+pub async fn v2_lines(reg: &Registry, ns: &str) -> Result<Vec<RepoLine>> {
     let names: Vec<String> = images::v2_catalog(reg)
         .await?
         .into_iter()

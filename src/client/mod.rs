@@ -9,6 +9,7 @@ macro_rules! outln {
     };
 }
 
+pub mod clean;
 pub mod creds;
 pub mod error;
 pub mod gc;
@@ -108,6 +109,12 @@ pub enum ClientCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// The interactive clean-up: pick a repository, then images by number or range, see what
+    /// goes, confirm, then garbage collection (berth). Needs a terminal.
+    Clean {
+        /// REGISTRY[/NAMESPACE] (default: BERTH_REGISTRY).
+        target: Option<String>,
+    },
     /// Recent tasks on berth, or wait for one (--wait HREF).
     Tasks {
         /// REGISTRY (default: BERTH_REGISTRY).
@@ -169,6 +176,7 @@ pub async fn run(cmd: ClientCommand) -> error::Result<()> {
             )
             .await
         }
+        ClientCommand::Clean { target } => clean::run(target.as_deref()).await,
         ClientCommand::Tasks {
             registry,
             wait,

@@ -76,7 +76,7 @@ async fn berth_untag(reg: &Registry, name: &str, tag: &str, yes: bool) -> Result
     )
 }
 
-async fn berth_remove(reg: &Registry, name: &str, digest: &str, yes: bool) -> Result<Value> {
+pub async fn berth_remove(reg: &Registry, name: &str, digest: &str, yes: bool) -> Result<Value> {
     let repo = berth_repo(reg, name).await?;
     let v = urlencode(&repo.latest_version);
     let m = reg
@@ -226,7 +226,7 @@ fn deletion_disabled(e: ClientError) -> ClientError {
     }
 }
 
-async fn v2_remove(reg: &Registry, name: &str, digest: &str, yes: bool) -> Result<Value> {
+pub async fn v2_remove(reg: &Registry, name: &str, digest: &str, yes: bool) -> Result<Value> {
     if digest_of(reg, name, digest).await?.is_none() {
         return Err(ClientError::NotFound(format!("{name}: no image {digest}")));
     }
