@@ -16,8 +16,9 @@ pub struct Cli {
     pub config: Option<PathBuf>,
     #[command(flatten)]
     pub settings: Overrides,
+    /// Without one on a terminal: the interactive clean-up (`berth clean`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]

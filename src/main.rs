@@ -18,8 +18,18 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
         )
         .init();
-    let cli = Cli::parse();
-    if let Command::Client(cmd) = cli.command {
+    let mut cli = Cli::parse();
+    let command = match cli.command.take() {
+        Some(c) => c,
+        None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+            Command::Client(berth::client::ClientCommand::Clean { target: None })
+        }
+        None => {
+            let _ = <Cli as clap::CommandFactory>::command().print_help();
+            return ExitCode::from(2);
+        }
+    };
+    if let Command::Client(cmd) = command {
         return match berth::client::run(cmd).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -28,7 +38,7 @@ async fn main() -> ExitCode {
             }
         };
     }
-    match run(cli).await {
+    match run(cli, command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("berth: {e:#}");
@@ -37,14 +47,14 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Openapi = cli.command {
+async fn run(cli: Cli, command: Command) -> anyhow::Result<()> {
+    if let Command::Openapi = command {
         print!("{}", berth::api::openapi::document());
         return Ok(());
     }
     let settings =
         Settings::resolve(cli.settings, cli.config.as_deref()).map_err(anyhow::Error::msg)?;
-    match cli.command {
+    match command {
         Command::Openapi => Ok(()),
         Command::Migrate => {
             let db = repo::Db::connect(&settings.database_url).await?;

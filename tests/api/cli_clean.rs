@@ -89,7 +89,12 @@ async fn clean_picks_a_repository_then_images_by_number_and_removes_only_those()
         .collect();
     assert_eq!(left, vec![serde_json::json!(["2.0"])], "{tags}");
 
-    // Quitting changes nothing.
-    let (code, screen) = in_terminal(&cli, &command, "q\n").await;
+    // `berth` alone on a terminal is `berth clean` on BERTH_REGISTRY; quitting changes nothing.
+    let bare = format!("env BERTH_REGISTRY={host} {}", env!("CARGO_BIN_EXE_berth"));
+    let (code, screen) = in_terminal(&cli, &bare, "q\n").await;
     assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("REPOSITORY") && screen.contains("big/app"),
+        "{screen}"
+    );
 }
