@@ -280,6 +280,12 @@ fn plan(imgs: &[Image], a: &PruneArgs, keep: Option<&Regex>) -> (Vec<Image>, Vec
 }
 
 async fn v2_prune(reg: &Registry, pattern: &str, a: &PruneArgs) -> Result<()> {
+    if a.untagged {
+        eprintln!(
+            "berth: note: /v2/ cannot list untagged images; --untagged changes nothing on {}",
+            reg.host
+        );
+    }
     let glob = Glob::new(pattern).map_err(usage)?;
     let keep = a
         .keep_tags
@@ -355,4 +361,52 @@ async fn v2_prune(reg: &Registry, pattern: &str, a: &PruneArgs) -> Result<()> {
     }
     .print(a.common.output);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        a: PruneArgs,
+    }
+
+    fn rules_of(args: &[&str]) -> Result<Vec<Value>> {
+        let t = T::try_parse_from(std::iter::once("prune").chain(args.iter().copied()))
+            .map_err(|e| usage(e.to_string()))?;
+        rules(&t.a)
+    }
+
+    #[test]
+    fn flags_become_retain_rules_and_untagged_images_stay_unless_asked() {
+        let r = rules_of(&[
+            "r/a",
+            "--keep-last",
+            "3",
+            "--older-than",
+            "30d",
+            "--keep-tags",
+            "v.*",
+        ])
+        .unwrap();
+        assert_eq!(
+            r,
+            vec![
+                json!({"latest_pushed": 3}),
+                json!({"pushed_within": "30d", "untagged": true}),
+                json!({"tags": "v.*", "always": true}),
+                json!({"exclude_tags": ".*", "untagged": true, "always": true}),
+            ]
+        );
+        let r = rules_of(&["r/a", "--untagged"]).unwrap();
+        assert_eq!(r, vec![json!({"always": true})], "only untagged images go");
+        assert!(rules_of(&["r/a"]).is_err(), "nothing said: refused");
+        assert!(
+            rules_of(&["r/a", "--older-than", "30"]).is_err(),
+            "a span needs a unit"
+        );
+    }
 }

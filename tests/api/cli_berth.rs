@@ -411,3 +411,41 @@ async fn credentials_come_from_a_credential_helper_podmans_auth_file_or_nowhere_
         "{tags}"
     );
 }
+
+#[tokio::test]
+async fn a_user_without_rights_is_told_not_allowed_with_exit_code_5() {
+    let app = TestApp::spawn().await;
+    push(
+        &app.base,
+        Some(ADMIN),
+        "app",
+        "1",
+        1,
+        "2020-01-01T00:00:00Z",
+    )
+    .await;
+    app.create_user("bob", "bob-password-1").await;
+    let cli = Client::new();
+    cli.write_auth(&host(&app), "bob", "bob-password-1");
+    let rm = cli
+        .run(&["rm", &format!("{}/app:1", host(&app)), "--yes"])
+        .await;
+    assert_eq!(rm.code, 5, "{}\n{}", rm.stdout, rm.stderr);
+    assert!(
+        rm.stderr.contains("not allowed for user 'bob'"),
+        "{}",
+        rm.stderr
+    );
+    let gc = cli.run(&["gc", &host(&app), "--dry-run"]).await;
+    assert_eq!(gc.code, 5, "{}", gc.stderr);
+    let tags = cli
+        .run(&["tags", &format!("{}/app", host(&app)), "-o", "json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(
+        tags["images"][0]["tags"],
+        json!(["1"]),
+        "reading is allowed: {tags}"
+    );
+}
