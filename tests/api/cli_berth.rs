@@ -2,7 +2,7 @@
 //! listings from the Pulp API, tag-only and image removal through the repository's tasks,
 //! repository removal, prune through a temporary retention policy's preview and run (the
 //! policy is gone afterwards), gc's dry run and run with bytes, tasks, and the error exit codes.
-use crate::common::cli::{push, tag, Client};
+use crate::common::cli::{push, push_index, tag, Client};
 use crate::common::pulp::ADMIN;
 use crate::common::TestApp;
 use serde_json::json;
@@ -448,4 +448,40 @@ async fn a_user_without_rights_is_told_not_allowed_with_exit_code_5() {
         json!(["1"]),
         "reading is allowed: {tags}"
     );
+}
+
+#[tokio::test]
+async fn tags_show_a_multi_arch_index_as_one_image_with_its_platforms_on_berth_and_distribution() {
+    let app = TestApp::spawn().await;
+    let d = crate::common::cli::Distribution::start().await;
+    let cli = logged_in(&app).await;
+    let mut targets = vec![(app.base.clone(), Some(ADMIN), host(&app))];
+    if let Some(d) = &d {
+        targets.push((d.base.clone(), None, d.host.clone()));
+    }
+    for (base, auth, h) in targets {
+        let index = push_index(&base, auth, "multi", "1.0").await;
+        let tags = cli
+            .run(&["tags", &format!("{h}/multi"), "-o", "json"])
+            .await
+            .ok()
+            .json();
+        let img = tags["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["digest"] == index)
+            .unwrap()
+            .clone();
+        assert_eq!(img["tags"], json!(["1.0"]), "{h}: {tags}");
+        assert_eq!(
+            img["platforms"],
+            json!(["linux/amd64", "linux/arm64"]),
+            "{h}: {tags}"
+        );
+        assert!(
+            img["size"].as_i64().unwrap() > 4000,
+            "{h}: the images' bytes: {img}"
+        );
+    }
 }

@@ -163,6 +163,21 @@ pub async fn push(
     seed: u64,
     created: &str,
 ) -> String {
+    push_arch(base, auth, name, tag, seed, created, "amd64")
+        .await
+        .0
+}
+
+/// [`push`] for one architecture; returns the manifest digest and size.
+pub async fn push_arch(
+    base: &str,
+    auth: Option<(&str, &str)>,
+    name: &str,
+    tag: &str,
+    seed: u64,
+    created: &str,
+    arch: &str,
+) -> (String, usize) {
     let http = reqwest::Client::new();
     let req = |m: reqwest::Method, url: String| {
         let r = http.request(m, url);
@@ -172,7 +187,7 @@ pub async fn push(
         }
     };
     let layer = bytes(seed, 2000 + seed as usize);
-    let config = json!({"architecture": "amd64", "os": "linux", "created": created,
+    let config = json!({"architecture": arch, "os": "linux", "created": created,
         "rootfs": {"type": "layers", "diff_ids": [sha256(&layer)]}})
     .to_string()
     .into_bytes();
@@ -218,7 +233,41 @@ pub async fn push(
     .await
     .unwrap();
     assert_eq!(res.status(), 201, "{:?}", res.text().await);
-    sha256(&manifest)
+    (sha256(&manifest), manifest.len())
+}
+
+/// Pushes an amd64 and an arm64 image and an OCI index of both under `tag`; returns the
+/// index digest.
+pub async fn push_index(base: &str, auth: Option<(&str, &str)>, name: &str, tag: &str) -> String {
+    let mut descs = vec![];
+    for (i, arch) in ["amd64", "arm64"].iter().enumerate() {
+        let (d, size) = push_arch(
+            base,
+            auth,
+            name,
+            &format!("{tag}-{arch}"),
+            40 + i as u64,
+            "2021-01-01T00:00:00Z",
+            arch,
+        )
+        .await;
+        descs.push(json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "size": size,
+                          "platform": {"os": "linux", "architecture": arch}}));
+    }
+    let index = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": descs})
+        .to_string()
+        .into_bytes();
+    let http = reqwest::Client::new();
+    let mut r = http
+        .put(format!("{base}/v2/{name}/manifests/{tag}"))
+        .header("Content-Type", "application/vnd.oci.image.index.v1+json")
+        .body(index.clone());
+    if let Some((u, p)) = auth {
+        r = r.basic_auth(u, Some(p));
+    }
+    let res = r.send().await.unwrap();
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    sha256(&index)
 }
 
 /// Tags `digest` as `tag` too (PUT of the same manifest bytes).
