@@ -5,6 +5,7 @@
 mod common;
 
 mod cli_berth;
+mod cli_berth_auth;
 mod cli_clean;
 mod cli_distribution;
 mod delete_races;
