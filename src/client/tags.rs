@@ -69,30 +69,30 @@ pub async fn run(repo: &str, sort: Sort, filter: &Filter, format: Format) -> Res
         output::print_json(&json!({"registry": reg.host, "repository": t.name, "images": imgs}));
         return Ok(());
     }
-    let mut table = Table::new(&[
-        ">#",
-        "TAGS",
-        "DIGEST",
-        ">SIZE",
-        "PUSHED",
-        "CREATED",
-        "PLATFORMS",
-    ]);
+    // A date column no image has (berth knows push dates, /v2/ only creation dates) is left out.
+    let pushed = imgs.iter().any(|i| i.pushed.is_some());
+    let created = imgs.iter().any(|i| i.created.is_some());
+    let mut head = vec![">#", "TAGS", "DIGEST", ">SIZE"];
+    head.extend(pushed.then_some("PUSHED"));
+    head.extend(created.then_some("CREATED"));
+    head.push("PLATFORMS");
+    let mut table = Table::new(&head);
     for (n, i) in imgs.iter().enumerate() {
         let tags = if i.tags.is_empty() {
             "<untagged>".to_string()
         } else {
             i.tags.join(", ")
         };
-        table.row(vec![
+        let mut row = vec![
             (n + 1).to_string(),
             tags,
             short(&i.digest),
             output::size(i.size),
-            output::date(i.pushed),
-            output::date(i.created),
-            i.platforms.join(","),
-        ]);
+        ];
+        row.extend(pushed.then(|| output::date(i.pushed)));
+        row.extend(created.then(|| output::date(i.created)));
+        row.push(i.platforms.join(","));
+        table.row(row);
     }
     output::emit(&table.render());
     let tags: usize = imgs.iter().map(|i| i.tags.len()).sum();
