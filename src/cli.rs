@@ -1,4 +1,5 @@
-//! Command-line interface: `berth serve | worker | migrate | openapi | admin …` (users, fsck).
+//! Command-line interface: `berth serve | worker | migrate | openapi | admin …` (users, fsck),
+//! and the client's commands (`berth::client`).
 use berth::config::Overrides;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -15,8 +16,9 @@ pub struct Cli {
     pub config: Option<PathBuf>,
     #[command(flatten)]
     pub settings: Overrides,
+    /// Without one on a terminal: the interactive clean-up (`berth clean`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -39,6 +41,9 @@ pub enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// The registry client: login, ls, tags, rm, prune, gc, tasks (berth or any OCI registry).
+    #[command(flatten)]
+    Client(berth::client::ClientCommand),
 }
 
 #[derive(Subcommand, Debug)]

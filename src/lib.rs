@@ -1,6 +1,7 @@
 //! berth: a container registry (OCI Distribution at `/v2/`) with a Pulp-compatible management
 //! API. Layers: `api` → `service` → (`repo`, `storage`) → `domain`. See the README for the map.
 pub mod api;
+pub mod client;
 pub mod config;
 pub mod domain;
 pub mod error;

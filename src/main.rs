@@ -18,8 +18,27 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
         )
         .init();
-    let cli = Cli::parse();
-    match run(cli).await {
+    let mut cli = Cli::parse();
+    let command = match cli.command.take() {
+        Some(c) => c,
+        None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+            Command::Client(berth::client::ClientCommand::Clean { target: None })
+        }
+        None => {
+            let _ = <Cli as clap::CommandFactory>::command().print_help();
+            return ExitCode::from(2);
+        }
+    };
+    if let Command::Client(cmd) = command {
+        return match berth::client::run(cmd).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("berth: {e}");
+                ExitCode::from(e.exit_code())
+            }
+        };
+    }
+    match run(cli, command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("berth: {e:#}");
@@ -28,8 +47,8 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Openapi { pk_path } = cli.command {
+async fn run(cli: Cli, command: Command) -> anyhow::Result<()> {
+    if let Command::Openapi { pk_path } = command {
         match pk_path {
             true => print!("{}", berth::api::openapi::document_pk_path()),
             false => print!("{}", berth::api::openapi::document()),
@@ -38,7 +57,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let settings =
         Settings::resolve(cli.settings, cli.config.as_deref()).map_err(anyhow::Error::msg)?;
-    match cli.command {
+    match command {
         Command::Openapi { .. } => Ok(()),
         Command::Migrate => {
             let db = repo::Db::connect(&settings.database_url).await?;
@@ -65,6 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { action } => admin(settings, action).await,
+        Command::Client(_) => Ok(()),
     }
 }
 

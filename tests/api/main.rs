@@ -4,6 +4,10 @@
 
 mod common;
 
+mod cli_berth;
+mod cli_berth_auth;
+mod cli_clean;
+mod cli_distribution;
 mod delete_races;
 mod layering;
 mod oci_base;

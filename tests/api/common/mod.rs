@@ -1,6 +1,7 @@
 //! Test harness: `TestApp` (fresh database and storage per test, server on port 0, restartable)
 //! and OCI helpers to push blobs, images and indexes. A test fails if it leaves a task failed
 //! or unfinished (`tasks`).
+pub mod cli;
 pub mod oci;
 pub mod pulp;
 pub mod tasks;

@@ -1,0 +1,390 @@
+//! A small registry client: `/v2/` with Basic credentials sent up front and Docker's token
+//! flow on a `Bearer` challenge (tokens cached per scope), and berth's Pulp API (Basic), which
+//! is used when `GET /pulp/api/v3/status/` names the `berth` component. Transport failures,
+//! 401 and 403 become the client's distinct errors.
+use super::creds::{self, Credentials};
+use super::error::{failed, ClientError, Result};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, WWW_AUTHENTICATE};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Every manifest type the client reads.
+pub const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
+application/vnd.docker.distribution.manifest.list.v2+json, \
+application/vnd.oci.image.manifest.v1+json, \
+application/vnd.docker.distribution.manifest.v2+json";
+
+pub struct Registry {
+    /// As written in `config.json` (`host[:port]`).
+    pub host: String,
+    /// `scheme://host[:port]`.
+    pub base: String,
+    http: reqwest::Client,
+    creds: Option<Credentials>,
+    tokens: Mutex<HashMap<String, String>>,
+}
+
+/// A request to (re)build for each attempt.
+pub struct Req {
+    pub method: Method,
+    pub path: String,
+    pub headers: Vec<(reqwest::header::HeaderName, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Req {
+    pub fn new(method: Method, path: impl Into<String>) -> Req {
+        Req {
+            method,
+            path: path.into(),
+            headers: vec![],
+            body: None,
+        }
+    }
+
+    pub fn header(mut self, name: reqwest::header::HeaderName, value: &str) -> Req {
+        self.headers.push((name, value.to_string()));
+        self
+    }
+
+    pub fn json(mut self, v: &Value) -> Req {
+        self.body = Some(v.to_string().into_bytes());
+        self.header(CONTENT_TYPE, "application/json")
+    }
+}
+
+/// `http` for loopback hosts, `https` elsewhere; `BERTH_INSECURE_REGISTRY=1` forces `http`.
+fn scheme(host: &str) -> &'static str {
+    let h = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    let local = h == "localhost" || h.starts_with("127.") || h == "[::1]";
+    if local || std::env::var("BERTH_INSECURE_REGISTRY").is_ok_and(|v| v == "1") {
+        "http"
+    } else {
+        "https"
+    }
+}
+
+impl Registry {
+    /// A client for `host` with the credentials stored for it.
+    pub fn open(host: &str) -> Result<Registry> {
+        let creds = creds::lookup(host)?;
+        Registry::with_credentials(host, creds)
+    }
+
+    pub fn with_credentials(host: &str, creds: Option<Credentials>) -> Result<Registry> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(300))
+            .build()
+            .map_err(|e| failed(format!("HTTP client: {e}")))?;
+        Ok(Registry {
+            host: host.to_string(),
+            base: format!("{}://{host}", scheme(host)),
+            http,
+            creds,
+            tokens: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn has_credentials(&self) -> bool {
+        self.creds.is_some()
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    async fn attempt(&self, r: &Req, auth: Auth<'_>) -> Result<reqwest::Response> {
+        let mut b = self.http.request(r.method.clone(), self.url(&r.path));
+        for (k, v) in &r.headers {
+            b = b.header(k, v);
+        }
+        if let Some(body) = &r.body {
+            b = b.body(body.clone());
+        }
+        b = match auth {
+            Auth::None => b,
+            Auth::Basic(c) => b.basic_auth(&c.username, Some(&c.password)),
+            Auth::Bearer(t) => b.bearer_auth(t),
+        };
+        b.send().await.map_err(|e| self.transport(e))
+    }
+
+    fn transport(&self, e: reqwest::Error) -> ClientError {
+        if e.is_connect() || e.is_timeout() {
+            ClientError::Unreachable(format!("cannot reach {}: {e}", self.base))
+        } else {
+            failed(format!("{}: {e}", self.base))
+        }
+    }
+
+    /// Sends `r`, answering a `Bearer` challenge with a token; the response may have any
+    /// status except 401 (an [`ClientError::Auth`]) and 403 ([`ClientError::Denied`]).
+    pub async fn send(&self, r: Req) -> Result<reqwest::Response> {
+        let first = match &self.creds {
+            Some(c) => Auth::Basic(c),
+            None => Auth::None,
+        };
+        let cached = self
+            .tokens
+            .lock()
+            .ok()
+            .and_then(|t| t.get(&r.path).cloned());
+        let mut res = match &cached {
+            Some(t) => self.attempt(&r, Auth::Bearer(t)).await?,
+            None => self.attempt(&r, first).await?,
+        };
+        if res.status() == StatusCode::UNAUTHORIZED {
+            let challenge = header(res.headers(), WWW_AUTHENTICATE);
+            if let Some(params) = challenge.strip_prefix("Bearer ") {
+                let token = self.token(params).await?;
+                if let Ok(mut t) = self.tokens.lock() {
+                    t.insert(r.path.clone(), token.clone());
+                }
+                res = self.attempt(&r, Auth::Bearer(&token)).await?;
+            }
+        }
+        match res.status() {
+            StatusCode::UNAUTHORIZED => Err(self.unauthorized()),
+            StatusCode::FORBIDDEN => Err(ClientError::Denied(format!(
+                "{} {}: not allowed{}",
+                r.method,
+                r.path,
+                self.creds
+                    .as_ref()
+                    .map(|c| format!(" for user '{}'", c.username))
+                    .unwrap_or_default()
+            ))),
+            _ => Ok(res),
+        }
+    }
+
+    fn unauthorized(&self) -> ClientError {
+        match &self.creds {
+            Some(c) => ClientError::Auth(format!(
+                "{} refused the credentials of '{}' (wrong user name or password?); run: berth login {}",
+                self.host, c.username, self.host
+            )),
+            None => ClientError::Auth(format!(
+                "{} needs credentials; run: berth login {}",
+                self.host, self.host
+            )),
+        }
+    }
+
+    /// Docker's token flow: `GET realm?service=…&scope=…` with Basic credentials.
+    async fn token(&self, params: &str) -> Result<String> {
+        let p = challenge_params(params);
+        let realm = p
+            .get("realm")
+            .ok_or_else(|| failed(format!("{}: a Bearer challenge without realm", self.host)))?;
+        let mut q = vec![];
+        for k in ["service", "scope"] {
+            if let Some(v) = p.get(k) {
+                q.push((k, v.as_str()));
+            }
+        }
+        let mut b = self.http.get(realm).query(&q);
+        if let Some(c) = &self.creds {
+            b = b.basic_auth(&c.username, Some(&c.password));
+        }
+        let res = b.send().await.map_err(|e| self.transport(e))?;
+        if res.status() == StatusCode::UNAUTHORIZED || res.status() == StatusCode::FORBIDDEN {
+            return Err(self.unauthorized());
+        }
+        let v: Value = res
+            .json()
+            .await
+            .map_err(|e| failed(format!("token from {realm}: {e}")))?;
+        v["token"]
+            .as_str()
+            .or(v["access_token"].as_str())
+            .map(str::to_string)
+            .ok_or_else(|| failed(format!("{realm} answered no token")))
+    }
+
+    /// GET of a JSON document; 404 is [`ClientError::NotFound`], other failures name the body.
+    pub async fn get_json(&self, path: &str) -> Result<Value> {
+        let res = self.send(Req::new(Method::GET, path)).await?;
+        json_of(res, path).await
+    }
+
+    /// A manifest by tag or digest: (body, digest, media type).
+    pub async fn manifest(&self, name: &str, reference: &str) -> Result<(Value, String, String)> {
+        let path = format!("/v2/{name}/manifests/{reference}");
+        let res = self
+            .send(Req::new(Method::GET, &path).header(ACCEPT, MANIFEST_TYPES))
+            .await?;
+        let res = ok(res, &path).await?;
+        let digest = header(res.headers(), "docker-content-digest".parse().ok());
+        let media = header(res.headers(), Some(CONTENT_TYPE));
+        let bytes = res
+            .bytes()
+            .await
+            .map_err(|e| failed(format!("{path}: {e}")))?;
+        let digest = if digest.is_empty() {
+            use sha2::Digest as _;
+            format!("sha256:{}", hex::encode(sha2::Sha256::digest(&bytes)))
+        } else {
+            digest
+        };
+        let v: Value =
+            serde_json::from_slice(&bytes).map_err(|e| failed(format!("{path}: not JSON: {e}")))?;
+        let media = v["mediaType"].as_str().map(str::to_string).unwrap_or(media);
+        Ok((v, digest, media))
+    }
+
+    /// Whether the server is berth (its Pulp API's status names the `berth` component).
+    pub async fn is_berth(&self) -> Result<bool> {
+        let res = self
+            .attempt(&Req::new(Method::GET, "/pulp/api/v3/status/"), Auth::None)
+            .await?;
+        if !res.status().is_success() {
+            return Ok(false);
+        }
+        let v: Value = res.json().await.unwrap_or(Value::Null);
+        Ok(v["versions"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|c| c["component"] == "berth")))
+    }
+
+    /// Every item of a paginated Pulp list (following `next`).
+    pub async fn pulp_list(&self, path: &str) -> Result<Vec<Value>> {
+        let mut out = vec![];
+        let mut next = Some(path.to_string());
+        while let Some(p) = next {
+            let page = self.get_json(&p).await?;
+            if let Some(items) = page["results"].as_array() {
+                out.extend(items.iter().cloned());
+            }
+            next = page["next"].as_str().map(|n| self.relative(n));
+        }
+        Ok(out)
+    }
+
+    /// An absolute URL of this server as a path (the server may see another host name).
+    fn relative(&self, url: &str) -> String {
+        match url
+            .find("://")
+            .and_then(|i| url[i + 3..].find('/').map(|j| i + 3 + j))
+        {
+            Some(at) => url[at..].to_string(),
+            None => url.to_string(),
+        }
+    }
+
+    /// POST a JSON body to the Pulp API; the answer's JSON.
+    pub async fn pulp_post(&self, path: &str, body: &Value) -> Result<Value> {
+        let res = self.send(Req::new(Method::POST, path).json(body)).await?;
+        json_of(res, path).await
+    }
+
+    pub async fn pulp_delete(&self, path: &str) -> Result<Value> {
+        let res = self.send(Req::new(Method::DELETE, path)).await?;
+        if res.status() == StatusCode::NO_CONTENT {
+            return Ok(Value::Null);
+        }
+        json_of(res, path).await
+    }
+
+    /// Waits until the task `href` is final; its JSON. A failed task is an error.
+    pub async fn wait_task(&self, href: &str) -> Result<Value> {
+        let path = self.relative(href);
+        let mut delay = 100u64;
+        loop {
+            let t = self.get_json(&path).await?;
+            match t["state"].as_str().unwrap_or_default() {
+                "completed" => return Ok(t),
+                "failed" | "canceled" | "skipped" => {
+                    return Err(failed(format!(
+                        "task {href} {}: {}",
+                        t["state"].as_str().unwrap_or_default(),
+                        t["error"]["description"]
+                            .as_str()
+                            .unwrap_or("no reason given")
+                    )))
+                }
+                _ => {}
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+            delay = (delay * 2).min(2_000);
+        }
+    }
+}
+
+enum Auth<'a> {
+    None,
+    Basic(&'a Credentials),
+    Bearer(&'a str),
+}
+
+fn header(h: &HeaderMap, name: impl Into<Option<reqwest::header::HeaderName>>) -> String {
+    name.into()
+        .and_then(|n| h.get(n))
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `realm="…",service="…",scope="…"` (values may contain commas inside quotes).
+fn challenge_params(s: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut rest = s.trim();
+    while let Some((key, after)) = rest.split_once('=') {
+        let key = key.trim().trim_start_matches(',').trim().to_lowercase();
+        let (value, tail) = if let Some(q) = after.strip_prefix('"') {
+            let end = q.find('"').unwrap_or(q.len());
+            (&q[..end], q.get(end + 1..).unwrap_or(""))
+        } else {
+            let end = after.find(',').unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        };
+        out.insert(key, value.to_string());
+        rest = tail.trim_start_matches(',');
+    }
+    out
+}
+
+/// The response if it succeeded; otherwise the error its status and body describe.
+pub async fn ok(res: reqwest::Response, what: &str) -> Result<reqwest::Response> {
+    let status = res.status();
+    if status.is_success() {
+        return Ok(res);
+    }
+    let body = res.text().await.unwrap_or_default();
+    let detail: String = body.chars().take(300).collect();
+    Err(match status {
+        StatusCode::NOT_FOUND => ClientError::NotFound(format!("{what}: not found ({detail})")),
+        StatusCode::METHOD_NOT_ALLOWED => ClientError::Unsupported(format!(
+            "{what}: the registry does not allow this ({detail})"
+        )),
+        _ => failed(format!("{what}: {status}: {detail}")),
+    })
+}
+
+pub async fn json_of(res: reqwest::Response, what: &str) -> Result<Value> {
+    ok(res, what)
+        .await?
+        .json()
+        .await
+        .map_err(|e| failed(format!("{what}: not JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bearer_challenges_are_read_with_quoted_commas() {
+        let p = super::challenge_params(
+            r#"realm="http://h/token/",service="h",scope="repository:a/b:pull,push""#,
+        );
+        assert_eq!(p["realm"], "http://h/token/");
+        assert_eq!(p["scope"], "repository:a/b:pull,push");
+    }
+}

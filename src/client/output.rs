@@ -1,0 +1,164 @@
+//! Output: aligned text tables (right-aligned numbers), sizes in IEC units, dates as
+//! `YYYY-MM-DD HH:MM` (UTC), JSON for `-o json`, progress lines only when stderr is a
+//! terminal, and the confirmation of destructive commands.
+use super::error::{ClientError, Result};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::io::{IsTerminal, Write};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+}
+
+/// A text table; a heading written with a leading `>` is a right-aligned column.
+pub struct Table {
+    head: Vec<String>,
+    right: Vec<bool>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(head: &[&str]) -> Table {
+        Table {
+            head: head
+                .iter()
+                .map(|s| s.trim_start_matches('>').to_string())
+                .collect(),
+            right: head.iter().map(|s| s.starts_with('>')).collect(),
+            rows: vec![],
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    pub fn render(&self) -> String {
+        let n = self.head.len();
+        let mut width = vec![0; n];
+        for r in std::iter::once(&self.head).chain(&self.rows) {
+            for (i, c) in r.iter().enumerate().take(n) {
+                width[i] = width[i].max(c.chars().count());
+            }
+        }
+        let numeric = |i: usize| self.right[i];
+        let mut out = String::new();
+        for r in std::iter::once(&self.head).chain(&self.rows) {
+            let mut line = String::new();
+            for (i, w) in width.iter().enumerate() {
+                let c = r.get(i).map(String::as_str).unwrap_or("");
+                let pad = w - c.chars().count();
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                if numeric(i) {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(c);
+                } else {
+                    line.push_str(c);
+                    if i + 1 < n {
+                        line.push_str(&" ".repeat(pad));
+                    }
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// `1536` → `1.5 KiB`.
+pub fn size(bytes: i64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < units.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
+}
+
+pub fn date(d: Option<DateTime<Utc>>) -> String {
+    d.map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+pub fn parse_date(s: Option<&str>) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s?)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+pub fn print_json(v: &Value) {
+    let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
+    emit(&format!("{text}\n"));
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+pub fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
+/// A progress note on stderr, only on a terminal.
+pub fn progress(msg: &str) {
+    let mut err = std::io::stderr();
+    if err.is_terminal() {
+        let _ = write!(err, "\r\x1b[2K{msg}");
+        let _ = err.flush();
+    }
+}
+
+pub fn progress_done() {
+    progress("");
+}
+
+/// Asks before a destructive action: `--yes` skips the question; without a terminal the
+/// command refuses ([`ClientError::Aborted`]).
+pub fn confirm(question: &str, yes: bool) -> Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(ClientError::Aborted(format!(
+            "{question} Not confirmed: pass --yes to run without a terminal"
+        )));
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    match line.trim().to_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(ClientError::Aborted(
+            "not confirmed; nothing changed".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_text_left_and_numbers_right() {
+        let mut t = Table::new(&["NAME", ">TAGS"]);
+        t.row(vec!["a/b".into(), "3".into()]);
+        t.row(vec!["long/name".into(), "12".into()]);
+        assert_eq!(
+            t.render(),
+            "NAME       TAGS\na/b           3\nlong/name    12\n"
+        );
+        assert_eq!(size(1536), "1.5 KiB");
+        assert_eq!(size(12), "12 B");
+    }
+}
