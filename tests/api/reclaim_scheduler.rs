@@ -142,6 +142,7 @@ async fn scheduled_jobs_run_once_across_replicas() {
     all.sort();
     let mut expected = vec![
         scheduler::UPLOAD_EXPIRY,
+        scheduler::UNDO_WINDOWS,
         scheduler::VERSION_RETENTION,
         scheduler::ORPHAN_CLEANUP,
         scheduler::QUEUE_TRIM,

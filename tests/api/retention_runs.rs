@@ -227,6 +227,29 @@ async fn the_undo_window_keeps_the_version_before_the_run_until_it_passed() {
 }
 
 #[tokio::test]
+async fn the_undo_window_closes_even_with_age_pruning_of_versions_turned_off() {
+    let app = TestApp::spawn_with(|s| s.version_retention_hours = 0).await;
+    five(&app, "undo0/app").await;
+    let policy = create_policy(
+        &app,
+        json!({"name": "undo0", "rules": [{"latest_pushed": 1}], "delay": "0s", "undo_window": "2d"}),
+    )
+    .await;
+    let freed = preview(&app, &policy).await["totals"]["bytes_freed"]
+        .as_i64()
+        .unwrap();
+    run(&app, &policy, false).await;
+    let state = replica(&app).await;
+    scheduler::run_due(&state.tasks, Utc::now() + Duration::days(3))
+        .await
+        .unwrap();
+    assert_eq!(app.versions("undo0/app").await, vec![6]);
+    let before = stored_bytes(&app);
+    cleanup(&app, 0).await;
+    assert_eq!((before - stored_bytes(&app)) as i64, freed);
+}
+
+#[tokio::test]
 async fn a_kept_index_keeps_its_children_whole_and_a_removed_one_takes_them_along() {
     let app = TestApp::spawn().await;
     let (_, amd) = image(&app, "multi/app", None, &[bytes(201, 1500)]).await;

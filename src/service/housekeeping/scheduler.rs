@@ -21,6 +21,7 @@ use chrono::{DateTime, Duration, Utc};
 pub const TICK: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub const UPLOAD_EXPIRY: &str = "upload-expiry";
+pub const UNDO_WINDOWS: &str = "undo-windows";
 pub const VERSION_RETENTION: &str = "version-retention";
 pub const ORPHAN_CLEANUP: &str = "orphan-cleanup";
 pub const QUEUE_TRIM: &str = "queue-trim";
@@ -44,6 +45,13 @@ fn jobs(ctx: &TaskContext) -> Vec<Job> {
         every: Duration::minutes(10),
         due_at_start: true,
     }];
+    // Undo windows of retention runs close whatever the age pruning setting is (with it off,
+    // a run's bytes must still come back once its window passed).
+    out.push(Job {
+        name: UNDO_WINDOWS,
+        every: Duration::hours(1),
+        due_at_start: false,
+    });
     if s.version_retention_hours > 0 {
         out.push(Job {
             name: VERSION_RETENTION,
@@ -119,11 +127,13 @@ async fn run(ctx: &TaskContext, name: &str, now: DateTime<Utc>) -> Result<()> {
                 tracing::info!(sessions, objects, "expired idle uploads");
             }
         }
-        VERSION_RETENTION => {
+        UNDO_WINDOWS => {
             let closed = crate::service::retention::undo::expire_due(&ctx.db, now).await?;
             if closed > 0 {
                 tracing::info!(versions = closed, "undo windows of retention runs closed");
             }
+        }
+        VERSION_RETENTION => {
             let n = super::retention::prune_aged(&ctx.db, now, s.version_retention_hours).await?;
             if n > 0 {
                 tracing::info!(versions = n, "pruned superseded repository versions");
