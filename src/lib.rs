@@ -11,3 +11,4 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod tasks;
+pub mod ui;

@@ -48,3 +48,5 @@ mod tag_index;
 mod task_schedule_policies;
 mod task_schedule_processes;
 mod task_schedules;
+mod ui_pages;
+mod ui_session;

@@ -4,6 +4,7 @@
 pub mod oci;
 pub mod pulp;
 pub mod tasks;
+pub mod ui;
 
 use berth::config::Settings;
 use berth::startup;
