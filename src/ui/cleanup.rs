@@ -1,7 +1,7 @@
 //! The Cleanup page (superusers only, like `POST /orphans/cleanup/`): dispatch an orphan
 //! cleanup dry run or a real run, and the history of past runs with the figures their task
 //! `result` holds (content units, stored objects and bytes).
-use super::html::{csrf, esc, page, see_other, time};
+use super::html::{csrf, page, see_other, time};
 use super::session::{Form, Ui, UiResult};
 use crate::domain::query::{ListQuery, Page, Sort, TaskFilter, TaskOrder, Text};
 use crate::error::Error;
@@ -22,29 +22,25 @@ fn superuser(ui: &Ui) -> Result<(), Error> {
     }
 }
 
+/// `12.0 KiB, 3 stored objects, 2 manifests, 5 blobs, 1 tag` from a cleanup task's result.
 fn figures(result: Option<&str>) -> String {
     let v: serde_json::Value = result
         .and_then(|r| serde_json::from_str(r).ok())
         .unwrap_or_default();
-    let n = |k: &str| v.get(k).and_then(|x| x.as_i64());
-    let mut parts = vec![];
-    if let Some(b) = n("bytes").or_else(|| n("freed_bytes")) {
-        parts.push(super::html::bytes(b));
+    let n = |x: &serde_json::Value| x.as_i64().unwrap_or(0);
+    if v.is_null() {
+        return String::new();
     }
-    if let Some(serde_json::Value::Object(m)) = Some(&v) {
-        for (k, x) in m {
-            if k != "bytes" && k != "freed_bytes" {
-                if let Some(i) = x.as_i64() {
-                    parts.push(format!("{i} {}", esc(k)));
-                } else if let Some(b) = x.as_bool() {
-                    if b {
-                        parts.push(esc(k));
-                    }
-                }
-            }
-        }
-    }
-    parts.join(", ")
+    let plural = |k: i64, one: &str| format!("{k} {one}{}", if k == 1 { "" } else { "s" });
+    let c = &v["content"];
+    [
+        super::html::bytes(n(&v["bytes"])),
+        plural(n(&v["artifacts"]), "stored object"),
+        plural(n(&c["manifests"]), "manifest"),
+        plural(n(&c["blobs"]), "blob"),
+        plural(n(&c["tags"]), "tag"),
+    ]
+    .join(", ")
 }
 
 pub async fn show(st: web::Data<AppState>, ui: Ui) -> UiResult {

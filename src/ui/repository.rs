@@ -69,7 +69,7 @@ pub async fn show(
         body,
         "<p><label for=\"pull\">Pull command</label> <input id=\"pull\" class=\"pull\" readonly \
          value=\"docker pull {}\" data-copy> <button type=\"button\" data-copy-from=\"pull\" hidden>Copy</button></p>\
-         <p class=\"muted\">{tag_count} tags on {} images, newest push first.</p>",
+         <p class=\"muted\">{tag_count} tag(s) on {} image(s), newest push first.</p>",
         esc(&format!("{host}/{path}:{}", images.first().and_then(|g| g.tags.first()).map(|t| t.name.as_str()).unwrap_or("latest"))),
         images.len(),
     );
