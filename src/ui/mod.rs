@@ -8,6 +8,7 @@ pub mod cleanup;
 pub mod html;
 pub mod pages;
 pub mod repository;
+pub mod retention;
 pub mod session;
 
 use actix_web::http::header;
@@ -67,6 +68,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(web::resource("/repositories/{id}/versions/").get(repository::versions))
             .service(web::resource("/repositories/{id}/restore").post(repository::restore_version))
+            .service(web::resource("/namespaces/{id}/retention/").get(retention::namespace))
+            .service(web::resource("/retention/{id}/preview").get(retention::preview))
             .service(web::resource("/tasks/").get(pages::tasks))
             .service(web::resource("/tasks/{id}/").get(pages::task))
             .service(

@@ -5,7 +5,7 @@ use super::session::{Ui, UiResult};
 use crate::domain::query::{ListQuery, NamespaceFilter, Page, Sort, TaskFilter, TaskOrder, Text};
 use crate::repo::ui_reads::RepoSort;
 use crate::service::lists::{self, TaskRow};
-use crate::service::{status, ui as svc, usage};
+use crate::service::{retention_policies, status, ui as svc, usage};
 use crate::state::AppState;
 use actix_web::web;
 use std::collections::HashMap;
@@ -163,18 +163,27 @@ pub async fn namespaces(st: web::Data<AppState>, ui: Ui, p: web::Query<ListParam
     );
     body.push_str(
         "<table><thead><tr><th scope=\"col\">Name</th><th scope=\"col\" class=\"num\">Repositories</th>\
-         <th scope=\"col\" class=\"num\">Stored</th><th scope=\"col\">Created</th></tr></thead><tbody>",
+         <th scope=\"col\" class=\"num\">Stored</th><th scope=\"col\">Created</th>\
+         <th scope=\"col\"><span class=\"sr-only\">Retention</span></th></tr></thead><tbody>",
     );
     for n in &rows {
         let _ = write!(
             body,
             "<tr><td><a href=\"/ui/repositories/?q={}\">{}</a></td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td>{}</td></tr>",
+             <td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             q(&format!("{}/", n.name)),
             esc(&n.name),
             repos.get(&n.id).copied().unwrap_or(0),
             bytes(sizes.get(&n.id).copied().unwrap_or(0)),
             time(Some(n.created_at)),
+            if retention_policies::may_manage(&ui.caller, Some(n.id)) {
+                format!(
+                    "<a href=\"/ui/namespaces/{}/retention/\">Retention</a>",
+                    n.id
+                )
+            } else {
+                String::new()
+            },
         );
     }
     body.push_str("</tbody></table>");
