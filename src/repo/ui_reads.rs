@@ -125,10 +125,32 @@ pub struct TagRow {
     pub last_pulled_at: Option<DateTime<Utc>>,
 }
 
-/// The tags of `repo`'s latest version, newest push first, then by name.
-pub async fn tags(c: &impl ConnectionTrait, repo: Uuid) -> Result<Vec<TagRow>, DbErr> {
-    let rows = all(
+/// A page of the tags of `repo`'s latest version whose name contains `filter`, newest push
+/// first, then by name; and how many match.
+pub async fn tags(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    filter: &str,
+    limit: u64,
+    offset: u64,
+) -> Result<(u64, Vec<TagRow>), DbErr> {
+    let mut values: Vec<Value> = vec![repo.into()];
+    let mut cond = String::new();
+    if !filter.is_empty() {
+        cond = " AND LOWER(rt.name) LIKE ? ESCAPE '\\'".into();
+        let pattern = super::criteria::like_escape(&filter.to_lowercase());
+        values.push(format!("%{pattern}%").into());
+    }
+    let count: i64 = one(
         c,
+        &format!("SELECT COUNT(*) AS n FROM repository_tags rt WHERE rt.repository_id = ?{cond}"),
+        values.clone(),
+    )
+    .await?
+    .map(|r| r.try_get("", "n"))
+    .transpose()?
+    .unwrap_or(0);
+    let sql = format!(
         "SELECT rt.name, m.id AS manifest_id, m.digest, m.media_type, m.kind, m.os, \
          m.architecture, m.compressed_size, v.created_at AS pushed_at, \
          p.last_pulled_at \
@@ -139,11 +161,12 @@ pub async fn tags(c: &impl ConnectionTrait, repo: Uuid) -> Result<Vec<TagRow>, D
               AND v.number = rc.version_added \
          LEFT JOIN repository_pulls p ON p.repository_id = rt.repository_id \
               AND p.content_id = rt.tag_id \
-         WHERE rt.repository_id = ? ORDER BY v.number DESC, rt.name",
-        vec![repo.into()],
-    )
-    .await?;
-    rows.iter()
+         WHERE rt.repository_id = ?{cond} ORDER BY v.number DESC, rt.name \
+         LIMIT {limit} OFFSET {offset}"
+    );
+    let rows = all(c, &sql, values).await?;
+    let list = rows
+        .iter()
         .map(|r| {
             Ok(TagRow {
                 name: r.try_get("", "name")?,
@@ -158,7 +181,26 @@ pub async fn tags(c: &impl ConnectionTrait, repo: Uuid) -> Result<Vec<TagRow>, D
                 last_pulled_at: r.try_get("", "last_pulled_at")?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    Ok((count as u64, list))
+}
+
+/// The names of the tags of `repo`'s latest version that point at manifest `digest`.
+pub async fn tags_of(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    digest: &str,
+) -> Result<Vec<String>, DbErr> {
+    all(
+        c,
+        "SELECT rt.name FROM repository_tags rt JOIN manifests m ON m.id = rt.manifest_id \
+         WHERE rt.repository_id = ? AND m.digest = ? ORDER BY rt.name",
+        vec![repo.into(), digest.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| r.try_get("", "name"))
+    .collect()
 }
 
 /// `os/architecture` of the manifests each manifest list among `lists` names.

@@ -107,10 +107,21 @@ pub struct ImageGroup {
     pub tags: Vec<TagRow>,
 }
 
-/// The tags of a repository the caller sees, grouped by image, newest push first.
-pub async fn images(db: &Db, c: &Caller, repo: Uuid) -> Result<Vec<ImageGroup>> {
+/// Tags per page of a repository's page.
+pub const TAG_PAGE: u64 = 200;
+
+/// The tags of a repository the caller sees: a page of those whose name contains `filter`,
+/// grouped by image, newest push first; and how many match.
+pub async fn images(
+    db: &Db,
+    c: &Caller,
+    repo: Uuid,
+    filter: &str,
+    page: u64,
+) -> Result<(u64, Vec<ImageGroup>)> {
     access::push_repo(db, c, repo, RepoAction::View).await?;
-    let tags = reads::tags(&db.conn, repo).await?;
+    let offset = page.saturating_mul(TAG_PAGE);
+    let (count, tags) = reads::tags(&db.conn, repo, filter, TAG_PAGE, offset).await?;
     let mut order: Vec<Uuid> = vec![];
     let mut groups: HashMap<Uuid, ImageGroup> = HashMap::new();
     for t in tags {
@@ -136,7 +147,7 @@ pub async fn images(db: &Db, c: &Caller, repo: Uuid) -> Result<Vec<ImageGroup>> 
         .copied()
         .collect();
     let mut platforms = reads::platforms(&db.conn, &lists).await?;
-    Ok(order
+    let groups = order
         .into_iter()
         .filter_map(|id| {
             let mut g = groups.remove(&id)?;
@@ -145,7 +156,13 @@ pub async fn images(db: &Db, c: &Caller, repo: Uuid) -> Result<Vec<ImageGroup>> 
             }
             Some(g)
         })
-        .collect())
+        .collect();
+    Ok((count, groups))
+}
+
+/// The tags of `repo` (which the caller may modify) that point at image `digest`.
+pub async fn tags_of(db: &Db, repo: Uuid, digest: &str) -> Result<Vec<String>> {
+    Ok(reads::tags_of(&db.conn, repo, digest).await?)
 }
 
 /// Refuses `Err(Forbidden)` unless `ok`.
@@ -174,4 +191,10 @@ pub async fn base_paths(db: &Db, c: &Caller, repo: Uuid) -> Result<Vec<String>> 
         .filter(|d| crate::service::policy::sees_distribution(c, d))
         .map(|d| d.base_path)
         .collect())
+}
+
+/// The names of every tag of `repo` whose name contains `filter` ("select all matching").
+pub async fn tag_names(db: &Db, repo: Uuid, filter: &str) -> Result<Vec<String>> {
+    let (_, rows) = reads::tags(&db.conn, repo, filter, u32::MAX as u64, 0).await?;
+    Ok(rows.into_iter().map(|t| t.name).collect())
 }

@@ -51,26 +51,60 @@ async fn dispatch(
     .await
 }
 
+/// The repository page's query: a tag name filter and a page.
+#[derive(serde::Deserialize, Default)]
+pub struct TagParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: u64,
+}
+
+fn tag_pager(id: Uuid, p: &TagParams, count: u64) -> String {
+    let pages = count.div_ceil(svc::TAG_PAGE).max(1);
+    let link = |n: u64, label: &str| {
+        format!(
+            "<a href=\"/ui/repositories/{id}/?q={}&amp;page={n}\">{label}</a>",
+            q(&p.q)
+        )
+    };
+    let mut out = format!(
+        "<nav class=\"pager\" aria-label=\"Pages\">Page {} of {pages} ",
+        p.page + 1
+    );
+    if p.page > 0 {
+        out.push_str(&link(p.page - 1, "Previous"));
+    }
+    if p.page + 1 < pages {
+        out.push_str(&link(p.page + 1, "Next"));
+    }
+    out.push_str("</nav>");
+    out
+}
+
 pub async fn show(
     req: HttpRequest,
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
+    p: web::Query<TagParams>,
     ui: Ui,
 ) -> UiResult {
     let r = access::push_repo(&st.db, &ui.caller, *id, RepoAction::View).await?;
-    let images = svc::images(&st.db, &ui.caller, r.id).await?;
+    let (count, images) = svc::images(&st.db, &ui.caller, r.id, &p.q, p.page).await?;
     let modify = svc::may_modify(&st.db, &ui.caller, r.id).await?;
     let host = req.connection_info().host().to_string();
     let paths = svc::base_paths(&st.db, &ui.caller, r.id).await?;
     let path = paths.first().cloned().unwrap_or_else(|| r.name.clone());
-    let tag_count: usize = images.iter().map(|g| g.tags.len()).sum();
     let mut body = tabs(r.id, &r.name, "Tags");
     let _ = write!(
         body,
         "<p><label for=\"pull\">Pull command</label> <input id=\"pull\" class=\"pull\" readonly \
          value=\"docker pull {}\" data-copy> <button type=\"button\" data-copy-from=\"pull\" hidden>Copy</button></p>\
-         <p class=\"muted\">{tag_count} tag(s) on {} image(s), newest push first.</p>",
+         <form class=\"filter\" method=\"get\" role=\"search\"><label for=\"q\">Filter tags</label>\
+         <input id=\"q\" name=\"q\" type=\"search\" value=\"{}\"> <button type=\"submit\">Filter</button></form>\
+         <p class=\"muted\">{count} matching tag(s); this page shows {} image(s), newest push first.</p>",
         esc(&format!("{host}/{path}:{}", images.first().and_then(|g| g.tags.first()).map(|t| t.name.as_str()).unwrap_or("latest"))),
+        esc(&p.q),
         images.len(),
     );
     if modify {
@@ -129,11 +163,17 @@ pub async fn show(
         body.push_str("</tbody>");
     }
     body.push_str("</table>");
+    body.push_str(&tag_pager(r.id, &p, count));
     if modify {
-        body.push_str(
-            "<p class=\"actions\"><button type=\"submit\">Untag selected</button> \
+        let _ = write!(
+            body,
+            "<p class=\"actions\"><input type=\"hidden\" name=\"q\" value=\"{}\">\
+             <input type=\"checkbox\" name=\"all_matching\" value=\"1\" id=\"all-matching\"> \
+             <label for=\"all-matching\">Select all {count} matching tags</label> \
+             <button type=\"submit\">Untag selected</button> \
              <span class=\"muted\">Removes only the tags; images stay while other tags or \
              versions hold them.</span></p></form>",
+            esc(&p.q)
         );
     }
     Ok(page(&r.name, &ui.session, &body))
@@ -148,7 +188,13 @@ pub async fn untag(
     let form = Form::parse(&body);
     form.check(&ui.session)?;
     let r = access::push_repo(&st.db, &ui.caller, *id, RepoAction::ModifyContent).await?;
-    let tags = form.all("tag");
+    let matching;
+    let tags: Vec<&str> = if form.get("all_matching") == Some("1") {
+        matching = svc::tag_names(&st.db, r.id, form.get("q").unwrap_or("")).await?;
+        matching.iter().map(String::as_str).collect()
+    } else {
+        form.all("tag")
+    };
     if tags.is_empty() {
         return Err(
             Error::Validation(vec![("tag".into(), "Select at least one tag.".into())]).into(),
@@ -158,6 +204,7 @@ pub async fn untag(
         push_repos::check_tag(t)?;
         push_repos::existing_tag(&st.db, &r, t).await?;
     }
+    let single = tags.len() == 1;
     let mut last = None;
     for t in tags {
         let kind = tasks::TaskKind::Untag {
@@ -167,7 +214,7 @@ pub async fn untag(
         last = Some(dispatch(&st, &ui, r.id, kind).await?);
     }
     Ok(match last {
-        Some(t) if form.all("tag").len() == 1 => see_other(&format!("/ui/tasks/{t}/")),
+        Some(t) if single => see_other(&format!("/ui/tasks/{t}/")),
         _ => see_other("/ui/tasks/"),
     })
 }
@@ -185,11 +232,10 @@ pub async fn confirm_delete(
 ) -> UiResult {
     let r = access::push_repo(&st.db, &ui.caller, *id, RepoAction::ModifyContent).await?;
     push_repos::manifest_in_latest(&st.db, &r, &p.digest).await?;
-    let images = svc::images(&st.db, &ui.caller, r.id).await?;
-    let tags: Vec<String> = images
+    let tags: Vec<String> = svc::tags_of(&st.db, r.id, &p.digest)
+        .await?
         .iter()
-        .filter(|g| g.digest == p.digest)
-        .flat_map(|g| g.tags.iter().map(|t| esc(&t.name)))
+        .map(|t| esc(t))
         .collect();
     let mut body = tabs(r.id, &r.name, "Tags");
     let _ = write!(

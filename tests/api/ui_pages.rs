@@ -372,3 +372,33 @@ async fn a_namespace_owner_previews_a_retention_policy_and_a_consumer_sees_no_re
         404
     );
 }
+
+#[tokio::test]
+async fn the_tag_filter_narrows_the_page_and_select_all_matching_untags_every_match() {
+    let app = TestApp::spawn().await;
+    for t in ["dev-1", "dev-2", "release-1"] {
+        app.push_image("team/app", t, &[bytes(1, 100)]).await;
+    }
+    let id = repo_id(&app, "team/app").await;
+    let b = Browser::new(&app);
+    b.sign_in(ADMIN.0, ADMIN.1).await;
+    let page = b.get(&format!("/ui/repositories/{id}/?q=DEV")).await;
+    assert!(page.body.contains("value=\"dev-1\"") && page.body.contains("value=\"dev-2\""));
+    assert!(!page.body.contains("value=\"release-1\""));
+    assert!(page.body.contains("Select all 2 matching tags"));
+    let p = b
+        .post(
+            &format!("/ui/repositories/{id}/untag"),
+            &[("csrf", &page.csrf()), ("q", "dev"), ("all_matching", "1")],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    for _ in 0..200 {
+        if tags(&app, "team/app").await == vec!["release-1".to_string()] {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(tags(&app, "team/app").await, vec!["release-1"]);
+    app.assert_tasks_settled().await;
+}
