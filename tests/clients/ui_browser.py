@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The web UI in a real browser (Debian's chromium + chromedriver, driven by selenium): sign in,
-open a repository, tick two tags, Untag, see the new version in the API; run a cleanup dry run;
+open a repository, tick two tags, Untag, see the new version in the API; Delete image (the
+confirmation lists its tags); Restore the version before; run a cleanup dry run;
 screenshots of each page (light, dark, and a phone's width) into BERTH_SCREENSHOTS.
 Env: BERTH_URL, BERTH_PASSWORD, UI_REPO (a repository with tags v1, v2, v3), BERTH_SCREENSHOTS."""
 import base64, json, os, sys, tempfile, time, urllib.request
@@ -93,9 +94,21 @@ def main():
         shot("07-tasks")
         d.get(URL + "/ui/repositories/")
         d.find_element(By.LINK_TEXT, REPO).click()
+        # Delete image: the confirmation lists the tags that go, then the task page.
+        d.find_element(By.LINK_TEXT, "Delete image").click()
+        wait_for(d, lambda d: "<code>v3</code>" in d.page_source, "the confirmation lists v3")
+        shot("08-delete-image")
+        d.find_element(By.XPATH, "//button[normalize-space()='Delete image and its tags']").click()
+        wait_for(d, lambda d: tags() == [], "no tag left after Delete image")
+        d.get(URL + "/ui/repositories/")
+        d.find_element(By.LINK_TEXT, REPO).click()
         d.find_element(By.LINK_TEXT, "Versions").click()
         wait_for(d, lambda d: "Restore version" in d.page_source, "versions offer Restore")
-        shot("08-versions")
+        shot("09-versions")
+        # Restore the version before the delete: v3 comes back.
+        latest = int(api(f"/pulp/api/v3/repositories/container/container-push/?name={REPO}")["results"][0]["latest_version_href"].rstrip("/").rsplit("/", 1)[1])
+        d.find_element(By.XPATH, f"//button[normalize-space()='Restore version {latest - 1}']").click()
+        wait_for(d, lambda d: tags() == ["v3"], "v3 back after Restore")
         d.get(URL + "/ui/cleanup/")
         d.find_element(By.XPATH, "//button[normalize-space()='Dry run']").click()
         wait_for(d, lambda d: "/ui/tasks/" in d.current_url, "the dry run's task page")
@@ -105,21 +118,21 @@ def main():
             time.sleep(0.2)
             d.refresh()
         check("completed" in d.page_source, "the dry run completed")
-        shot("09-cleanup-task")
+        shot("10-cleanup-task")
         d.get(URL + "/ui/cleanup/")
         check("dry run (would free)" in d.page_source, "history shows the dry run")
-        shot("10-cleanup")
+        shot("11-cleanup")
         d.execute_cdp_cmd("Emulation.setEmulatedMedia",
                           {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
         d.get(URL + "/ui/repositories/")
         d.find_element(By.LINK_TEXT, REPO).click()
         wait_for(d, lambda d: d.title.startswith(REPO), "repository page (dark)")
-        shot("11-repository-dark")
+        shot("12-repository-dark")
         d.set_window_size(390, 844)
-        shot("12-repository-phone-dark")
+        shot("13-repository-phone-dark")
         d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
         d.get(URL + "/ui/")
-        shot("13-overview-phone")
+        shot("14-overview-phone")
     finally:
         d.quit()
     print("web UI in chromium: ok; screenshots in", SHOTS)
