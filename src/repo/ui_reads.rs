@@ -235,3 +235,16 @@ pub async fn platforms(
     }
     Ok(out)
 }
+
+/// The config labels (JSON object text) of manifest `id`.
+pub async fn labels(c: &impl ConnectionTrait, id: Uuid) -> Result<String, DbErr> {
+    Ok(one(
+        c,
+        "SELECT labels FROM manifests WHERE id = ?",
+        vec![id.into()],
+    )
+    .await?
+    .map(|r| r.try_get("", "labels"))
+    .transpose()?
+    .unwrap_or_default())
+}

@@ -198,3 +198,36 @@ pub async fn tag_names(db: &Db, repo: Uuid, filter: &str) -> Result<Vec<String>>
     let (_, rows) = reads::tags(&db.conn, repo, filter, u32::MAX as u64, 0).await?;
     Ok(rows.into_iter().map(|t| t.name).collect())
 }
+
+/// One image of a repository's latest version, as the Image page shows it.
+pub struct ImageView {
+    pub row: crate::repo::manifests::ManifestRow,
+    pub parsed: crate::domain::manifest::ParsedManifest,
+    /// The config's labels (JSON object text).
+    pub labels: String,
+    pub referrers: Vec<crate::repo::manifests::Referrer>,
+    pub tags: Vec<String>,
+}
+
+/// Image `digest` of repository `repo` (which the caller sees; 404 unless its latest version
+/// holds the image).
+pub async fn image(db: &Db, c: &Caller, repo: Uuid, digest: &str) -> Result<ImageView> {
+    access::push_repo(db, c, repo, RepoAction::View).await?;
+    let missing = || Error::NotFound("image".into());
+    let id = crate::repo::manifests::in_latest(&db.conn, repo, digest)
+        .await?
+        .ok_or_else(missing)?;
+    let row = crate::repo::manifests::by_digest(&db.conn, repo, digest)
+        .await?
+        .filter(|m| m.id == id)
+        .ok_or_else(missing)?;
+    let parsed = crate::domain::manifest::parse(&row.data, Some(&row.media_type))
+        .map_err(|e| Error::Internal(format!("stored manifest {digest}: {e}")))?;
+    Ok(ImageView {
+        labels: reads::labels(&db.conn, id).await?,
+        referrers: crate::repo::manifests::referrers(&db.conn, repo, digest).await?,
+        tags: reads::tags_of(&db.conn, repo, digest).await?,
+        row,
+        parsed,
+    })
+}

@@ -6,6 +6,7 @@
 //! reloading a running task). The stylesheet and script are compiled into the binary.
 pub mod cleanup;
 pub mod html;
+pub mod image;
 pub mod pages;
 pub mod repository;
 pub mod retention;
@@ -61,6 +62,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/repositories/").get(pages::repositories))
             .service(web::resource("/repositories/{id}/").get(repository::show))
             .service(web::resource("/repositories/{id}/untag").post(repository::untag))
+            .service(web::resource("/repositories/{id}/image").get(image::show))
             .service(
                 web::resource("/repositories/{id}/delete-image")
                     .get(repository::confirm_delete)

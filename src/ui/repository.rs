@@ -142,7 +142,12 @@ pub async fn show(
                 } else {
                     String::new()
                 };
-                format!("{}{delete}", short_digest(&g.digest))
+                format!(
+                    "<a href=\"/ui/repositories/{}/image?digest={}\">{}</a>{delete}",
+                    r.id,
+                    q(&g.digest),
+                    short_digest(&g.digest)
+                )
             } else {
                 String::new()
             };

@@ -9,7 +9,7 @@ use serde_json::json;
 
 const PUSH: &str = "/pulp/api/v3/repositories/container/container-push/";
 
-async fn repo_id(app: &TestApp, name: &str) -> String {
+pub async fn repo_id(app: &TestApp, name: &str) -> String {
     let r = app.api_one(&format!("{PUSH}?name={name}")).await;
     r["pulp_href"]
         .as_str()
@@ -31,7 +31,7 @@ async fn task_of(app: &TestApp, p: &Page) -> serde_json::Value {
     t
 }
 
-async fn tags(app: &TestApp, name: &str) -> Vec<String> {
+pub async fn tags(app: &TestApp, name: &str) -> Vec<String> {
     let v: serde_json::Value = app
         .get(&format!("/v2/{name}/tags/list"))
         .send()
@@ -296,81 +296,6 @@ async fn the_cleanup_page_runs_a_dry_run_and_shows_its_bytes_in_the_history() {
     );
     assert!(history.body.contains("KiB"), "{}", history.body);
     assert_eq!(tags(&app, "team/app").await, vec!["v2"]);
-}
-
-#[tokio::test]
-async fn a_namespace_owner_previews_a_retention_policy_and_a_consumer_sees_no_retention_page() {
-    let app = TestApp::spawn().await;
-    app.push_image("team/app", "v1", &[bytes(1, 100)]).await;
-    app.push_image("team/app", "v2", &[bytes(2, 100)]).await;
-    let ns = app
-        .api_one("/pulp/api/v3/pulp_container/namespaces/?name=team")
-        .await;
-    let ns_href = ns["pulp_href"].as_str().unwrap().to_string();
-    let ns_id = ns_href
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
-    let (s, v) = app
-        .api(
-            Method::POST,
-            "/pulp/api/v3/retention_policies/",
-            Some(json!({"name": "keep-one", "namespace": ns_href, "rules": [{"latest_pushed": 1}], "delay": "0s"})),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let policy = v["pulp_href"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
-    for (user, role) in [
-        ("owner", "container.containernamespace_owner"),
-        ("consumer", "container.containernamespace_consumer"),
-    ] {
-        app.create_user(user, &format!("pw-{user}")).await;
-        app.grant_role(user, role, Some(&ns_href)).await;
-    }
-    let o = Browser::new(&app);
-    o.sign_in("owner", "pw-owner").await;
-    let list = o.get("/ui/namespaces/").await;
-    assert!(list
-        .body
-        .contains(&format!("/ui/namespaces/{ns_id}/retention/")));
-    let page = o.get(&format!("/ui/namespaces/{ns_id}/retention/")).await;
-    assert_eq!(page.status, 200);
-    assert!(page.body.contains("keep-one"));
-    let preview = o.get(&format!("/ui/retention/{policy}/preview")).await;
-    assert_eq!(preview.status, 200, "{}", preview.body);
-    assert!(
-        preview
-            .body
-            .contains("<span class=\"figure\">1</span> tags removed"),
-        "{}",
-        preview.body
-    );
-    assert!(preview.body.contains(">goes<") && preview.body.contains(">stays<"));
-
-    let c = Browser::new(&app);
-    c.sign_in("consumer", "pw-consumer").await;
-    assert!(!c.get("/ui/namespaces/").await.body.contains("/retention/"));
-    assert_eq!(
-        c.get(&format!("/ui/namespaces/{ns_id}/retention/"))
-            .await
-            .status,
-        404
-    );
-    assert_eq!(
-        c.get(&format!("/ui/retention/{policy}/preview"))
-            .await
-            .status,
-        404
-    );
 }
 
 #[tokio::test]
