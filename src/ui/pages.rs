@@ -96,6 +96,23 @@ pub async fn overview(st: web::Data<AppState>, ui: Ui) -> UiResult {
             );
         }
     }
+    if ui.caller.is_admin() {
+        let name = TaskFilter::Name(Text::Eq("pulpcore.app.tasks.orphan.orphan_cleanup".into()));
+        let last = recent_tasks(&st, &ui, vec![name], 1).await?;
+        let every = st.settings.orphan_cleanup_interval_hours;
+        let _ = write!(
+            cards,
+            "<div class=\"card\"><span class=\"figure\">{}</span> last cleanup{}</div>",
+            last.first()
+                .map(|t| time(t.finished_at.or(Some(t.created_at))))
+                .unwrap_or_else(|| "none".into()),
+            if every == 0 {
+                " (no schedule)".to_string()
+            } else {
+                format!(" (scheduled every {every} h)")
+            }
+        );
+    }
     let tasks = recent_tasks(&st, &ui, vec![], 10).await?;
     let body = format!(
         "<h1>Overview</h1><div class=\"cards\">{cards}</div>\
