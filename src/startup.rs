@@ -80,6 +80,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::api::oci::configure(cfg);
     crate::api::oci::token::configure(cfg);
     crate::api::pulp::configure(cfg);
+    crate::ui::configure(cfg);
 }
 
 /// Starts in the background what every `berth serve` and `berth worker` runs: `workers` task

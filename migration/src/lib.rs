@@ -11,6 +11,7 @@ mod m20261130_000006_upload_owner;
 mod m20261130_000007_retention;
 mod m20261130_000008_version_expiries;
 mod m20261130_000009_task_schedules;
+mod m20261130_000010_ui_sessions;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_retention::Migration),
             Box::new(m20261130_000008_version_expiries::Migration),
             Box::new(m20261130_000009_task_schedules::Migration),
+            Box::new(m20261130_000010_ui_sessions::Migration),
         ]
     }
 }

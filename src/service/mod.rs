@@ -23,6 +23,7 @@ pub mod task_schedules;
 pub mod tasks;
 pub mod throttle;
 pub mod tokens;
+pub mod ui;
 pub mod uploads;
 pub mod usage;
 pub mod users;

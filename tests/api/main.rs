@@ -55,3 +55,6 @@ mod tag_index;
 mod task_schedule_policies;
 mod task_schedule_processes;
 mod task_schedules;
+mod ui_details;
+mod ui_pages;
+mod ui_session;

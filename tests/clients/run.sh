@@ -8,6 +8,8 @@
 #   5. schemathesis against the live server: no 5xx, no response outside the schema
 #   6. a TypeScript client: openapi-typescript + openapi-fetch (pinned in ts/package-lock.json)
 #      from openapi/openapi.pk.json, strict tsc, run with node: list, read, remove_image, cleanup
+#   7. the web UI in Debian's chromium via chromedriver and selenium (ui_browser.py); screenshots
+#      of each page in target/ui-screenshots/ (skipped with a message when chromedriver is absent)
 # Usage: tests/clients/run.sh [DATABASE_URL]   (default: SQLite in a temporary directory)
 # Needs python3 with venv, skopeo, node with npm, and PyPI and npm's registry for the first run. BERTH_CLIENTS_VENV moves the venv;
 # SCHEMATHESIS_SEED / SCHEMATHESIS_EXAMPLES vary the fuzzing (default 1 / 25);
@@ -102,4 +104,12 @@ ln -s "$NODE_DIR/node_modules" "$TS/node_modules"
   { cat "$WORK/ts-gen.log"; fail "openapi-typescript could not generate the types"; }
 (cd "$TS" && node_modules/.bin/tsc -p .) || fail "the TypeScript client does not type-check"
 DIGEST1=$(push clients/ts v1) DIGEST2=$(push clients/ts v2) node "$TS/out/client.js" || fail "TypeScript client"
+echo "== 7. web UI in chromium =="
+if [ -x /usr/bin/chromedriver ] && [ -x /usr/bin/chromium ]; then
+  for t in v1 v2 v3; do push clients/ui "$t" >/dev/null; done
+  UI_REPO=clients/ui BERTH_SCREENSHOTS="$ROOT/target/ui-screenshots" \
+    "$PY" tests/clients/ui_browser.py || fail "web UI in chromium"
+else
+  echo "skipped: /usr/bin/chromium and /usr/bin/chromedriver are not installed (apt-get install chromium chromium-driver)"
+fi
 echo "client suite passed"

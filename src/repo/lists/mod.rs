@@ -40,7 +40,7 @@ pub(crate) fn distributions_in(scope: &DistScope, alias: &str) -> (String, Vec<V
 }
 
 /// The condition "`col` is a repository in `scope`".
-fn repositories_in(scope: &RepoScope, col: &str) -> (String, Vec<Value>) {
+pub(crate) fn repositories_in(scope: &RepoScope, col: &str) -> (String, Vec<Value>) {
     let (dist_cond, mut values) = distributions_in(&scope.served, "vd");
     let (ns_cond, nv) = in_ids("vr.namespace_id", &scope.namespaces);
     values.extend(nv);

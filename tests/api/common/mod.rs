@@ -5,6 +5,7 @@ pub mod cli;
 pub mod oci;
 pub mod pulp;
 pub mod tasks;
+pub mod ui;
 
 use berth::config::Settings;
 use berth::startup;
