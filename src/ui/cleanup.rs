@@ -59,12 +59,12 @@ pub async fn show(st: web::Data<AppState>, ui: Ui) -> UiResult {
     let (_, runs) = lists::tasks(&st.db, &ui.caller, query).await?;
     let mut body = format!(
         "<h1>Cleanup</h1><p>Orphan cleanup deletes content no repository version holds any \
-         more, and the stored bytes only it used. Content newer than {} minutes is kept.</p>\
+         more, and the stored bytes only it used. Content younger than {} is kept.</p>\
          <form method=\"post\" action=\"/ui/cleanup/\" class=\"actions\">{}\
          <button type=\"submit\" name=\"mode\" value=\"dry_run\">Dry run</button> \
          <button type=\"submit\" name=\"mode\" value=\"run\" class=\"danger\">Run now</button></form>\
          <h2>History</h2>",
-        st.settings.orphan_protection_minutes,
+        age(st.settings.orphan_protection_minutes),
         csrf(&ui.session)
     );
     if runs.is_empty() {
@@ -122,4 +122,25 @@ pub async fn run(st: web::Data<AppState>, ui: Ui, body: web::Bytes) -> UiResult 
     )
     .await?;
     Ok(see_other(&format!("/ui/tasks/{task}/")))
+}
+
+/// A protection time in minutes, as people say it ("24 hours", "90 minutes", "1 minute").
+fn age(minutes: u64) -> String {
+    let unit = |n: u64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    match minutes {
+        m if m >= 60 && m % 60 == 0 => unit(m / 60, "hour"),
+        m => unit(m, "minute"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn protection_times_read_as_people_say_them() {
+        assert_eq!(super::age(1440), "24 hours");
+        assert_eq!(super::age(60), "1 hour");
+        assert_eq!(super::age(90), "90 minutes");
+        assert_eq!(super::age(1), "1 minute");
+        assert_eq!(super::age(0), "0 minutes");
+    }
 }
