@@ -15,5 +15,8 @@ USER berth
 ENV BERTH_DATA_DIR=/var/lib/berth
 VOLUME ["/var/lib/berth"]
 EXPOSE 24817
+# `berth health` asks the server's /readyz (database and storage answer); exit 0/1.
+HEALTHCHECK --interval=30s --timeout=15s --start-period=30s --retries=3 \
+    CMD ["berth", "health", "--url", "http://127.0.0.1:24817"]
 ENTRYPOINT ["berth"]
 CMD ["serve", "--listen", "0.0.0.0:24817"]

@@ -29,6 +29,12 @@ pub enum Command {
     Worker,
     /// Apply database migrations and exit.
     Migrate,
+    /// Ask a running berth whether it is ready (`GET /readyz`): exit 0 when it is, 1 when not.
+    Health {
+        /// The server's base URL (default: http://127.0.0.1:<port of --listen>).
+        #[arg(long, env = "BERTH_HEALTH_URL")]
+        url: Option<String>,
+    },
     /// Print the OpenAPI document.
     Openapi {
         /// Print the `?pk_path=1` variant (plain `{pulp_id}` detail paths, for generic

@@ -83,8 +83,40 @@ async fn run(cli: Cli, command: Command) -> anyhow::Result<()> {
             std::future::pending::<()>().await;
             Ok(())
         }
+        Command::Health { url } => health(url, &settings.listen).await,
         Command::Admin { action } => admin(settings, action).await,
         Command::Client(_) => Ok(()),
+    }
+}
+
+/// `berth health`: `GET {url}/readyz` within 10 s; prints the answer, fails unless 200.
+async fn health(url: Option<String>, listen: &str) -> anyhow::Result<()> {
+    let base = match url {
+        Some(u) => u,
+        None => {
+            let port = listen.rsplit_once(':').map_or("24817", |(_, p)| p);
+            format!("http://127.0.0.1:{port}")
+        }
+    };
+    let url = format!(
+        "{}/readyz",
+        base.trim_end_matches('/').trim_end_matches("/readyz")
+    );
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()?;
+    let response = client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("{url}: {e}"))?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    if status.is_success() {
+        println!("{body}");
+        Ok(())
+    } else {
+        anyhow::bail!("{url} answered {status}: {body}")
     }
 }
 

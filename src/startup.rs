@@ -77,6 +77,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
 
 /// Registers every route on an actix app.
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    crate::api::health::configure(cfg);
     crate::api::oci::configure(cfg);
     crate::api::oci::token::configure(cfg);
     crate::api::pulp::configure(cfg);

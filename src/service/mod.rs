@@ -13,6 +13,7 @@ pub mod password;
 pub mod policy;
 pub mod pulls;
 pub mod push_repos;
+pub mod readiness;
 pub mod repositories;
 pub mod restore;
 pub mod retention;

@@ -18,6 +18,7 @@ mod oci_manifests;
 mod oci_uploads;
 mod openapi;
 mod openapi_generators;
+mod ops_health;
 mod protocol_connections;
 mod protocol_input;
 mod protocol_races;
