@@ -16,6 +16,15 @@ pub struct Cli {
     pub config: Option<PathBuf>,
     #[command(flatten)]
     pub settings: Overrides,
+    /// Log line format (logs go to stderr; colour only on a terminal, `NO_COLOR` honoured).
+    #[arg(
+        long,
+        global = true,
+        env = "BERTH_LOG_FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    pub log_format: berth::telemetry::LogFormat,
     /// Without one on a terminal: the interactive clean-up (`berth clean`).
     #[command(subcommand)]
     pub command: Option<Command>,

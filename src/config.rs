@@ -101,12 +101,21 @@ pub struct Overrides {
     /// Seconds between writes of the pull counts kept in memory (0: pull tracking off).
     #[arg(long, global = true, env = "BERTH_PULL_FLUSH_SECONDS")]
     pub pull_flush_seconds: Option<u64>,
+    /// Bearer token `/metrics` requires (unset: `/metrics` is open; it carries no names).
+    #[arg(
+        long,
+        global = true,
+        env = "BERTH_METRICS_TOKEN",
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
 }
 
 impl Overrides {
     fn or(self, file: Overrides) -> Overrides {
         Overrides {
             listen: self.listen.or(file.listen),
+            metrics_token: self.metrics_token.or(file.metrics_token),
             data_dir: self.data_dir.or(file.data_dir),
             database_url: self.database_url.or(file.database_url),
             storage_url: self.storage_url.or(file.storage_url),
@@ -179,6 +188,8 @@ pub struct Settings {
     pub durable: bool,
     /// Seconds between writes of the pull counts (0: pulls are not tracked).
     pub pull_flush_seconds: u64,
+    /// Bearer token `/metrics` requires (`None`: open).
+    pub metrics_token: Option<String>,
 }
 
 impl Settings {
@@ -231,6 +242,7 @@ impl Settings {
             }
         };
         Ok(Settings {
+            metrics_token: o.metrics_token.filter(|t| !t.is_empty()),
             listen,
             data_dir,
             database_url,

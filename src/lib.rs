@@ -12,4 +12,5 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod tasks;
+pub mod telemetry;
 pub mod ui;

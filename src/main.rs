@@ -12,13 +12,8 @@ use cli::{AdminAction, Cli, Command};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
     let mut cli = Cli::parse();
+    berth::telemetry::init(cli.log_format);
     let command = match cli.command.take() {
         Some(c) => c,
         None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {

@@ -78,6 +78,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
 /// Registers every route on an actix app.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::api::health::configure(cfg);
+    crate::api::metrics::configure(cfg);
     crate::api::oci::configure(cfg);
     crate::api::oci::token::configure(cfg);
     crate::api::pulp::configure(cfg);
@@ -114,10 +115,9 @@ pub fn server(state: AppState, listener: TcpListener) -> anyhow::Result<actix_we
             .wrap(actix_web::middleware::from_fn(
                 crate::api::body_guard::guard,
             ))
-            .wrap(
-                actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms")
-                    .log_target("berth::http"),
-            )
+            .wrap(actix_web::middleware::from_fn(
+                crate::api::request_log::log_request,
+            ))
             .wrap(actix_web::middleware::from_fn(
                 crate::api::encoded_hrefs::decode,
             ))

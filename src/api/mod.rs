@@ -4,6 +4,8 @@ pub mod auth;
 pub mod body_guard;
 pub mod encoded_hrefs;
 pub mod health;
+pub mod metrics;
 pub mod oci;
 pub mod openapi;
 pub mod pulp;
+pub mod request_log;

@@ -87,3 +87,28 @@ pub async fn totals(c: &impl ConnectionTrait) -> Result<Totals, DbErr> {
         unreferenced_bytes: row.try_get("", "unreferenced")?,
     })
 }
+
+/// The gauges `/metrics` reports: repositories, manifests, blobs and their bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub repositories: i64,
+    pub manifests: i64,
+    pub blobs: i64,
+    pub stored_bytes: i64,
+}
+
+pub async fn counts(c: &impl ConnectionTrait) -> Result<Counts, DbErr> {
+    let sql = "SELECT (SELECT COUNT(*) FROM repositories) AS repositories, \
+         (SELECT COUNT(*) FROM manifests) AS manifests, \
+         (SELECT COUNT(*) FROM blobs) AS blobs, \
+         (SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM blobs) AS stored";
+    let row = one(c, sql, vec![])
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("counts".into()))?;
+    Ok(Counts {
+        repositories: row.try_get("", "repositories")?,
+        manifests: row.try_get("", "manifests")?,
+        blobs: row.try_get("", "blobs")?,
+        stored_bytes: row.try_get("", "stored")?,
+    })
+}

@@ -36,3 +36,8 @@ pub async fn namespace(db: &Db, id: Uuid) -> Result<i64> {
 pub async fn totals(db: &Db) -> Option<Totals> {
     q::totals(&db.conn).await.ok()
 }
+
+/// Object counts and stored bytes for `/metrics` (`None` when the database cannot say).
+pub async fn counts(db: &Db) -> Option<q::Counts> {
+    q::counts(&db.conn).await.ok()
+}

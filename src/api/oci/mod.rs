@@ -7,6 +7,7 @@ pub mod errors;
 mod listing;
 mod manifests;
 mod path;
+pub use path::route_template;
 pub mod token;
 mod uploads;
 

@@ -118,3 +118,18 @@ mod tests {
         ));
     }
 }
+
+/// The route template of a `/v2/` path (for metrics: never the repository name).
+pub fn route_template(tail: &str) -> &'static str {
+    match parse(tail) {
+        Ok(Route::Base) => "/v2/",
+        Ok(Route::Catalog) => "/v2/_catalog",
+        Ok(Route::Tags(_)) => "/v2/{name}/tags/list",
+        Ok(Route::Manifest(..)) => "/v2/{name}/manifests/{reference}",
+        Ok(Route::Blob(..)) => "/v2/{name}/blobs/{digest}",
+        Ok(Route::UploadStart(_)) => "/v2/{name}/blobs/uploads/",
+        Ok(Route::Upload(..)) => "/v2/{name}/blobs/uploads/{uuid}",
+        Ok(Route::Referrers(..)) => "/v2/{name}/referrers/{digest}",
+        Err(_) => "/v2/{invalid}",
+    }
+}

@@ -181,13 +181,9 @@ pub fn cid(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-/// Echoes a valid incoming `Correlation-ID` (else generates one) and records it for tasks.
-pub async fn correlation_id(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let incoming = req
-        .headers()
+/// The caller's `Correlation-ID` when it is 1-64 letters, digits and dashes.
+pub fn valid_correlation_id(headers: &actix_web::http::header::HeaderMap) -> Option<String> {
+    headers
         .get("Correlation-ID")
         .and_then(|v| v.to_str().ok())
         .filter(|v| {
@@ -195,8 +191,19 @@ pub async fn correlation_id(
                 && v.len() <= 64
                 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
-        .map(str::to_string);
-    let cid = incoming.unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        .map(str::to_string)
+}
+
+/// Echoes a valid incoming `Correlation-ID` (else generates one) and records it for tasks.
+pub async fn correlation_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    // The request log (`api::request_log`) has usually chosen it already.
+    let known = req.extensions().get::<CorrelationId>().map(|c| c.0.clone());
+    let cid = known
+        .or_else(|| valid_correlation_id(req.headers()))
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     req.extensions_mut().insert(CorrelationId(cid.clone()));
     let mut res = next.call(req).await?;
     if let Ok(v) = HeaderValue::from_str(&cid) {

@@ -85,7 +85,31 @@ async fn run_inner(ctx: &TaskContext, id: Uuid) -> Result<()> {
     q::finish(&*txn, id, &finish).await?;
     q::unlock(&*txn, id).await?;
     txn.commit().await?;
+    count(&task.name, &finish);
     Ok(())
+}
+
+/// Feeds `/metrics`: the finished task, and the bytes a (real) cleanup or retention run freed.
+fn count(name: &str, finish: &Finish) {
+    let m = crate::telemetry::metrics::global();
+    m.task_finished(name, finish.state.as_str());
+    if finish.state != TaskState::Completed {
+        return;
+    }
+    let result: Value = finish
+        .result
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or(Value::Null);
+    if result["dry_run"] != Value::Bool(false) {
+        return;
+    }
+    if name == "pulpcore.app.tasks.orphan.orphan_cleanup" {
+        m.housekeeping_run("orphan_cleanup", result["bytes"].as_u64().unwrap_or(0));
+    } else if name == crate::service::retention::run::TASK_NAME {
+        let freed = result["totals"]["bytes_freed"].as_u64().unwrap_or(0);
+        m.housekeeping_run("retention", freed);
+    }
 }
 
 fn completed(o: Outcome) -> Finish {
