@@ -66,6 +66,7 @@ async fn run(cli: Cli, command: Command) -> anyhow::Result<()> {
             let listener = std::net::TcpListener::bind(&listen)
                 .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
             tracing::info!(%listen, storage = state.store.description(), "berth serving");
+            tracing::info!("{}", startup::banner(&state.settings));
             let pulls = state.pulls.clone();
             startup::run(startup::server(state, listener)?, pulls).await?;
             Ok(())

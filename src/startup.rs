@@ -37,14 +37,14 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     let store = storage::open_with(&settings.storage_url, &settings.s3, settings.durable)
         .map_err(anyhow::Error::msg)?;
     let password_file = settings.data_dir.join("admin-password");
-    if let Some(pw) =
-        auth::bootstrap_admin(&db, settings.admin_password.as_deref(), &password_file).await?
+    if auth::bootstrap_admin(&db, settings.admin_password.as_deref(), &password_file)
+        .await?
+        .is_some()
     {
         tracing::info!(
-            password = %pw,
             file = %password_file.display(),
-            "created user 'admin' with a generated password (also written to the file; \
-             set BERTH_ADMIN_PASSWORD to choose it)"
+            "created user 'admin' with a generated password, written to the file only \
+             (set BERTH_ADMIN_PASSWORD to choose it)"
         );
     }
     let tokens = crate::service::tokens::Tokens::load(&db, &settings)
@@ -73,6 +73,31 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         tokens,
         settings,
     })
+}
+
+/// What `berth serve` prints once it listens: where the registry, the API, its Swagger UI and
+/// the web UI are, where the admin password is, and how to log in.
+pub fn banner(settings: &Settings) -> String {
+    let (host, port) = settings
+        .listen
+        .rsplit_once(':')
+        .unwrap_or((settings.listen.as_str(), "24817"));
+    let host = match host {
+        "0.0.0.0" | "[::]" | "" => "localhost",
+        "127.0.0.1" => "localhost",
+        h => h,
+    };
+    let at = format!("{host}:{port}");
+    let file = settings.data_dir.join("admin-password");
+    let password = match file.exists() {
+        true => format!("admin password: in {} (cat it)", file.display()),
+        false => "admin password: the one BERTH_ADMIN_PASSWORD set".into(),
+    };
+    format!(
+        "berth is ready\n  registry: http://{at}/v2/\n  API:      http://{at}/pulp/api/v3/\n  \
+         Swagger:  http://{at}/pulp/api/v3/swagger/\n  web UI:   http://{at}/ui/\n  \
+         {password}\n  log in:   docker login {at} -u admin"
+    )
 }
 
 /// Registers every route on an actix app.

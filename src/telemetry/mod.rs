@@ -17,8 +17,10 @@ pub enum LogFormat {
     Json,
 }
 
-/// The default filter: `info`, quieter for the SQL driver.
-const DEFAULT_FILTER: &str = "info,sqlx=warn";
+/// The default filter: `info`, quieter for the SQL driver, migrations (one line per
+/// migration on first start), actix's start-up and the queue's workers.
+const DEFAULT_FILTER: &str =
+    "info,sqlx=warn,sea_orm_migration=warn,actix_server=warn,apalis_core=warn";
 
 /// Installs the global subscriber. `RUST_LOG` overrides the default filter.
 pub fn init(format: LogFormat) {
