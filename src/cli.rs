@@ -63,19 +63,20 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum AdminAction {
-    /// Create a user (give the password with --password or BERTH_NEW_PASSWORD).
+    /// Create a user (password from --password, BERTH_NEW_PASSWORD, else stdin or a prompt).
     CreateUser {
         username: String,
         #[arg(long, env = "BERTH_NEW_PASSWORD", hide_env_values = true)]
-        password: String,
+        password: Option<String>,
         #[arg(long)]
         superuser: bool,
     },
-    /// Set a user's password.
+    /// Set a user's password (from --password, BERTH_NEW_PASSWORD, else the first line of
+    /// stdin, or a prompt on a terminal).
     SetPassword {
         username: String,
         #[arg(long, env = "BERTH_NEW_PASSWORD", hide_env_values = true)]
-        password: String,
+        password: Option<String>,
     },
     /// List users.
     ListUsers,

@@ -87,9 +87,15 @@ pub struct Overrides {
     /// `<scheme>://<host>/token/` as the request names it).
     #[arg(long, global = true, env = "BERTH_TOKEN_REALM")]
     pub token_realm: Option<String>,
-    /// PEM file with the ES256 (P-256) private key that signs registry tokens (PKCS#8 or SEC1);
-    /// default: a key generated on first start and kept in the database for every replica.
-    #[arg(long, global = true, env = "BERTH_TOKEN_PRIVATE_KEY")]
+    /// The ES256 (P-256) private key that signs registry tokens (PKCS#8 or SEC1): a PEM file's
+    /// path, or the PEM text itself; default: a key generated on first start and kept in the
+    /// database for every replica.
+    #[arg(
+        long,
+        global = true,
+        env = "BERTH_TOKEN_PRIVATE_KEY",
+        hide_env_values = true
+    )]
     pub token_private_key: Option<PathBuf>,
     /// Largest blob accepted, in bytes, counted across the chunks of an upload (0: no limit).
     #[arg(long, global = true, env = "BERTH_MAX_BLOB_SIZE")]

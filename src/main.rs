@@ -139,12 +139,14 @@ async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
             password,
             superuser,
         } => {
+            let password = new_password(password, &username)?;
             users::create_with_password(&db, &username, &password, superuser)
                 .await
                 .map_err(admin_error)?;
             println!("created user '{username}'");
         }
         AdminAction::SetPassword { username, password } => {
+            let password = new_password(password, &username)?;
             users::set_password(&db, &username, &password)
                 .await
                 .map_err(admin_error)?;
@@ -157,6 +159,37 @@ async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The password given on the command line, else the first line of stdin (asked for, without
+/// echo where `stty` can turn it off, when stdin is a terminal).
+fn new_password(given: Option<String>, username: &str) -> anyhow::Result<String> {
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdin());
+    let echo = |on: bool| {
+        let _ = std::process::Command::new("stty")
+            .arg(if on { "echo" } else { "-echo" })
+            .stdin(std::process::Stdio::inherit())
+            .status();
+    };
+    if terminal {
+        eprint!("New password for '{username}': ");
+        echo(false);
+    }
+    let mut line = String::new();
+    let read = std::io::stdin().read_line(&mut line);
+    if terminal {
+        echo(true);
+        eprintln!();
+    }
+    read?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        anyhow::bail!("no password given (use --password, BERTH_NEW_PASSWORD or stdin)");
+    }
+    Ok(password)
 }
 
 /// The message of a failed admin command: the validators' messages, or the service's reason.

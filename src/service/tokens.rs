@@ -78,6 +78,27 @@ fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
+/// The PEM text `BERTH_TOKEN_PRIVATE_KEY` gives: the value itself when it is a PEM block,
+/// else the file it names; and a description of which, that never contains key material.
+fn key_text(given: &std::path::Path) -> std::result::Result<(String, String), String> {
+    let raw = given.as_os_str().to_string_lossy();
+    if raw.contains("-----BEGIN") {
+        return Ok((
+            raw.into_owned(),
+            "PEM given inline in BERTH_TOKEN_PRIVATE_KEY".into(),
+        ));
+    }
+    let source = format!("read from the file {}", given.display());
+    match std::fs::read_to_string(given) {
+        Ok(text) => Ok((text, source)),
+        Err(e) => Err(format!(
+            "token private key: cannot read the file {}: {e} (BERTH_TOKEN_PRIVATE_KEY takes \
+             a file path or the PEM itself)",
+            given.display()
+        )),
+    }
+}
+
 /// The DER bytes inside a PEM document (any label).
 fn pem_der(text: &str) -> Option<Vec<u8>> {
     let body: String = text
@@ -151,15 +172,15 @@ impl Tokens {
     /// (generated and stored by whichever replica starts first).
     pub async fn load(db: &Db, settings: &Settings) -> std::result::Result<Tokens, String> {
         let (pkcs8, point) = match &settings.token_private_key {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("token private key {}: {e}", path.display()))?;
+            Some(given) => {
+                let (text, source) = key_text(given)?;
+                tracing::info!("token signing key: {source}");
                 pem_der(&text)
                     .and_then(|der| parse_key(&der))
                     .ok_or_else(|| {
                         format!(
-                            "token private key {}: not a PEM-encoded P-256 (ES256) private key",
-                            path.display()
+                            "token private key ({source}): not a PEM-encoded P-256 (ES256) \
+                             private key"
                         )
                     })?
             }

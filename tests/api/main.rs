@@ -19,6 +19,7 @@ mod oci_uploads;
 mod openapi;
 mod openapi_generators;
 mod ops_health;
+mod ops_keys;
 mod ops_logs;
 mod ops_metrics;
 mod protocol_connections;

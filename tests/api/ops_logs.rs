@@ -1,5 +1,6 @@
 //! Operations: logs go to stderr (stdout of `berth admin …` stays clean), `--log-format json`
-//! writes one JSON object per line, and no colour codes reach a non-terminal.
+//! writes one JSON object per line, no colour codes reach a non-terminal, and `admin
+//! create-user|set-password` read the password from stdin.
 use crate::common::cli::Client;
 
 #[tokio::test]
@@ -33,4 +34,35 @@ async fn admin_output_stays_on_stdout_and_json_log_lines_go_to_stderr_without_co
         .ok();
     assert_eq!(text.stdout, "bob\tuser\n");
     assert!(!text.stderr.contains('\u{1b}'), "{}", text.stderr);
+}
+
+#[tokio::test]
+async fn set_password_reads_the_new_password_from_stdin_and_never_prints_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let cli = Client::new();
+    cli.run_with_stdin(
+        &["--data-dir", data, "admin", "create-user", "carol"],
+        "first-password-of-carol\n",
+    )
+    .await
+    .ok();
+    let out = cli
+        .run_with_stdin(
+            &["--data-dir", data, "admin", "set-password", "carol"],
+            "second-password-of-carol\n",
+        )
+        .await
+        .ok();
+    assert_eq!(out.stdout, "password of 'carol' changed\n");
+    assert!(!out.stderr.contains("second-password"), "{}", out.stderr);
+    let empty = cli
+        .run_with_stdin(&["--data-dir", data, "admin", "set-password", "carol"], "")
+        .await;
+    assert_eq!(empty.code, 1);
+    assert!(
+        empty.stderr.contains("no password given"),
+        "{}",
+        empty.stderr
+    );
 }
