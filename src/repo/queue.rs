@@ -74,3 +74,34 @@ pub async fn forget_postgres(pool: &PgPool, tasks: &[Uuid]) -> Result<u64, sea_o
     }
     Ok(n)
 }
+
+/// The workers apalis saw within `within_secs` seconds, with when: `(name, last seen)`.
+pub async fn workers_sqlite(
+    pool: &SqlitePool,
+    within_secs: i64,
+) -> Result<Vec<(String, DateTime<Utc>)>, sea_orm::sqlx::Error> {
+    let cutoff = Utc::now().timestamp() - within_secs;
+    let rows: Vec<(String, i64)> = sea_orm::sqlx::query_as(
+        "SELECT id, last_seen FROM Workers WHERE last_seen >= ? ORDER BY id",
+    )
+    .bind(cutoff)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, at)| (id, DateTime::from_timestamp(at, 0).unwrap_or_default()))
+        .collect())
+}
+
+pub async fn workers_postgres(
+    pool: &PgPool,
+    within_secs: i64,
+) -> Result<Vec<(String, DateTime<Utc>)>, sea_orm::sqlx::Error> {
+    let cutoff = Utc::now() - chrono::Duration::seconds(within_secs);
+    sea_orm::sqlx::query_as(
+        "SELECT id, last_seen FROM apalis.workers WHERE last_seen >= $1 ORDER BY id",
+    )
+    .bind(cutoff)
+    .fetch_all(pool)
+    .await
+}

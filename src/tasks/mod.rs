@@ -107,6 +107,18 @@ impl Queue {
         res.map_err(|e| Error::Internal(format!("deleting the jobs of purged tasks: {e}")))
     }
 
+    /// The workers seen within `within_secs` seconds: `(name, last heartbeat)`.
+    pub async fn online_workers(
+        &self,
+        within_secs: i64,
+    ) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>> {
+        let res = match self {
+            Queue::Sqlite(s) => jobs::workers_sqlite(s.pool(), within_secs).await,
+            Queue::Postgres(s) => jobs::workers_postgres(s.pool(), within_secs).await,
+        };
+        res.map_err(|e| Error::Internal(format!("listing workers: {e}")))
+    }
+
     /// Deletes job rows that finished before `before` (the task rows keep the record).
     pub async fn trim(&self, before: chrono::DateTime<chrono::Utc>) -> Result<u64> {
         let res = match self {

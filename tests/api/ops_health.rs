@@ -77,3 +77,35 @@ async fn berth_health_exits_1_with_a_message_when_nothing_listens() {
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("/readyz"), "{}", out.stderr);
 }
+
+#[tokio::test]
+async fn status_lists_the_task_workers_with_recent_heartbeats() {
+    let app = TestApp::spawn().await;
+    let mut workers = vec![];
+    for _ in 0..50 {
+        let body: Value = app
+            .get("/pulp/api/v3/status/")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        workers = body["online_workers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if !workers.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!workers.is_empty(), "no online worker");
+    for w in &workers {
+        assert!(w["name"].as_str().unwrap().starts_with("berth-"), "{w}");
+        assert!(
+            w["last_heartbeat"].as_str().unwrap().starts_with("20"),
+            "{w}"
+        );
+    }
+}

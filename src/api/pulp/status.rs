@@ -54,7 +54,15 @@ pub async fn status(req: HttpRequest, st: web::Data<AppState>) -> HttpResponse {
         .collect();
     let view = StatusResponse {
         versions,
-        online_workers: vec![],
+        online_workers: status::online_workers(&st.tasks)
+            .await
+            .into_iter()
+            .map(|(name, seen)| AppStatusResponse {
+                name,
+                last_heartbeat: crate::domain::hrefs::timestamp(seen),
+                versions: app_versions.clone(),
+            })
+            .collect(),
         online_api_apps: vec![AppStatusResponse {
             name: format!("berth@{}", std::process::id()),
             last_heartbeat: now,
