@@ -19,7 +19,7 @@ async fn scrape(app: &TestApp) -> String {
 async fn metrics_count_requests_by_route_template_and_bytes_without_repository_names() {
     let app = TestApp::spawn().await;
     let layer = bytes(7, 4096);
-    app.push_image("secret-team/hidden-app", "v1", &[layer.clone()])
+    app.push_image("secret-team/hidden-app", "v1", std::slice::from_ref(&layer))
         .await;
     let digest = crate::common::oci::sha256(&layer);
     let pulled = app

@@ -69,6 +69,21 @@ pub fn parse(tail: &str) -> Result<Route> {
     Err(Error::NameUnknown(tail.chars().take(300).collect()))
 }
 
+/// The route template of a `/v2/` path (for metrics: never the repository name).
+pub fn route_template(tail: &str) -> &'static str {
+    match parse(tail) {
+        Ok(Route::Base) => "/v2/",
+        Ok(Route::Catalog) => "/v2/_catalog",
+        Ok(Route::Tags(_)) => "/v2/{name}/tags/list",
+        Ok(Route::Manifest(..)) => "/v2/{name}/manifests/{reference}",
+        Ok(Route::Blob(..)) => "/v2/{name}/blobs/{digest}",
+        Ok(Route::UploadStart(_)) => "/v2/{name}/blobs/uploads/",
+        Ok(Route::Upload(..)) => "/v2/{name}/blobs/uploads/{uuid}",
+        Ok(Route::Referrers(..)) => "/v2/{name}/referrers/{digest}",
+        Err(_) => "/v2/{invalid}",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,20 +131,5 @@ mod tests {
             parse("a/manifests/bad tag!"),
             Err(Error::TagInvalid(_))
         ));
-    }
-}
-
-/// The route template of a `/v2/` path (for metrics: never the repository name).
-pub fn route_template(tail: &str) -> &'static str {
-    match parse(tail) {
-        Ok(Route::Base) => "/v2/",
-        Ok(Route::Catalog) => "/v2/_catalog",
-        Ok(Route::Tags(_)) => "/v2/{name}/tags/list",
-        Ok(Route::Manifest(..)) => "/v2/{name}/manifests/{reference}",
-        Ok(Route::Blob(..)) => "/v2/{name}/blobs/{digest}",
-        Ok(Route::UploadStart(_)) => "/v2/{name}/blobs/uploads/",
-        Ok(Route::Upload(..)) => "/v2/{name}/blobs/uploads/{uuid}",
-        Ok(Route::Referrers(..)) => "/v2/{name}/referrers/{digest}",
-        Err(_) => "/v2/{invalid}",
     }
 }
