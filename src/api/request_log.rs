@@ -1,7 +1,8 @@
 //! The request log and HTTP metrics, wrapped around every route: one line per request with its
 //! correlation id (the caller's valid `Correlation-ID`, else a new one, shared with the Pulp
 //! API's header), and `berth_http_*` counters by method, route template and status, plus the
-//! blob bytes pushed (upload bodies' `Content-Length`) and pulled (sized blob GET bodies).
+//! blob bytes pulled (sized blob GET bodies; pushed bytes are counted where a blob is committed,
+//! `service::uploads`).
 use crate::api::pulp::common::CorrelationId;
 use crate::telemetry::metrics;
 use actix_web::body::{BodySize, MessageBody};
@@ -25,12 +26,6 @@ pub async fn log_request(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    let sent: u64 = req
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
     let result = next.call(req).await;
     let seconds = start.elapsed().as_secs_f64();
     let (status, body) = match &result {
@@ -43,17 +38,9 @@ pub async fn log_request(
     };
     let m = metrics::global();
     m.http_request(method.as_str(), &route, status.as_u16(), seconds);
-    if status.is_success() {
-        match (&method, route.as_str()) {
-            (&Method::GET, "/v2/{name}/blobs/{digest}") => {
-                if let BodySize::Sized(n) = body {
-                    m.bytes_pulled(n);
-                }
-            }
-            (&Method::PATCH | &Method::PUT | &Method::POST, r) if r.contains("/blobs/uploads/") => {
-                m.bytes_pushed(sent)
-            }
-            _ => {}
+    if status.is_success() && method == Method::GET && route == "/v2/{name}/blobs/{digest}" {
+        if let BodySize::Sized(n) = body {
+            m.bytes_pulled(n);
         }
     }
     tracing::info!(

@@ -271,6 +271,7 @@ async fn commit_blob(
         q::delete(&*txn, id).await?;
     }
     txn.commit().await?;
+    crate::telemetry::metrics::global().bytes_pushed(size);
     for part in parts {
         if let Err(e) = store.delete(part).await {
             tracing::warn!(error = %e, part, "could not delete a staged upload part");

@@ -26,14 +26,11 @@ const DEFAULT_FILTER: &str =
 pub fn init(format: LogFormat) {
     let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| DEFAULT_FILTER.to_string());
     let filter = EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let noise = ProbeNoise {
-        show: directives.contains("debug") || directives.contains("trace"),
-    };
     let ansi = colour_wanted();
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(ansi);
-    let registry = tracing_subscriber::registry().with(filter).with(noise);
+    let registry = tracing_subscriber::registry().with(filter).with(ProbeNoise);
     let _ = match format {
         LogFormat::Text => registry.with(fmt.boxed()).try_init(),
         LogFormat::Json => registry
@@ -48,21 +45,27 @@ fn colour_wanted() -> bool {
     !no_color && std::io::IsTerminal::is_terminal(&std::io::stderr())
 }
 
-/// Drops actix's error line for a request head that does not parse ("invalid Header
-/// provided"): the TLS probe podman, skopeo and docker send to a plain-http port, on every
-/// command. It shows only when the filter asks for debug (or trace) lines.
-struct ProbeNoise {
-    show: bool,
-}
+/// Turns actix's error line for a request head that does not parse ("invalid Header
+/// provided": the TLS probe podman, skopeo and docker send to a plain-http port, on every
+/// command) into a debug line of `berth::http`.
+struct ProbeNoise;
 
 impl<S: tracing::Subscriber> Layer<S> for ProbeNoise {
     fn event_enabled(&self, event: &tracing::Event<'_>, _: Context<'_, S>) -> bool {
-        if self.show || !event.metadata().target().starts_with("actix_http") {
+        if !event.metadata().target().starts_with("actix_http") {
             return true;
         }
         let mut message = MessageText(String::new());
         event.record(&mut message);
-        !message.0.contains("invalid Header provided")
+        if !message.0.contains("invalid Header provided") {
+            return true;
+        }
+        tracing::debug!(
+            target: "berth::http",
+            "unparsable request head (a TLS client on this plain-http port?): {}",
+            message.0
+        );
+        false
     }
 }
 
