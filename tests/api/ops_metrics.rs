@@ -108,3 +108,42 @@ async fn metrics_need_the_bearer_token_when_one_is_configured() {
     assert_eq!(right.status(), 200);
     assert!(right.text().await.unwrap().contains("berth_build_info"));
 }
+
+#[tokio::test]
+async fn metrics_count_finished_tasks_and_the_bytes_an_orphan_cleanup_freed() {
+    let app = TestApp::spawn().await;
+    app.push_blob("ops/lone", &bytes(11, 3000)).await;
+    let t = app
+        .api_task(
+            reqwest::Method::POST,
+            "/pulp/api/v3/orphans/cleanup/",
+            Some(serde_json::json!({"orphan_protection_time": 0})),
+        )
+        .await;
+    let freed = t["result"]["bytes"].as_u64().unwrap();
+    assert!(freed >= 3000, "{t}");
+    // The runner counts right after its commit: wait for that instant to pass.
+    let mut text = scrape(&app).await;
+    for _ in 0..50 {
+        if text.contains("berth_housekeeping_runs_total{kind=\"orphan_cleanup\"}") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        text = scrape(&app).await;
+    }
+    let value = |prefix: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{prefix} missing: {text}"))
+    };
+    let name = "pulpcore.app.tasks.orphan.orphan_cleanup";
+    assert!(
+        value(&format!(
+            "berth_tasks_total{{name=\"{name}\",state=\"completed\"}} "
+        )) >= 1
+    );
+    assert!(value("berth_housekeeping_runs_total{kind=\"orphan_cleanup\"} ") >= 1);
+    assert!(value("berth_housekeeping_freed_bytes_total{kind=\"orphan_cleanup\"} ") >= freed);
+    promtool_check(&text).await;
+}
