@@ -56,5 +56,6 @@ mod task_schedule_policies;
 mod task_schedule_processes;
 mod task_schedules;
 mod ui_details;
+mod ui_manage;
 mod ui_pages;
 mod ui_session;

@@ -83,7 +83,7 @@ def main():
         check(sorted(ticked) == ["v1", "v2"], f"ticked {ticked}")
         shot("06-repository-ticked")
         d.find_element(By.XPATH, "//button[normalize-space()='Untag selected']").click()
-        wait_for(d, lambda d: d.current_url.endswith("/ui/tasks/"), "after Untag: the tasks page")
+        wait_for(d, lambda d: "/ui/tasks/" in d.current_url, "after Untag: the task's page")
         for _ in range(100):
             if tags() == ["v3"]:
                 break
@@ -91,6 +91,9 @@ def main():
         check(tags() == ["v3"], f"tags after Untag: {tags()}")
         after = api(f"/pulp/api/v3/repositories/container/container-push/?name={REPO}")["results"][0]
         check(after["latest_version_href"] != before["latest_version_href"], "a new version")
+        n = lambda h: int(h.rstrip("/").rsplit("/", 1)[1])
+        check(n(after["latest_version_href"]) == n(before["latest_version_href"]) + 1,
+              "one new version for both tags")
         shot("07-tasks")
         d.get(URL + "/ui/repositories/")
         d.find_element(By.LINK_TEXT, REPO).click()
