@@ -10,6 +10,7 @@ pub mod image;
 pub mod pages;
 pub mod repository;
 pub mod retention;
+pub mod retention_form;
 pub mod session;
 
 use actix_web::http::header;
@@ -72,6 +73,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/repositories/{id}/restore").post(repository::restore_version))
             .service(web::resource("/namespaces/{id}/retention/").get(retention::namespace))
             .service(web::resource("/retention/{id}/preview").get(retention::preview))
+            .service(
+                web::resource("/namespaces/{id}/retention/new")
+                    .get(retention_form::new_form)
+                    .post(retention_form::create),
+            )
+            .service(
+                web::resource("/retention/{id}/edit")
+                    .get(retention_form::edit_form)
+                    .post(retention_form::update),
+            )
+            .service(web::resource("/retention/{id}/run").post(retention_form::run))
+            .service(
+                web::resource("/retention/{id}/delete")
+                    .get(retention_form::confirm_delete)
+                    .post(retention_form::delete),
+            )
             .service(web::resource("/tasks/").get(pages::tasks))
             .service(web::resource("/tasks/{id}/").get(pages::task))
             .service(

@@ -58,4 +58,5 @@ mod task_schedules;
 mod ui_details;
 mod ui_manage;
 mod ui_pages;
+mod ui_retention_form;
 mod ui_session;

@@ -26,7 +26,11 @@ async fn untag_refuses_more_than_ten_thousand_tags_and_tags_the_latest_version_l
         )
         .await;
     assert_eq!(p.status, 400, "{}", p.body);
-    assert!(p.body.contains("1 of the selected tags do not exist"), "{}", p.body);
+    assert!(
+        p.body.contains("1 of the selected tags do not exist"),
+        "{}",
+        p.body
+    );
     assert_eq!(tags(&app, "team/app").await, vec!["v1"]);
     app.assert_tasks_settled().await;
 }

@@ -132,7 +132,10 @@ async fn untagging_two_ticked_tags_makes_one_task_and_one_version_without_them()
     assert_eq!(tags(&app, "team/app").await, vec!["c"]);
     let repo = app.api_one(&format!("{PUSH}?name=team/app")).await;
     assert!(
-        repo["latest_version_href"].as_str().unwrap().ends_with("/versions/4/"),
+        repo["latest_version_href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/versions/4/"),
         "three pushes, then one version for both tags: {repo}"
     );
     let versions = b.get(&format!("/ui/repositories/{id}/versions/")).await;
