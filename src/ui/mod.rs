@@ -11,6 +11,7 @@ pub mod pages;
 pub mod repository;
 pub mod retention;
 pub mod retention_form;
+pub mod retention_values;
 pub mod session;
 
 use actix_web::http::header;
