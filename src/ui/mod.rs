@@ -7,6 +7,7 @@
 pub mod cleanup;
 pub mod html;
 pub mod image;
+pub mod manage;
 pub mod pages;
 pub mod repository;
 pub mod retention;
@@ -69,6 +70,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::resource("/repositories/{id}/delete-image")
                     .get(repository::confirm_delete)
                     .post(repository::delete_image),
+            )
+            .service(
+                web::resource("/repositories/{id}/delete")
+                    .get(manage::confirm_delete_repository)
+                    .post(manage::delete_repository),
+            )
+            .service(web::resource("/repositories/{id}/visibility").post(manage::set_visibility))
+            .service(
+                web::resource("/namespaces/{id}/delete")
+                    .get(manage::confirm_delete_namespace)
+                    .post(manage::delete_namespace),
             )
             .service(web::resource("/repositories/{id}/versions/").get(repository::versions))
             .service(web::resource("/repositories/{id}/restore").post(repository::restore_version))

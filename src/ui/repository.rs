@@ -181,6 +181,7 @@ pub async fn show(
             esc(&p.q)
         );
     }
+    body.push_str(&super::manage::repository_section(&st, &ui, r.id).await?);
     Ok(page(&r.name, &ui.session, &body))
 }
 
