@@ -251,15 +251,14 @@ async fn submit(
                 chrono::Utc::now(),
             )
             .await?;
-            let below = format!("<h2>Preview (not saved)</h2>{}", preview_html(&p));
-            form_page(
-                ui,
-                title,
-                &back,
-                form_html(ui, &action, &v, &[]),
-                StatusCode::OK,
-                &below,
-            )
+            let above = format!(
+                "<section aria-labelledby=\"preview-title\"><h2 id=\"preview-title\">Preview \
+                 (not saved)</h2>{}<p class=\"muted\">Nothing is stored until you press Save \
+                 below.</p></section><h2>Policy</h2>",
+                preview_html(&p)
+            );
+            let form = format!("{above}{}", form_html(ui, &action, &v, &[]));
+            form_page(ui, title, &back, form, StatusCode::OK, "")
         }
         Err(Error::Validation(errors)) => form_page(
             ui,
