@@ -14,6 +14,7 @@ pub mod retention;
 pub mod retention_form;
 pub mod retention_values;
 pub mod session;
+pub mod users;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -102,6 +103,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .get(retention_form::confirm_delete)
                     .post(retention_form::delete),
             )
+            .service(
+                web::resource("/users/")
+                    .get(users::list)
+                    .post(users::create),
+            )
+            .service(web::resource("/users/{number}/").get(users::show))
+            .service(web::resource("/users/{number}/password").post(users::set_password))
+            .service(web::resource("/users/{number}/active").post(users::set_active))
+            .service(web::resource("/users/{number}/roles").post(users::assign_role))
             .service(web::resource("/tasks/").get(pages::tasks))
             .service(web::resource("/tasks/{id}/").get(pages::task))
             .service(

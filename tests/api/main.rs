@@ -60,3 +60,4 @@ mod ui_manage;
 mod ui_pages;
 mod ui_retention_form;
 mod ui_session;
+mod ui_users;
