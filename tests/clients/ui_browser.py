@@ -170,6 +170,23 @@ def main():
         shot("19-delete-namespace")
         d.find_element(By.LINK_TEXT, "Cancel").click()
         check(tags() == ["v3"], "nothing deleted by the cancelled confirmations")
+        d.get(URL + "/ui/repositories/")
+        d.find_element(By.LINK_TEXT, REPO).click()
+        _ = d.find_element(By.XPATH, "//h2[normalize-space()='Settings']").location_once_scrolled_into_view
+        shot("20-repository-settings")
+        # Users: create one, give it a namespace role.
+        d.get(URL + "/ui/users/")
+        d.find_element(By.ID, "new-username").send_keys("ui-dev")
+        d.find_element(By.ID, "new-password").send_keys("ui-dev-pass-4821")
+        d.find_element(By.XPATH, "//button[normalize-space()='Create user']").click()
+        wait_for(d, lambda d: d.title.startswith("ui-dev"), "the new user's page")
+        d.find_element(By.ID, "namespace").send_keys(ns)
+        d.find_element(By.XPATH, "//button[normalize-space()='Assign']").click()
+        wait_for(d, lambda d: "containernamespace_owner" in d.find_element(By.TAG_NAME, "table").text,
+                 "the role listed")
+        shot("21-user")
+        d.get(URL + "/ui/users/")
+        shot("22-users")
     finally:
         d.quit()
     print("web UI in chromium: ok; screenshots in", SHOTS)
