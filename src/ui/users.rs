@@ -163,9 +163,22 @@ pub async fn show(st: web::Data<AppState>, ui: Ui, number: web::Path<i64>) -> Ui
         body.push_str(
             "<table><thead><tr><th scope=\"col\">Role</th><th scope=\"col\">On</th></tr></thead><tbody>",
         );
+        let ids: Vec<_> = assigned
+            .iter()
+            .filter_map(|(a, _, _)| a.object_id)
+            .collect();
+        let (_, spaces) = lists::namespaces(
+            &st.db,
+            &ui.caller,
+            ListQuery::filtered(vec![NamespaceFilter::IdIn(ids)]),
+        )
+        .await?;
         for (a, _, _) in &assigned {
             let on = match a.object_id {
-                Some(id) => format!("{} {id}", esc(&a.object_type)),
+                Some(id) => match spaces.iter().find(|n| n.id == id) {
+                    Some(n) => format!("namespace <code>{}</code>", esc(&n.name)),
+                    None => format!("{} {id}", esc(&a.object_type)),
+                },
                 None => "everything".into(),
             };
             let _ = write!(body, "<tr><td>{}</td><td>{on}</td></tr>", esc(&a.role));
