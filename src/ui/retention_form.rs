@@ -29,9 +29,12 @@ fn errors_for(errors: &[(String, String)], field: &str) -> String {
             },
             None => m.clone(),
         };
-        let _ = write!(out, "<p class=\"error\" id=\"err-{field}\">{}</p>", esc(&m));
+        let _ = write!(out, "<span class=\"error\">{}</span>", esc(&m));
     }
-    out
+    match out.is_empty() {
+        true => out,
+        false => format!("<span id=\"err-{field}\" role=\"alert\" class=\"errors\">{out}</span>"),
+    }
 }
 
 const FIELDS: [&str; 8] = [

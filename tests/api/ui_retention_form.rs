@@ -61,9 +61,10 @@ async fn a_namespace_owner_writes_previews_saves_runs_and_deletes_a_policy_from_
     let p = o.post(&new, &bad).await;
     assert_eq!(p.status, 400, "{}", p.body);
     assert!(
-        p.body
-            .contains("<p class=\"error\" id=\"err-delay\">&#x27;soon&#x27; is not a duration")
-            || p.body.contains("id=\"err-delay\">"),
+        p.body.contains(
+            "<span id=\"err-delay\" role=\"alert\" class=\"errors\">\
+             <span class=\"error\">&#39;soon&#39; is not a duration"
+        ),
         "{}",
         p.body
     );
