@@ -153,6 +153,66 @@ pub async fn tag(db: &Db, repo: Uuid, tag: &str, digest: &str) -> Result<Option<
     Ok(n)
 }
 
+/// The most tags one `untag_images` task removes.
+pub const UNTAG_MANY_MAX: usize = 10_000;
+
+/// Validates a request to untag many tags at once: 1 to [`UNTAG_MANY_MAX`] valid names, each
+/// in the latest version (one query for all of them).
+pub async fn existing_tags(db: &Db, r: &PushRepoRow, tags: &[String]) -> Result<()> {
+    if tags.is_empty() {
+        return Err(Error::Validation(vec![(
+            "tag".into(),
+            "Select at least one tag.".into(),
+        )]));
+    }
+    if tags.len() > UNTAG_MANY_MAX {
+        return Err(Error::Validation(vec![(
+            "tag".into(),
+            format!(
+                "At most {UNTAG_MANY_MAX} tags can be untagged at once; {} were selected.",
+                tags.len()
+            ),
+        )]));
+    }
+    for t in tags {
+        check_tag(t)?;
+    }
+    let mut names = tags.to_vec();
+    names.sort();
+    names.dedup();
+    let mut found = 0;
+    for chunk in names.chunks(1000) {
+        found += crate::repo::versions::current_tags_named(&db.conn, r.id, chunk)
+            .await?
+            .len();
+    }
+    if found != names.len() {
+        return Err(fe::non_field(format!(
+            "{} of the selected tags do not exist in the latest repository version '{}'",
+            names.len() - found,
+            version_label(r)
+        )));
+    }
+    Ok(())
+}
+
+/// Task body of `untag_images`: every named tag still in the latest version goes, in one
+/// new version.
+pub async fn untag_many(db: &Db, repo: Uuid, tags: &[String]) -> Result<Option<NewVersion>> {
+    let txn = db.begin_write().await?;
+    let mut ids = Vec::new();
+    for chunk in tags.chunks(1000) {
+        ids.extend(crate::repo::versions::current_tags_named(&*txn, repo, chunk).await?);
+    }
+    let change = Change {
+        remove: ids.into_iter().map(|t| (t, ContentKind::Tag)).collect(),
+        ..Default::default()
+    };
+    let n = versions::apply(&*txn, repo, change).await?;
+    txn.commit().await?;
+    Ok(n)
+}
+
 /// Task body of `untag`.
 pub async fn untag(db: &Db, repo: Uuid, tag: &str) -> Result<Option<NewVersion>> {
     let txn = db.begin_write().await?;

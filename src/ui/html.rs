@@ -87,7 +87,7 @@ pub fn layout(title: &str, s: Option<&Session>, body: &str) -> String {
              <form class=\"signout\" method=\"post\" action=\"/ui/signout\">{}\
              <span class=\"who\">{}</span> <button type=\"submit\">Sign out</button></form>",
             if s.principal.is_superuser {
-                "<a href=\"/ui/cleanup/\">Cleanup</a>"
+                "<a href=\"/ui/cleanup/\">Cleanup</a><a href=\"/ui/users/\">Users</a>"
             } else {
                 ""
             },

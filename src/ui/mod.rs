@@ -7,10 +7,14 @@
 pub mod cleanup;
 pub mod html;
 pub mod image;
+pub mod manage;
 pub mod pages;
 pub mod repository;
 pub mod retention;
+pub mod retention_form;
+pub mod retention_values;
 pub mod session;
+pub mod users;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -68,10 +72,46 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .get(repository::confirm_delete)
                     .post(repository::delete_image),
             )
+            .service(
+                web::resource("/repositories/{id}/delete")
+                    .get(manage::confirm_delete_repository)
+                    .post(manage::delete_repository),
+            )
+            .service(web::resource("/repositories/{id}/visibility").post(manage::set_visibility))
+            .service(
+                web::resource("/namespaces/{id}/delete")
+                    .get(manage::confirm_delete_namespace)
+                    .post(manage::delete_namespace),
+            )
             .service(web::resource("/repositories/{id}/versions/").get(repository::versions))
             .service(web::resource("/repositories/{id}/restore").post(repository::restore_version))
             .service(web::resource("/namespaces/{id}/retention/").get(retention::namespace))
             .service(web::resource("/retention/{id}/preview").get(retention::preview))
+            .service(
+                web::resource("/namespaces/{id}/retention/new")
+                    .get(retention_form::new_form)
+                    .post(retention_form::create),
+            )
+            .service(
+                web::resource("/retention/{id}/edit")
+                    .get(retention_form::edit_form)
+                    .post(retention_form::update),
+            )
+            .service(web::resource("/retention/{id}/run").post(retention_form::run))
+            .service(
+                web::resource("/retention/{id}/delete")
+                    .get(retention_form::confirm_delete)
+                    .post(retention_form::delete),
+            )
+            .service(
+                web::resource("/users/")
+                    .get(users::list)
+                    .post(users::create),
+            )
+            .service(web::resource("/users/{number}/").get(users::show))
+            .service(web::resource("/users/{number}/password").post(users::set_password))
+            .service(web::resource("/users/{number}/active").post(users::set_active))
+            .service(web::resource("/users/{number}/roles").post(users::assign_role))
             .service(web::resource("/tasks/").get(pages::tasks))
             .service(web::resource("/tasks/{id}/").get(pages::task))
             .service(

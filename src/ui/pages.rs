@@ -181,7 +181,7 @@ pub async fn namespaces(st: web::Data<AppState>, ui: Ui, p: web::Query<ListParam
     body.push_str(
         "<table><thead><tr><th scope=\"col\">Name</th><th scope=\"col\" class=\"num\">Repositories</th>\
          <th scope=\"col\" class=\"num\">Stored</th><th scope=\"col\">Created</th>\
-         <th scope=\"col\"><span class=\"sr-only\">Retention</span></th></tr></thead><tbody>",
+         <th scope=\"col\"><span class=\"sr-only\">Actions</span></th></tr></thead><tbody>",
     );
     for n in &rows {
         let _ = write!(
@@ -195,11 +195,12 @@ pub async fn namespaces(st: web::Data<AppState>, ui: Ui, p: web::Query<ListParam
             time(Some(n.created_at)),
             if retention_policies::may_manage(&ui.caller, Some(n.id)) {
                 format!(
-                    "<a href=\"/ui/namespaces/{}/retention/\">Retention</a>",
-                    n.id
+                    "<a href=\"/ui/namespaces/{}/retention/\">Retention</a>{}",
+                    n.id,
+                    super::manage::namespace_link(&ui, n.id)
                 )
             } else {
-                String::new()
+                super::manage::namespace_link(&ui, n.id)
             },
         );
     }

@@ -181,6 +181,7 @@ pub async fn show(
             esc(&p.q)
         );
     }
+    body.push_str(&super::manage::repository_section(&st, &ui, r.id).await?);
     Ok(page(&r.name, &ui.session, &body))
 }
 
@@ -193,35 +194,25 @@ pub async fn untag(
     let form = Form::parse(&body);
     form.check(&ui.session)?;
     let r = access::push_repo(&st.db, &ui.caller, *id, RepoAction::ModifyContent).await?;
-    let matching;
-    let tags: Vec<&str> = if form.get("all_matching") == Some("1") {
-        matching = svc::tag_names(&st.db, r.id, form.get("q").unwrap_or("")).await?;
-        matching.iter().map(String::as_str).collect()
+    let tags: Vec<String> = if form.get("all_matching") == Some("1") {
+        svc::tag_names(&st.db, r.id, form.get("q").unwrap_or("")).await?
     } else {
-        form.all("tag")
+        form.all("tag").into_iter().map(str::to_string).collect()
     };
-    if tags.is_empty() {
-        return Err(
-            Error::Validation(vec![("tag".into(), "Select at least one tag.".into())]).into(),
-        );
-    }
-    for t in &tags {
-        push_repos::check_tag(t)?;
-        push_repos::existing_tag(&st.db, &r, t).await?;
-    }
-    let single = tags.len() == 1;
-    let mut last = None;
-    for t in tags {
-        let kind = tasks::TaskKind::Untag {
+    push_repos::existing_tags(&st.db, &r, &tags).await?;
+    let kind = if let [tag] = tags.as_slice() {
+        tasks::TaskKind::Untag {
             repository: r.id,
-            tag: t.to_string(),
-        };
-        last = Some(dispatch(&st, &ui, r.id, kind).await?);
-    }
-    Ok(match last {
-        Some(t) if single => see_other(&format!("/ui/tasks/{t}/")),
-        _ => see_other("/ui/tasks/"),
-    })
+            tag: tag.clone(),
+        }
+    } else {
+        tasks::TaskKind::UntagMany {
+            repository: r.id,
+            tags,
+        }
+    };
+    let t = dispatch(&st, &ui, r.id, kind).await?;
+    Ok(see_other(&format!("/ui/tasks/{t}/")))
 }
 
 #[derive(serde::Deserialize)]

@@ -2,7 +2,7 @@
 //! the namespace's owners, as the API decides in `retention_policies::may_manage`) and a
 //! policy's Preview (`service::retention::preview`: what goes, what stays and why, the bytes
 //! that come back), the same engine the API's `preview/` and the runs use.
-use super::html::{bytes, esc, page, short_digest, time};
+use super::html::{bytes, csrf, esc, page, short_digest, time};
 use super::session::{Ui, UiResult};
 use crate::domain::query::{ListQuery, RetentionPolicyFilter as F};
 use crate::error::Error;
@@ -40,18 +40,21 @@ pub async fn namespace(st: web::Data<AppState>, id: web::Path<Uuid>, ui: Ui) -> 
         esc(&ns.name)
     );
     if rows.is_empty() {
-        body.push_str(
-            "<p class=\"muted\">This namespace has no retention policy. Create one with \
-             <code>POST /pulp/api/v3/retention_policies/</code>.</p>",
-        );
+        body.push_str("<p class=\"muted\">This namespace has no retention policy yet.</p>");
     }
+    let _ = write!(
+        body,
+        "<p><a class=\"button\" href=\"/ui/namespaces/{}/retention/new\">New policy</a></p>",
+        ns.id
+    );
     for p in &rows {
         let _ = write!(
             body,
             "<section class=\"card\"><h2>{}</h2><dl><dt>State</dt><dd>{}</dd>\
              <dt>Repositories</dt><dd>{}</dd><dt>Except</dt><dd>{}</dd><dt>Rules</dt><dd>{}</dd>\
              <dt>Schedule</dt><dd>{}</dd><dt>Undo window</dt><dd>{} hours</dd></dl>\
-             <p><a href=\"/ui/retention/{}/preview\">Preview</a></p></section>",
+             <p><a href=\"/ui/retention/{id}/preview\">Preview</a> · \
+             <a href=\"/ui/retention/{id}/edit\">Edit</a></p>{}</section>",
             esc(&p.name),
             if p.enabled { "enabled" } else { "disabled" },
             list_json(&p.repositories),
@@ -61,7 +64,8 @@ pub async fn namespace(st: web::Data<AppState>, id: web::Path<Uuid>, ui: Ui) -> 
                 .map(|s| format!("every {} hours", s / 3600))
                 .unwrap_or_else(|| "none".into()),
             p.undo_window_seconds / 3600,
-            p.id,
+            actions(&ui, p.id),
+            id = p.id,
         );
     }
     Ok(page("Retention", &ui.session, &body))
@@ -76,14 +80,36 @@ pub async fn preview(st: web::Data<AppState>, id: web::Path<Uuid>, ui: Ui) -> Ui
         chrono::Utc::now(),
     )
     .await?;
-    let t = p.totals;
     let mut body = format!(
-        "<h1>Preview: {}</h1><div class=\"cards\">\
+        "<h1>Preview: {}</h1><p><a href=\"/ui/retention/{}/edit\">Edit</a></p>{}",
+        esc(&row.name),
+        row.id,
+        preview_html(&p)
+    );
+    body.push_str(&actions(&ui, row.id));
+    Ok(page("Retention preview", &ui.session, &body))
+}
+
+/// The Run, Dry run and Delete buttons of a saved policy.
+pub fn actions(ui: &Ui, id: Uuid) -> String {
+    format!(
+        "<form method=\"post\" action=\"/ui/retention/{id}/run\" class=\"actions\">{}\
+         <button type=\"submit\" name=\"mode\" value=\"dry_run\">Dry run</button> \
+         <button type=\"submit\" name=\"mode\" value=\"run\" class=\"danger\">Run</button> \
+         <a href=\"/ui/retention/{id}/delete\">Delete policy</a></form>",
+        csrf(&ui.session)
+    )
+}
+
+/// What a preview shows: totals, then each covered repository's images, gone or kept and why.
+pub fn preview_html(p: &retention::Preview) -> String {
+    let t = &p.totals;
+    let mut body = format!(
+        "<div class=\"cards\">\
          <div class=\"card\"><span class=\"figure\">{}</span> repositories covered</div>\
          <div class=\"card\"><span class=\"figure\">{}</span> tags removed</div>\
          <div class=\"card\"><span class=\"figure\">{}</span> images removed</div>\
          <div class=\"card\"><span class=\"figure\">{}</span> come back after cleanup</div></div>",
-        esc(&row.name),
         t.repositories,
         t.tags_removed,
         t.manifests_removed,
@@ -129,5 +155,5 @@ pub async fn preview(st: web::Data<AppState>, id: web::Path<Uuid>, ui: Ui) -> Ui
             );
         }
     }
-    Ok(page("Retention preview", &ui.session, &body))
+    body
 }

@@ -60,5 +60,8 @@ mod task_schedule_policies;
 mod task_schedule_processes;
 mod task_schedules;
 mod ui_details;
+mod ui_manage;
 mod ui_pages;
+mod ui_retention_form;
 mod ui_session;
+mod ui_users;

@@ -83,7 +83,7 @@ def main():
         check(sorted(ticked) == ["v1", "v2"], f"ticked {ticked}")
         shot("06-repository-ticked")
         d.find_element(By.XPATH, "//button[normalize-space()='Untag selected']").click()
-        wait_for(d, lambda d: d.current_url.endswith("/ui/tasks/"), "after Untag: the tasks page")
+        wait_for(d, lambda d: "/ui/tasks/" in d.current_url, "after Untag: the task's page")
         for _ in range(100):
             if tags() == ["v3"]:
                 break
@@ -91,6 +91,9 @@ def main():
         check(tags() == ["v3"], f"tags after Untag: {tags()}")
         after = api(f"/pulp/api/v3/repositories/container/container-push/?name={REPO}")["results"][0]
         check(after["latest_version_href"] != before["latest_version_href"], "a new version")
+        n = lambda h: int(h.rstrip("/").rsplit("/", 1)[1])
+        check(n(after["latest_version_href"]) == n(before["latest_version_href"]) + 1,
+              "one new version for both tags")
         shot("07-tasks")
         d.get(URL + "/ui/repositories/")
         d.find_element(By.LINK_TEXT, REPO).click()
@@ -133,6 +136,57 @@ def main():
         d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
         d.get(URL + "/ui/")
         shot("14-overview-phone")
+        d.set_window_size(1280, 900)
+        # Retention editor: a new policy, Preview (nothing stored), Save.
+        ns = REPO.split("/")[0]
+        d.get(URL + "/ui/namespaces/")
+        d.find_element(By.XPATH, f"//tr[td/a[normalize-space()='{ns}']]//a[normalize-space()='Retention']").click()
+        d.find_element(By.LINK_TEXT, "New policy").click()
+        wait_for(d, lambda d: d.title.startswith("New retention policy"), "the policy form")
+        d.find_element(By.ID, "f-name").send_keys("keep-newest")
+        d.find_element(By.ID, "f-delay").clear()
+        d.find_element(By.ID, "f-delay").send_keys("0s")
+        d.find_element(By.CSS_SELECTOR, "select[name=r0_keep] option[value=latest_pushed]").click()
+        d.find_element(By.NAME, "r0_value").send_keys("1")
+        shot("15-retention-form")
+        d.find_element(By.XPATH, "//button[normalize-space()='Preview']").click()
+        wait_for(d, lambda d: "Preview (not saved)" in d.page_source, "the unsaved preview")
+        shot("16-retention-form-preview")
+        d.find_element(By.XPATH, "//button[normalize-space()='Save']").click()
+        wait_for(d, lambda d: d.title.startswith("Retention preview"), "saved: the policy's preview")
+        check(api("/pulp/api/v3/retention_policies/?name=keep-newest")["count"] == 1, "the policy saved")
+        shot("17-retention-saved")
+        # Confirmations of Delete repository and Delete namespace (cancelled).
+        d.get(URL + "/ui/repositories/")
+        d.find_element(By.LINK_TEXT, REPO).click()
+        check("Make private" in d.page_source, "the visibility switch")
+        d.find_element(By.PARTIAL_LINK_TEXT, "Delete repository").click()
+        wait_for(d, lambda d: "every version" in d.page_source, "the repository delete confirmation")
+        shot("18-delete-repository")
+        d.find_element(By.LINK_TEXT, "Cancel").click()
+        d.get(URL + "/ui/namespaces/")
+        d.find_element(By.XPATH, f"//tr[td/a[normalize-space()='{ns}']]//a[normalize-space()='Delete']").click()
+        wait_for(d, lambda d: "Delete namespace" in d.page_source, "the namespace delete confirmation")
+        shot("19-delete-namespace")
+        d.find_element(By.LINK_TEXT, "Cancel").click()
+        check(tags() == ["v3"], "nothing deleted by the cancelled confirmations")
+        d.get(URL + "/ui/repositories/")
+        d.find_element(By.LINK_TEXT, REPO).click()
+        _ = d.find_element(By.XPATH, "//h2[normalize-space()='Settings']").location_once_scrolled_into_view
+        shot("20-repository-settings")
+        # Users: create one, give it a namespace role.
+        d.get(URL + "/ui/users/")
+        d.find_element(By.ID, "new-username").send_keys("ui-dev")
+        d.find_element(By.ID, "new-password").send_keys("ui-dev-pass-4821")
+        d.find_element(By.XPATH, "//button[normalize-space()='Create user']").click()
+        wait_for(d, lambda d: d.title.startswith("ui-dev"), "the new user's page")
+        d.find_element(By.ID, "namespace").send_keys(ns)
+        d.find_element(By.XPATH, "//button[normalize-space()='Assign']").click()
+        wait_for(d, lambda d: "containernamespace_owner" in d.find_element(By.TAG_NAME, "table").text,
+                 "the role listed")
+        shot("21-user")
+        d.get(URL + "/ui/users/")
+        shot("22-users")
     finally:
         d.quit()
     print("web UI in chromium: ok; screenshots in", SHOTS)

@@ -126,6 +126,38 @@ pub async fn update(
     get(db, id).await
 }
 
+/// What `input` would make of policy `old` (`None`: a new policy), checked as
+/// [`create`]/[`update`] check it but not stored: what a form previews before Save. A new
+/// policy has the nil id.
+pub async fn draft(
+    db: &Db,
+    c: &Caller,
+    old: Option<Uuid>,
+    input: PolicyInput,
+) -> Result<PolicyRow> {
+    let old = match old {
+        Some(id) => Some(get_managed(db, c, id).await?),
+        None => None,
+    };
+    let f = checked(db, c, old.as_ref(), input, false).await?;
+    let now = chrono::Utc::now();
+    Ok(PolicyRow {
+        id: old.as_ref().map_or(Uuid::nil(), |o| o.id),
+        name: f.name,
+        namespace_id: f.namespace_id,
+        repositories: f.repositories,
+        exclude_repositories: f.exclude_repositories,
+        rules: f.rules,
+        enabled: f.enabled,
+        delay_seconds: f.delay_seconds,
+        allow_empty: f.allow_empty,
+        undo_window_seconds: f.undo_window_seconds,
+        schedule_seconds: f.schedule_seconds,
+        created_at: old.as_ref().map_or(now, |o| o.created_at),
+        updated_at: now,
+    })
+}
+
 /// Deletes policy `id`, which the caller must manage (its schedule goes with it).
 pub async fn delete(db: &Db, c: &Caller, id: Uuid) -> Result<()> {
     get_managed(db, c, id).await?;

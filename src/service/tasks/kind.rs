@@ -36,6 +36,10 @@ pub enum TaskKind {
     },
     #[serde(rename = "pulp_container.app.tasks.untag.untag_image")]
     Untag { repository: Uuid, tag: String },
+    /// berth: removes many tags of `repository` in one new version (the UI's Untag of several
+    /// tags, bounded by `push_repos::UNTAG_MANY_MAX`).
+    #[serde(rename = "berth.app.tasks.untag.untag_images")]
+    UntagMany { repository: Uuid, tags: Vec<String> },
     /// `content`: the content ids to consider (`None`: all). `dry_run` (berth): remove
     /// nothing, report what would go; absent in older rows and left out when false, so real
     /// runs keep the `args` text they always had (coalescing compares it).
@@ -118,6 +122,7 @@ impl TaskKind {
             }
             TaskKind::Tag { .. } => "pulp_container.app.tasks.tag.tag_image",
             TaskKind::Untag { .. } => "pulp_container.app.tasks.untag.untag_image",
+            TaskKind::UntagMany { .. } => "berth.app.tasks.untag.untag_images",
             TaskKind::OrphanCleanup { .. } => "pulpcore.app.tasks.orphan.orphan_cleanup",
             TaskKind::RestoreVersion { .. } => "berth.app.tasks.restore.restore_version",
             TaskKind::Purge { .. } => "pulpcore.app.tasks.purge.purge",
@@ -144,6 +149,10 @@ impl TaskKind {
                 digest,
             } => tag_image(ctx, repository, &tag, &digest).await,
             TaskKind::Untag { repository, tag } => untag_image(ctx, repository, &tag).await,
+            TaskKind::UntagMany { repository, tags } => {
+                let v = push_repos::untag_many(&ctx.db, repository, &tags).await?;
+                Ok(Outcome::version(repository, v))
+            }
             TaskKind::OrphanCleanup {
                 content,
                 orphan_protection_time,
@@ -306,6 +315,10 @@ mod tests {
             TaskKind::Untag {
                 repository: id,
                 tag: "t".into(),
+            },
+            TaskKind::UntagMany {
+                repository: id,
+                tags: vec!["t".into(), "u".into()],
             },
             TaskKind::RestoreVersion {
                 repository: id,
