@@ -169,16 +169,7 @@ async fn previewed_run(reg: &Registry, href: &str, a: &PruneArgs) -> Result<Outc
             dry_run: true,
         });
     }
-    if a.common.output == Format::Table {
-        eprint!("{}", preview_table(&preview));
-    }
-    confirm(
-        &format!(
-            "Remove {} tags and {} images?",
-            preview["totals"]["tags_removed"], preview["totals"]["manifests_removed"]
-        ),
-        a.yes,
-    )?;
+    confirm_removal(a, &preview)?;
     let task = reg
         .pulp_post(&format!("{href}run/"), &json!({"dry_run": false}))
         .await?;
@@ -190,6 +181,20 @@ async fn previewed_run(reg: &Registry, href: &str, a: &PruneArgs) -> Result<Outc
         run: Some(task),
         dry_run: false,
     })
+}
+
+/// Shows the preview (tables only) and asks before removing what it lists (`--yes` answers).
+pub(super) fn confirm_removal(a: &PruneArgs, preview: &Value) -> Result<()> {
+    if a.common.output == Format::Table {
+        eprint!("{}", preview_table(preview));
+    }
+    confirm(
+        &format!(
+            "Remove {} tags and {} images?",
+            preview["totals"]["tags_removed"], preview["totals"]["manifests_removed"]
+        ),
+        a.yes,
+    )
 }
 
 pub(super) fn preview_table(p: &Value) -> String {

@@ -5,8 +5,7 @@
 use super::error::{usage, ClientError, Result};
 use super::http::Registry;
 use super::images::{self, Image};
-use super::output::{confirm, Format};
-use super::prune::{preview_table, Outcome, PruneArgs};
+use super::prune::{confirm_removal, Outcome, PruneArgs};
 use crate::domain::retention::Glob;
 use chrono::Utc;
 use regex::Regex;
@@ -105,16 +104,7 @@ pub async fn prune(reg: &Registry, pattern: &str, a: &PruneArgs) -> Result<()> {
         .print(a.common.output);
         return Ok(());
     }
-    if a.common.output == Format::Table {
-        eprint!("{}", preview_table(&preview));
-    }
-    confirm(
-        &format!(
-            "Remove {} tags and {} images?",
-            preview["totals"]["tags_removed"], preview["totals"]["manifests_removed"]
-        ),
-        a.yes,
-    )?;
+    confirm_removal(a, &preview)?;
     for (name, remove, untag, _) in &repos {
         for tag in untag {
             super::rm::untag_plain(reg, name, tag).await?;

@@ -66,6 +66,34 @@ async fn pull(app: &TestApp, method: Method, name: &str, reference: &str) -> Sta
         .status()
 }
 
+/// Deletes image `digest` of `repo` so that nothing holds it any more: the repository keeps
+/// one version, the image is deleted over `/v2/`, and orphan cleanup (protection 0) runs.
+async fn delete_for_good(app: &TestApp, repo: &str, digest: &str) {
+    let r = app
+        .api_one(&format!(
+            "/pulp/api/v3/repositories/container/container-push/?name={repo}"
+        ))
+        .await;
+    app.api_task(
+        Method::PATCH,
+        r["pulp_href"].as_str().unwrap(),
+        Some(json!({"retain_repo_versions": 1})),
+    )
+    .await;
+    let res = app
+        .delete(&format!("/v2/{repo}/manifests/{digest}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    app.api_task(
+        Method::POST,
+        "/pulp/api/v3/orphans/cleanup/",
+        Some(json!({"orphan_protection_time": 0})),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn gets_by_tag_and_by_digest_are_counted_and_heads_and_failed_gets_are_not() {
     let app = app().await;
@@ -136,27 +164,7 @@ async fn repositories_and_content_deleted_before_the_flush_are_skipped() {
         .await;
     app.api_task(Method::DELETE, dist["pulp_href"].as_str().unwrap(), None)
         .await;
-    let repo = app
-        .api_one("/pulp/api/v3/repositories/container/container-push/?name=kept/app")
-        .await;
-    app.api_task(
-        Method::PATCH,
-        repo["pulp_href"].as_str().unwrap(),
-        Some(json!({"retain_repo_versions": 1})),
-    )
-    .await;
-    let res = app
-        .delete(&format!("/v2/kept/app/manifests/{removed}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
-    app.api_task(
-        Method::POST,
-        "/pulp/api/v3/orphans/cleanup/",
-        Some(json!({"orphan_protection_time": 0})),
-    )
-    .await;
+    delete_for_good(&app, "kept/app", &removed).await;
 
     app.flush_pulls().await;
     assert!(figures(&app, "gone/app").await.is_empty());
@@ -237,27 +245,7 @@ async fn orphan_cleanup_forgets_the_pull_figures_of_the_content_it_deletes() {
     assert_eq!(pull(&app, Method::GET, "forget/app", "v1").await, 200);
     app.flush_pulls().await;
     assert_eq!(figures(&app, "forget/app").await.len(), 4);
-    let repo = app
-        .api_one("/pulp/api/v3/repositories/container/container-push/?name=forget/app")
-        .await;
-    app.api_task(
-        Method::PATCH,
-        repo["pulp_href"].as_str().unwrap(),
-        Some(json!({"retain_repo_versions": 1})),
-    )
-    .await;
-    let res = app
-        .delete(&format!("/v2/forget/app/manifests/{old}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
-    app.api_task(
-        Method::POST,
-        "/pulp/api/v3/orphans/cleanup/",
-        Some(json!({"orphan_protection_time": 0})),
-    )
-    .await;
+    delete_for_good(&app, "forget/app", &old).await;
     let f = figures(&app, "forget/app").await;
     assert_eq!(f.len(), 2, "only v1 and its manifest stay: {f:?}");
     assert_eq!((count(&f, "v1"), count(&f, &digest)), (1, 1));
