@@ -115,6 +115,9 @@ pub struct Overrides {
         hide_env_values = true
     )]
     pub metrics_token: Option<String>,
+    /// Serve `/metrics` on this separate address (host:port) instead of the main one.
+    #[arg(long, global = true, env = "BERTH_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
 }
 
 impl Overrides {
@@ -122,6 +125,7 @@ impl Overrides {
         Overrides {
             listen: self.listen.or(file.listen),
             metrics_token: self.metrics_token.or(file.metrics_token),
+            metrics_listen: self.metrics_listen.or(file.metrics_listen),
             data_dir: self.data_dir.or(file.data_dir),
             database_url: self.database_url.or(file.database_url),
             storage_url: self.storage_url.or(file.storage_url),
@@ -196,6 +200,8 @@ pub struct Settings {
     pub pull_flush_seconds: u64,
     /// Bearer token `/metrics` requires (`None`: open).
     pub metrics_token: Option<String>,
+    /// The separate address `/metrics` is served on (`None`: on the main address).
+    pub metrics_listen: Option<String>,
 }
 
 impl Settings {
@@ -247,8 +253,15 @@ impl Settings {
                 format!("file://{}", abs.display())
             }
         };
+        let metrics_listen = o.metrics_listen.filter(|a| !a.is_empty());
+        if let Some(a) = &metrics_listen {
+            a.parse::<std::net::SocketAddr>().map_err(|_| {
+                format!("metrics listen address '{a}' is not host:port (e.g. 127.0.0.1:9817)")
+            })?;
+        }
         Ok(Settings {
             metrics_token: o.metrics_token.filter(|t| !t.is_empty()),
+            metrics_listen,
             listen,
             data_dir,
             database_url,

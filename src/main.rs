@@ -68,6 +68,12 @@ async fn run(cli: Cli, command: Command) -> anyhow::Result<()> {
             tracing::info!(%listen, storage = state.store.description(), "berth serving");
             tracing::info!("{}", startup::banner(&state.settings));
             let pulls = state.pulls.clone();
+            if let Some(addr) = state.settings.metrics_listen.clone() {
+                let metrics = std::net::TcpListener::bind(&addr)
+                    .map_err(|e| anyhow::anyhow!("cannot listen on {addr} for /metrics: {e}"))?;
+                tracing::info!(listen = %addr, "/metrics served on its own address");
+                tokio::spawn(startup::metrics_server(state.clone(), metrics)?);
+            }
             startup::run(startup::server(state, listener)?, pulls).await?;
             Ok(())
         }

@@ -110,6 +110,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::ui::configure(cfg);
 }
 
+/// The server of `--metrics-listen`: `/metrics` alone, on its own address.
+pub fn metrics_server(
+    state: AppState,
+    listener: TcpListener,
+) -> anyhow::Result<actix_web::dev::Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(crate::api::metrics::MetricsAddress)
+            .configure(crate::api::metrics::configure)
+    })
+    .workers(1)
+    .client_request_timeout(Duration::from_secs(5))
+    .keep_alive(Duration::from_secs(5))
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
 /// Starts in the background what every `berth serve` and `berth worker` runs: `workers` task
 /// workers (with the task reconcile loop) and the housekeeping scheduler.
 pub fn spawn_background(state: &AppState, workers: usize) {

@@ -1,6 +1,7 @@
 //! `GET /metrics`: Prometheus text format. Open unless `BERTH_METRICS_TOKEN` is set (then
-//! `Authorization: Bearer <token>`); it carries no repository or namespace names. The database
-//! gauges are read at most every 30 s, so scrapes stay cheap.
+//! `Authorization: Bearer <token>`); it carries no repository or namespace names. With
+//! `--metrics-listen` it is served only there (`startup::metrics_server`), not on the main
+//! address. The database gauges are read at most every 30 s, so scrapes stay cheap.
 use crate::service::usage;
 use crate::state::AppState;
 use crate::telemetry::metrics::{self, Gauges};
@@ -16,7 +17,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/metrics", web::get().to(scrape));
 }
 
+/// Marks the app of the separate metrics address.
+#[derive(Clone, Copy)]
+pub struct MetricsAddress;
+
 async fn scrape(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if state.settings.metrics_listen.is_some() && req.app_data::<MetricsAddress>().is_none() {
+        return HttpResponse::NotFound().json(serde_json::json!({
+            "detail": "/metrics is served on the separate metrics address (--metrics-listen)"
+        }));
+    }
     if let Some(token) = &state.settings.metrics_token {
         let given = req
             .headers()

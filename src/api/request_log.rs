@@ -10,6 +10,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::HttpMessage;
+use std::borrow::Cow;
 use std::time::Instant;
 
 pub async fn log_request(
@@ -32,9 +33,10 @@ pub async fn log_request(
         Ok(res) => (res.status(), res.response().body().size()),
         Err(e) => (e.as_response_error().status_code(), BodySize::None),
     };
+    // `/v2/` paths are classified without the matched pattern (no allocation on the hot path).
     let route = match &result {
-        Ok(res) => template(&path, res.request().match_pattern()),
-        Err(_) => template(&path, None),
+        Ok(res) if !path.starts_with("/v2") => template(&path, res.request().match_pattern()),
+        _ => template(&path, None),
     };
     let m = metrics::global();
     m.http_request(method.as_str(), &route, status.as_u16(), seconds);
@@ -58,12 +60,12 @@ pub async fn log_request(
 
 /// The route template: the `/v2/` path classified, else the matched pattern with regex
 /// parts dropped, else `unmatched` (never the raw path).
-fn template(path: &str, pattern: Option<String>) -> String {
+fn template(path: &str, pattern: Option<String>) -> Cow<'static, str> {
     if let Some(tail) = path.strip_prefix("/v2") {
-        return crate::api::oci::route_template(tail).to_string();
+        return Cow::Borrowed(crate::api::oci::route_template(tail));
     }
     let Some(pattern) = pattern else {
-        return "unmatched".into();
+        return Cow::Borrowed("unmatched");
     };
     let mut out = String::with_capacity(pattern.len());
     let mut in_regex = false;
@@ -78,7 +80,7 @@ fn template(path: &str, pattern: Option<String>) -> String {
             _ => out.push(ch),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod orphans;
 pub mod pulls;
 pub mod push_repos;
 pub mod queue;
+pub mod quotas;
 pub mod repositories;
 pub mod restore;
 pub mod retention;

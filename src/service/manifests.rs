@@ -60,6 +60,7 @@ pub async fn put(
     let repo = ensure(db, name).await?;
     let txn = db.begin_write().await?;
     lock_blobs(&*txn, &parsed).await?;
+    super::quotas::check_manifest(&*txn, repo.id).await?;
     let blobs = referenced_blobs(&*txn, repo.id, &parsed).await?;
     let children = referenced_children(&*txn, repo.id, &parsed).await?;
     let config_blob = match &parsed.config {

@@ -16,7 +16,9 @@
 //!    commit (it needs the lock), nor after (the row exists, touched now and pending).
 //! 3. After the commit the staged parts are deleted; a crash before leaves them to upload expiry.
 //!
-//! `BERTH_MAX_BLOB_SIZE` is enforced while streaming, counted across a session's chunks.
+//! `BERTH_MAX_BLOB_SIZE` is enforced while streaming, counted across a session's chunks; the
+//! namespace's quota (`service::quotas`) before the bytes are placed and again in step 2.
+use super::quotas;
 use super::repositories::{ensure, require};
 use crate::domain::content::ContentKind;
 use crate::domain::digest::{Algorithm, Digest, Hasher};
@@ -202,7 +204,12 @@ where
             "upload content has digest {actual}, not {digest}"
         )));
     }
-    commit_blob(db, store, repo.id, digest, &parts, session.offset, Some(id)).await
+    let committed = commit_blob(db, store, repo.id, digest, &parts, session.offset, Some(id)).await;
+    if let Err(Error::Forbidden(_)) = &committed {
+        // Refused by the namespace's quota: the session and its bytes go.
+        discard(db, store, id, &parts).await?;
+    }
+    committed
 }
 
 /// `POST …/blobs/uploads/?digest=`: the whole blob in one request.
@@ -261,9 +268,21 @@ async fn commit_blob(
     size: u64,
     session: Option<Uuid>,
 ) -> Result<()> {
+    let digest_s = digest.to_string();
+    // Most refusals are found before any bytes are placed; the check under the locks decides.
+    quotas::check_blob(&db.conn, repo, &digest_s, size).await?;
     place_bytes(store, digest, parts, size).await?;
     let txn = db.begin_write().await?;
-    content::lock_digest(&*txn, &digest.to_string()).await?;
+    content::lock_digest(&*txn, &digest_s).await?;
+    if let Err(e) = quotas::check_blob(&*txn, repo, &digest_s, size).await {
+        // Bytes placed here that no row owns are this upload's: take them back (under the
+        // digest lock, so no concurrent commit of the same digest is between its placing and
+        // its row).
+        if content::blob_global(&*txn, &digest_s).await?.is_none() {
+            store.delete(&keys::blob(digest)).await?;
+        }
+        return Err(e);
+    }
     place_bytes(store, digest, parts, size).await?;
     let blob = content::upsert_blob(&*txn, &digest.to_string(), size).await?;
     content::add_pending(&*txn, repo, blob, ContentKind::Blob).await?;
@@ -297,6 +316,7 @@ pub async fn mount(
                 let repo = ensure(db, name).await?;
                 let txn = db.begin_write().await?;
                 content::lock_digest(&*txn, &digest.to_string()).await?;
+                quotas::check_blob(&*txn, repo.id, &digest.to_string(), blob.size as u64).await?;
                 content::upsert_blob(&*txn, &digest.to_string(), blob.size as u64).await?;
                 content::add_pending(&*txn, repo.id, blob.id, ContentKind::Blob).await?;
                 txn.commit().await?;

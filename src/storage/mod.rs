@@ -26,6 +26,7 @@ pub mod keys;
 mod leftovers;
 mod local;
 mod s3;
+mod timed;
 
 pub use backend::{open, open_with, S3Options};
 pub use leftovers::Leftover;
@@ -70,10 +71,13 @@ pub struct BlobStore {
 pub type ByteStream = BoxStream<'static, Result<Bytes, object_store::Error>>;
 
 impl BlobStore {
+    /// A store over `inner`, whose operations are timed for `/metrics` (`timed`).
     pub fn new(inner: Arc<dyn ObjectStore>, description: impl Into<String>) -> Self {
+        let description = description.into();
+        let backend = timed::backend_label(&description);
         BlobStore {
-            inner,
-            description: description.into(),
+            inner: Arc::new(timed::Timed::new(inner, backend)),
+            description,
             local_root: None,
             s3: None,
             durable: true,
@@ -84,6 +88,16 @@ impl BlobStore {
     pub(crate) fn with_s3(mut self, s3: s3::Multipart) -> Self {
         self.s3 = Some(s3);
         self
+    }
+
+    /// `(total, free)` bytes of the file system a local store lives on (`None`: the backend
+    /// cannot tell, as S3).
+    pub async fn capacity(&self) -> Option<(u64, u64)> {
+        let root = self.local_root.clone()?;
+        tokio::task::spawn_blocking(move || local::capacity(&root))
+            .await
+            .ok()
+            .flatten()
     }
 
     /// The local directory this store lives in, if it is a local store.

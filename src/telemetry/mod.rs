@@ -1,7 +1,10 @@
 //! Process-wide telemetry: the log subscriber (`--log-format text|json`, always to stderr,
 //! colour only on a terminal without `NO_COLOR`) and the Prometheus counters (`metrics`).
+pub mod exposition;
+pub mod histogram;
 pub mod json;
 pub mod metrics;
+pub mod shards;
 
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;

@@ -65,3 +65,6 @@ mod ui_pages;
 mod ui_retention_form;
 mod ui_session;
 mod ui_users;
+mod ops_quota;
+mod ops_metrics_dashboard;
+mod ops_metrics_listen;

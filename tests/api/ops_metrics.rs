@@ -59,7 +59,7 @@ async fn metrics_count_requests_by_route_template_and_bytes_without_repository_n
 
 /// `promtool check metrics` on `text`; skipped with a message when promtool is absent
 /// (CI installs Debian's `prometheus`).
-async fn promtool_check(text: &str) {
+pub(crate) async fn promtool_check(text: &str) {
     use tokio::io::AsyncWriteExt;
     let child = tokio::process::Command::new("promtool")
         .args(["check", "metrics"])

@@ -139,6 +139,15 @@ pub fn ops() -> Vec<Op> {
         )
         .ok(202, "AsyncOperationResponse"),
         Op::new(
+            Post,
+            Loc::Href(NS, NS_PK, "set_quota/"),
+            "pulp_container_namespaces_set_quota",
+            T_NS,
+            "Set or remove the storage quota of a container namespace (superusers only)",
+        )
+        .body("SetQuota")
+        .ok(200, "container.ContainerNamespaceResponse"),
+        Op::new(
             Get,
             dist_list,
             "distributions_container_container_list",

@@ -28,6 +28,7 @@ use utoipa::OpenApi;
 #[openapi(components(schemas(
     pulp::namespaces::Namespace,
     pulp::namespaces::NamespaceResponse,
+    pulp::namespaces::SetQuota,
     pulp::distributions::Distribution,
     pulp::distributions::PatchedDistribution,
     pulp::distributions::DistributionResponse,

@@ -86,6 +86,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .get(namespaces::read)
                     .delete(namespaces::delete),
             )
+            .service(res("/pulp_container/namespaces/{id}/set_quota/").post(namespaces::set_quota))
             .service(
                 res("/distributions/container/container/")
                     .get(distributions::list)

@@ -1,5 +1,5 @@
-//! `/pulp/api/v3/pulp_container/namespaces/`: list, create (201), read, delete (202 task); the
-//! request and view types, which are also the OpenAPI schemas.
+//! `/pulp/api/v3/pulp_container/namespaces/`: list, create (201), read, delete (202 task),
+//! `set_quota/` (superusers); the request and view types, which are also the OpenAPI schemas.
 use super::body::Body;
 use super::caller::{Authenticated, WithBody};
 use super::common::{self, object, paginated, task_accepted, Params};
@@ -11,6 +11,7 @@ use crate::domain::query::{ListQuery, NamespaceFilter as F, NamespaceOrder as O}
 use crate::error::field_errors as fe;
 use crate::service::lists::{self, NamespaceRow};
 use crate::service::policy::Caller;
+use crate::service::quotas::{self, Usage};
 use crate::service::{access, namespaces as svc, tasks, usage};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -63,10 +64,16 @@ pub struct NamespaceResponse {
     /// berth: bytes of the distinct blobs any kept version of any of its repositories holds
     /// (each blob once).
     stored_bytes: i64,
+    /// berth: the storage quota in bytes (`null`: none); set by superusers through
+    /// `set_quota/`.
+    quota_bytes: Option<i64>,
+    /// berth: the bytes the quota is charged: `stored_bytes` plus blobs pushed but not yet in
+    /// a version (each blob once).
+    quota_used_bytes: i64,
 }
 
 impl NamespaceResponse {
-    fn new(n: &NamespaceRow, stored_bytes: i64) -> Self {
+    fn new(n: &NamespaceRow, stored_bytes: i64, quota: Usage) -> Self {
         NamespaceResponse {
             pulp_href: hrefs::namespace(n.id),
             prn: hrefs::prn(PRN, n.id),
@@ -75,12 +82,41 @@ impl NamespaceResponse {
             name: n.name.clone(),
             pulp_labels: serde_json::from_str(&n.pulp_labels).unwrap_or_default(),
             stored_bytes,
+            quota_bytes: quota.quota_bytes,
+            quota_used_bytes: quota.used_bytes,
         }
     }
 }
 
-pub fn render(n: &NamespaceRow, stored_bytes: i64) -> Value {
-    common::view(&NamespaceResponse::new(n, stored_bytes))
+pub fn render(n: &NamespaceRow, stored_bytes: i64, quota: Usage) -> Value {
+    common::view(&NamespaceResponse::new(n, stored_bytes, quota))
+}
+
+/// `set_quota/`: the storage quota of a namespace, in bytes (`null` removes it).
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetQuota {
+    #[schema(minimum = 0)]
+    pub quota_bytes: Option<i64>,
+}
+
+impl SetQuota {
+    fn parse(bytes: &[u8]) -> PulpResult<SetQuota> {
+        let b = Body::parse::<SetQuota>(bytes)?;
+        if !b.given("quota_bytes") {
+            return Err(fe::field("quota_bytes", fe::REQUIRED).into());
+        }
+        let quota_bytes = match b.get("quota_bytes") {
+            Some(Value::Null) | None => None,
+            Some(v) => Some(v.as_i64().filter(|n| *n >= 0).ok_or_else(|| {
+                fe::field(
+                    "quota_bytes",
+                    "A whole number of bytes, 0 or more, is required (null removes the quota).",
+                )
+            })?),
+        };
+        Ok(SetQuota { quota_bytes })
+    }
 }
 
 pub async fn list(
@@ -110,12 +146,14 @@ pub async fn list(
     let (count, rows) = lists::namespaces(&st.db, &c, q).await?;
     let ids: Vec<Uuid> = rows.iter().map(|n| n.id).collect();
     let bytes = usage::namespaces(&st.db, &ids).await?;
+    let quota = quotas::usage(&st.db, &ids).await?;
     let stored = |n: &NamespaceRow| bytes.get(&n.id).copied().unwrap_or(0);
+    let quota = |n: &NamespaceRow| quota.get(&n.id).copied().unwrap_or_default();
     Ok(paginated(
         &req,
         &p,
         count,
-        rows.iter().map(|n| render(n, stored(n))).collect(),
+        rows.iter().map(|n| render(n, stored(n), quota(n))).collect(),
     ))
 }
 
@@ -127,7 +165,7 @@ pub async fn create(
     let n = svc::create(&st.db, &c, &n.name, n.pulp_labels.as_ref())
         .await?
         .ok_or_else(|| fe::field("name", fe::UNIQUE))?;
-    Ok(HttpResponse::Created().json(render(&n, 0)))
+    Ok(HttpResponse::Created().json(render(&n, 0, Usage::default())))
 }
 
 pub async fn read(
@@ -138,8 +176,33 @@ pub async fn read(
 ) -> PulpResult<HttpResponse> {
     let p = Params::from(&req);
     let n = access::namespace(&st.db, &c, *id, None).await?;
+    Ok(object(&p, view(&st, &n).await?))
+}
+
+async fn view(st: &AppState, n: &NamespaceRow) -> PulpResult<Value> {
     let stored = usage::namespace(&st.db, n.id).await?;
-    Ok(object(&p, render(&n, stored)))
+    let quota = quotas::usage(&st.db, &[n.id]).await?;
+    let quota = quota.get(&n.id).copied().unwrap_or_default();
+    Ok(render(n, stored, quota))
+}
+
+/// `POST {namespace_href}set_quota/` (superusers): sets or removes the storage quota; answers
+/// the namespace.
+pub async fn set_quota(
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
+) -> PulpResult<HttpResponse> {
+    if !c.is_admin() {
+        return Err(crate::error::Error::Forbidden(
+            "Only superusers may set storage quotas.".into(),
+        )
+        .into());
+    }
+    let SetQuota { quota_bytes } = SetQuota::parse(&body)?;
+    quotas::set(&st.db, &c, *id, quota_bytes).await?;
+    let n = svc::get(&st.db, *id).await?;
+    Ok(HttpResponse::Ok().json(view(&st, &n).await?))
 }
 
 pub async fn delete(

@@ -52,6 +52,7 @@ pub async fn status(req: HttpRequest, st: web::Data<AppState>) -> HttpResponse {
         .iter()
         .map(|v| (v.component.clone(), v.version.clone()))
         .collect();
+    let capacity = st.store.capacity().await;
     let view = StatusResponse {
         versions,
         online_workers: status::online_workers(&st.tasks)
@@ -72,9 +73,9 @@ pub async fn status(req: HttpRequest, st: web::Data<AppState>) -> HttpResponse {
         database_connection: ConnectionStatus { connected },
         redis_connection: Some(ConnectionStatus { connected: false }),
         storage: Some(StorageResponse {
-            total: None,
+            total: capacity.map(|(t, _)| t as i64),
             used,
-            free: None,
+            free: capacity.map(|(_, f)| f as i64),
         }),
         content_settings: ContentSettingsResponse {
             content_origin: None,
@@ -116,7 +117,8 @@ pub struct ConnectionStatus {
     connected: bool,
 }
 
-/// Stored bytes.
+/// Storage: `used` is the bytes of berth's stored blobs; `total` and `free` are those of the
+/// file system holding a local blob directory (`null` where the backend cannot tell, as S3).
 #[derive(ToSchema, serde::Serialize)]
 pub struct StorageResponse {
     #[schema(required = true)]

@@ -57,6 +57,10 @@ async fn run_inner(ctx: &TaskContext, id: Uuid) -> Result<()> {
     if !acquire(ctx, id, &resources).await? {
         return Ok(());
     }
+    let m = crate::telemetry::metrics::global();
+    let queued = (chrono::Utc::now() - task.created_at).num_milliseconds().max(0);
+    m.task_started(&task.name, queued as f64 / 1000.0);
+    let started = std::time::Instant::now();
     let beat = {
         let db = ctx.db.clone();
         tokio::spawn(async move {
@@ -76,6 +80,7 @@ async fn run_inner(ctx: &TaskContext, id: Uuid) -> Result<()> {
         () = canceled(ctx, id) => None,
     };
     beat.abort();
+    m.task_ran(&task.name, started.elapsed().as_secs_f64());
     let finish = match outcome {
         None => ended(TaskState::Canceled, None),
         Some(Ok(o)) => completed(o),
