@@ -28,7 +28,12 @@ pub async fn quotas(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uu
     all(c, &sql, values)
         .await?
         .iter()
-        .map(|r| Ok((r.try_get("", "namespace_id")?, r.try_get("", "quota_bytes")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("", "namespace_id")?,
+                r.try_get("", "quota_bytes")?,
+            ))
+        })
         .collect()
 }
 
@@ -45,8 +50,13 @@ pub async fn of_repository(
         vec![repo.into()],
     )
     .await?;
-    r.map(|r| Ok((r.try_get("", "namespace_id")?, r.try_get("", "quota_bytes")?)))
-        .transpose()
+    r.map(|r| {
+        Ok((
+            r.try_get("", "namespace_id")?,
+            r.try_get("", "quota_bytes")?,
+        ))
+    })
+    .transpose()
 }
 
 /// Sets (`Some`) or removes (`None`) a namespace's quota.
@@ -75,10 +85,7 @@ pub async fn set(c: &impl ConnectionTrait, ns: Uuid, quota: Option<i64>) -> Resu
 }
 
 /// Bytes each namespace among `ids` is charged (absent: none).
-pub async fn charged(
-    c: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, i64>, DbErr> {
+pub async fn charged(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, i64>, DbErr> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -97,11 +104,7 @@ pub async fn charged(
 }
 
 /// Whether namespace `ns` is already charged for the blob `digest`.
-pub async fn charges_blob(
-    c: &impl ConnectionTrait,
-    ns: Uuid,
-    digest: &str,
-) -> Result<bool, DbErr> {
+pub async fn charges_blob(c: &impl ConnectionTrait, ns: Uuid, digest: &str) -> Result<bool, DbErr> {
     let sql = format!(
         "SELECT 1 AS x FROM ({CHARGED}) p JOIN blobs b ON b.id = p.blob_id \
          WHERE p.owner_id = ? AND b.digest = ? LIMIT 1"

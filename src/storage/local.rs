@@ -314,6 +314,21 @@ fn sync_dirs(root: &Path, dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// The size and the space left (for unprivileged writers) of the file system holding `root`,
+/// in bytes; `None` when it cannot be read.
+pub fn capacity(root: &Path) -> Option<(u64, u64)> {
+    let s = rustix::fs::statvfs(root).ok()?;
+    let unit = if s.f_frsize > 0 {
+        s.f_frsize
+    } else {
+        s.f_bsize
+    };
+    Some((
+        s.f_blocks.saturating_mul(unit),
+        s.f_bavail.saturating_mul(unit),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_staging_name;
@@ -326,12 +341,4 @@ mod tests {
         assert!(!is_staging_name("abc#"));
         assert!(!is_staging_name("abc#x1"));
     }
-}
-
-/// The size and the space left (for unprivileged writers) of the file system holding `root`,
-/// in bytes; `None` when it cannot be read.
-pub fn capacity(root: &Path) -> Option<(u64, u64)> {
-    let s = rustix::fs::statvfs(root).ok()?;
-    let unit = if s.f_frsize > 0 { s.f_frsize } else { s.f_bsize };
-    Some((s.f_blocks.saturating_mul(unit), s.f_bavail.saturating_mul(unit)))
 }

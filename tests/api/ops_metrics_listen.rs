@@ -81,7 +81,9 @@ async fn metrics_time_storage_operations_and_tasks_from_queue_to_finish() {
             .text()
             .await
             .unwrap();
-        if text.contains(&format!("berth_task_duration_seconds_count{{name=\"{task}\"}}")) {
+        if text.contains(&format!(
+            "berth_task_duration_seconds_count{{name=\"{task}\"}}"
+        )) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -97,12 +99,21 @@ async fn metrics_time_storage_operations_and_tasks_from_queue_to_finish() {
             "berth_storage_operation_duration_seconds_count{{backend=\"local\",action=\"{action}\"}} "
         );
         assert!(count(&line) >= 1, "{line}");
-        let errors =
-            format!("berth_storage_operation_errors_total{{backend=\"local\",action=\"{action}\"}} ");
+        let errors = format!(
+            "berth_storage_operation_errors_total{{backend=\"local\",action=\"{action}\"}} "
+        );
         count(&errors);
     }
-    assert!(count(&format!("berth_task_queue_latency_seconds_count{{name=\"{task}\"}} ")) >= 1);
-    assert!(count(&format!("berth_task_duration_seconds_count{{name=\"{task}\"}} ")) >= 1);
+    assert!(
+        count(&format!(
+            "berth_task_queue_latency_seconds_count{{name=\"{task}\"}} "
+        )) >= 1
+    );
+    assert!(
+        count(&format!(
+            "berth_task_duration_seconds_count{{name=\"{task}\"}} "
+        )) >= 1
+    );
     assert!(
         text.contains(&format!(
             "berth_task_queue_latency_seconds_bucket{{name=\"{task}\",le=\"+Inf\"}}"

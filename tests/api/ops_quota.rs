@@ -31,11 +31,14 @@ async fn set_quota(app: &TestApp, name: &str, quota: Value) -> Value {
 
 /// A monolithic blob push; returns the response.
 async fn push(app: &TestApp, name: &str, body: &[u8]) -> reqwest::Response {
-    app.post(&format!("/v2/{name}/blobs/uploads/?digest={}", sha256(body)))
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap()
+    app.post(&format!(
+        "/v2/{name}/blobs/uploads/?digest={}",
+        sha256(body)
+    ))
+    .body(body.to_vec())
+    .send()
+    .await
+    .unwrap()
 }
 
 /// The OCI error `(code, message)` of a refused request.
@@ -53,7 +56,9 @@ async fn refused(res: reqwest::Response) -> (String, String) {
 /// directory.
 async fn stored(app: &TestApp, digest: &str) -> bool {
     let rows = app
-        .api_get(&format!("/pulp/api/v3/content/container/blobs/?digest={digest}"))
+        .api_get(&format!(
+            "/pulp/api/v3/content/container/blobs/?digest={digest}"
+        ))
         .await;
     let hex = digest.trim_start_matches("sha256:");
     let file = app
@@ -177,7 +182,10 @@ async fn a_push_over_the_namespace_quota_is_denied_and_leaves_nothing_until_a_de
     )
     .await;
     assert_eq!(namespace(&app, "quota").await["quota_used_bytes"], 0);
-    assert!(!stored(&app, &sha256(&l1)).await, "cleanup removed the bytes");
+    assert!(
+        !stored(&app, &sha256(&l1)).await,
+        "cleanup removed the bytes"
+    );
     let again = image(&app, "quota/app", "v2", &config(5), &big).await;
     assert_eq!(
         namespace(&app, "quota").await["quota_used_bytes"],
@@ -204,7 +212,10 @@ async fn a_mount_counts_against_the_quota_and_a_manifest_is_refused_while_over_i
         .unwrap();
     let (code, message) = refused(mount).await;
     assert_eq!(code, "DENIED");
-    assert!(message.contains("quota exceeded: used 100 B of"), "{message}");
+    assert!(
+        message.contains("quota exceeded: used 100 B of"),
+        "{message}"
+    );
     assert!(other > 5000);
 
     // Below the quota a manifest goes in; once the quota is lowered under the usage, it is
@@ -262,7 +273,12 @@ async fn only_superusers_set_quotas_and_malformed_quotas_are_refused_field_by_fi
     app.grant_role("owner", "container.containernamespace_owner", Some(&href))
         .await;
     let (s, v) = app
-        .call_as("owner", Method::POST, &action, Some(json!({"quota_bytes": 5})))
+        .call_as(
+            "owner",
+            Method::POST,
+            &action,
+            Some(json!({"quota_bytes": 5})),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert!(v["detail"].as_str().unwrap().contains("superusers"), "{v}");
@@ -283,7 +299,11 @@ async fn only_superusers_set_quotas_and_malformed_quotas_are_refused_field_by_fi
         assert!(v["quota_bytes"].is_array(), "{bad}: {v}");
     }
     let (s, v) = app
-        .api(Method::POST, &action, Some(json!({"quota_bytes": 5, "x": 1})))
+        .api(
+            Method::POST,
+            &action,
+            Some(json!({"quota_bytes": 5, "x": 1})),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     let (s, _) = app
@@ -294,6 +314,40 @@ async fn only_superusers_set_quotas_and_malformed_quotas_are_refused_field_by_fi
         )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn of_parallel_pushes_that_fit_only_one_at_a_time_exactly_one_is_refused() {
+    let app = TestApp::spawn().await;
+    app.push_blob("race/app", &bytes(40, 10)).await;
+    set_quota(&app, "race", json!(10 + 3000)).await;
+    for round in 0..4u64 {
+        // Two new 2,000-byte blobs, to two repositories of the namespace, at once.
+        let (a, b) = (bytes(41 + 2 * round, 2000), bytes(42 + 2 * round, 2000));
+        let (ra, rb) = tokio::join!(push(&app, "race/one", &a), push(&app, "race/two", &b));
+        let mut statuses = [ra.status().as_u16(), rb.status().as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [201, 403], "round {round}");
+        let used = namespace(&app, "race").await["quota_used_bytes"]
+            .as_u64()
+            .unwrap();
+        assert_eq!(used, 10 + 2000, "round {round}: never over the quota");
+        let refused = if ra.status() == 403 { &a } else { &b };
+        assert!(!stored(&app, &sha256(refused)).await);
+        // Free the room again for the next round.
+        let winner = if ra.status() == 201 {
+            "race/one"
+        } else {
+            "race/two"
+        };
+        let d = app
+            .api_one(&format!(
+                "/pulp/api/v3/distributions/container/container/?name={winner}"
+            ))
+            .await;
+        app.api_task(Method::DELETE, d["pulp_href"].as_str().unwrap(), None)
+            .await;
+    }
 }
 
 /// As berth words sizes: `1536` → `1.5 KiB`.

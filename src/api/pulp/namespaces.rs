@@ -153,7 +153,9 @@ pub async fn list(
         &req,
         &p,
         count,
-        rows.iter().map(|n| render(n, stored(n), quota(n))).collect(),
+        rows.iter()
+            .map(|n| render(n, stored(n), quota(n)))
+            .collect(),
     ))
 }
 

@@ -58,7 +58,9 @@ async fn run_inner(ctx: &TaskContext, id: Uuid) -> Result<()> {
         return Ok(());
     }
     let m = crate::telemetry::metrics::global();
-    let queued = (chrono::Utc::now() - task.created_at).num_milliseconds().max(0);
+    let queued = (chrono::Utc::now() - task.created_at)
+        .num_milliseconds()
+        .max(0);
     m.task_started(&task.name, queued as f64 / 1000.0);
     let started = std::time::Instant::now();
     let beat = {
