@@ -66,6 +66,7 @@ pub struct NamespaceResponse {
     stored_bytes: i64,
     /// berth: the storage quota in bytes (`null`: none); set by superusers through
     /// `set_quota/`.
+    #[schema(required = true)]
     quota_bytes: Option<i64>,
     /// berth: the bytes the quota is charged: `stored_bytes` plus blobs pushed but not yet in
     /// a version (each blob once).
@@ -96,7 +97,7 @@ pub fn render(n: &NamespaceRow, stored_bytes: i64, quota: Usage) -> Value {
 #[derive(ToSchema, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetQuota {
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, required = true)]
     pub quota_bytes: Option<i64>,
 }
 
