@@ -14,6 +14,9 @@ use std::time::Duration;
 
 /// Connects, migrates and opens everything the settings name.
 pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
+    crate::storage::set_operation_recorder(|b, a, s, ok| {
+        crate::telemetry::metrics::global().storage_op(b, a, s, ok)
+    });
     crate::file_modes::prepare(&settings).with_context(|| {
         format!(
             "cannot create data directory {} (mode 0700) and its private files",

@@ -27,6 +27,7 @@ mod leftovers;
 mod local;
 mod s3;
 mod timed;
+pub use timed::set_recorder as set_operation_recorder;
 
 pub use backend::{open, open_with, S3Options};
 pub use leftovers::Leftover;

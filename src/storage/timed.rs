@@ -3,7 +3,6 @@
 //! failure. Listing and bulk deletes are timed per yielded item; a streamed write as its opening
 //! (`put_multipart`), each part written (`put_part`) and its completion (`put_complete`), so
 //! the time a client takes to send its bytes is never counted as storage time.
-use crate::telemetry::metrics;
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
@@ -13,7 +12,7 @@ use object_store::{
     PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions, Result, UploadPart,
 };
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -48,9 +47,21 @@ impl Timed {
     }
 }
 
+/// Receives each operation: backend, action, seconds, whether it succeeded.
+pub type Recorder = fn(&'static str, &'static str, f64, bool);
+
+static RECORDER: OnceLock<Recorder> = OnceLock::new();
+
+/// Where operations are reported (start-up sets the metrics; storage imports no telemetry).
+/// The first call wins; until then operations are not recorded.
+pub fn set_recorder(f: Recorder) {
+    let _ = RECORDER.set(f);
+}
+
 fn record<T>(backend: &'static str, action: &'static str, start: Instant, r: &Result<T>) {
+    let Some(f) = RECORDER.get() else { return };
     let ok = !matches!(r, Err(e) if !matches!(e, object_store::Error::NotFound { .. }));
-    metrics::global().storage_op(backend, action, start.elapsed().as_secs_f64(), ok);
+    f(backend, action, start.elapsed().as_secs_f64(), ok);
 }
 
 /// The label of the backend a storage description (`file://…`, `s3://…`, `memory`) names.
