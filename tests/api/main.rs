@@ -25,6 +25,8 @@ mod ops_metrics;
 mod ops_metrics_dashboard;
 mod ops_metrics_listen;
 mod ops_quota;
+mod ops_quota_skopeo;
+mod ops_quota_status;
 mod protocol_connections;
 mod protocol_input;
 mod protocol_races;
