@@ -22,6 +22,8 @@ mod ops_health;
 mod ops_keys;
 mod ops_logs;
 mod ops_metrics;
+mod ops_startup;
+mod ops_startup_flags;
 mod protocol_connections;
 mod protocol_input;
 mod protocol_races;
