@@ -2,8 +2,12 @@
 //! then command-line flags (clap reads flags and env; the file fills what both leave unset).
 //! `Settings::resolve` validates everything and fails with a readable message.
 use crate::storage::S3Options;
+use addresses::storage_url;
 use serde::Deserialize;
 use std::path::PathBuf;
+
+mod addresses;
+pub use addresses::listen_address;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:24817";
 pub const DEFAULT_DATA_DIR: &str = "./berth-data";
@@ -326,50 +330,6 @@ impl Settings {
             },
             None,
         )
-    }
-}
-
-/// `host:port`, `:port` (every interface, as Go servers read it) or `[v6]:port`, checked to
-/// name an address (`localhost:24817` resolves); the result is what `TcpListener::bind` takes.
-pub fn listen_address(given: &str) -> Result<String, String> {
-    let given = given.trim();
-    let listen = match given.strip_prefix(':') {
-        Some(port) => format!("0.0.0.0:{port}"),
-        None => given.to_string(),
-    };
-    let bad = || {
-        format!(
-            "listen address '{given}' is not HOST:PORT (e.g. 127.0.0.1:24817, localhost:24817 \
-             or :24817 for every interface)"
-        )
-    };
-    let (host, port) = listen.rsplit_once(':').ok_or_else(bad)?;
-    if host.is_empty() || port.parse::<u16>().is_err() {
-        return Err(bad());
-    }
-    use std::net::ToSocketAddrs;
-    match listen.to_socket_addrs().map(|mut addrs| addrs.next()) {
-        Ok(Some(_)) => Ok(listen),
-        Ok(None) => Err(bad()),
-        Err(e) => Err(format!("listen address '{given}': {e}")),
-    }
-}
-
-/// A storage URL; a bare path is refused with the `file://` URL it probably meant.
-fn storage_url(given: String) -> Result<String, String> {
-    if given == "memory:" || given == "memory://" {
-        return Ok(given);
-    }
-    match url::Url::parse(&given) {
-        Ok(u) if u.scheme().len() > 1 => Ok(given),
-        _ => {
-            let path = std::path::absolute(&given).unwrap_or_else(|_| PathBuf::from(&given));
-            Err(format!(
-                "storage URL '{given}' has no scheme: for a directory use file://{} \
-                 (or s3://bucket/prefix)",
-                path.display()
-            ))
-        }
     }
 }
 
