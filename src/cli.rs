@@ -1,5 +1,6 @@
 //! Command-line interface: `berth serve | worker | migrate | openapi | admin …` (users, fsck),
-//! and the client's commands (`berth::client`).
+//! and the client's commands (`berth::client`). The server settings are global flags, listed
+//! under "Server settings" in every command's help.
 use berth::config::Overrides;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

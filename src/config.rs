@@ -2,8 +2,12 @@
 //! then command-line flags (clap reads flags and env; the file fills what both leave unset).
 //! `Settings::resolve` validates everything and fails with a readable message.
 use crate::storage::S3Options;
+use addresses::storage_url;
 use serde::Deserialize;
 use std::path::PathBuf;
+
+mod addresses;
+pub use addresses::listen_address;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:24817";
 pub const DEFAULT_DATA_DIR: &str = "./berth-data";
@@ -14,29 +18,40 @@ pub const DEFAULT_MAX_UPLOADS_PER_USER: u64 = 500;
 /// Every setting, each optional: what a flag, variable or file line may set.
 #[derive(Debug, Clone, Default, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
+#[command(next_help_heading = "Server settings")]
 pub struct Overrides {
-    /// Address to listen on.
+    /// Address to listen on: HOST:PORT, or :PORT for every interface [default: 127.0.0.1:24817]
     #[arg(long, global = true, env = "BERTH_LISTEN")]
     pub listen: Option<String>,
-    /// Directory for the SQLite database, the local blob store and generated secrets.
+    /// Directory for the SQLite database, the local blob store and generated secrets
+    /// [default: ./berth-data]
     #[arg(long, global = true, env = "BERTH_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// `sqlite://path` or `postgres://user@host/db`; default: SQLite in the data directory.
+    /// `sqlite://path` or `postgres://user@host/db` [default: sqlite://<data-dir>/berth.db]
     #[arg(long, global = true, env = "BERTH_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// `file:///path`, `s3://bucket/prefix` or `memory:`; default: `<data-dir>/blobs`.
+    /// `file:///path`, `s3://bucket/prefix` or `memory:` [default: file://<data-dir>/blobs]
     #[arg(long, global = true, env = "BERTH_STORAGE_URL")]
     pub storage_url: Option<String>,
     /// S3 endpoint override for MinIO-style servers (e.g. http://127.0.0.1:9000).
     #[arg(long, global = true, env = "BERTH_S3_ENDPOINT")]
     pub s3_endpoint: Option<String>,
-    /// Allow plain-http S3 endpoints.
-    #[arg(long, global = true, env = "BERTH_S3_ALLOW_HTTP")]
+    /// Allow plain-http S3 endpoints (a switch; `--s3-allow-http=false` to turn it off)
+    /// [default: false]
+    #[arg(
+        long,
+        global = true,
+        env = "BERTH_S3_ALLOW_HTTP",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
     pub s3_allow_http: Option<bool>,
     /// S3 region (else AWS_REGION / AWS_DEFAULT_REGION).
     #[arg(long, global = true, env = "BERTH_S3_REGION")]
     pub s3_region: Option<String>,
-    /// Password for the bootstrap `admin` user on first start (else one is generated).
+    /// Password for the bootstrap `admin` user on first start (at least 8 characters, not all
+    /// digits, not common) [default: generated, written to <data-dir>/admin-password]
     #[arg(
         long,
         global = true,
@@ -44,47 +59,51 @@ pub struct Overrides {
         hide_env_values = true
     )]
     pub admin_password: Option<String>,
-    /// Task workers embedded in `berth serve` (0: none; run `berth worker` instead).
+    /// Task workers embedded in `berth serve` (0: none; run `berth worker` instead) [default: 2]
     #[arg(long, global = true, env = "BERTH_WORKERS")]
     pub workers: Option<usize>,
-    /// Default orphan protection time in minutes (Pulp's ORPHAN_PROTECTION_TIME).
+    /// Default orphan protection time in minutes (Pulp's ORPHAN_PROTECTION_TIME)
+    /// [default: 1440]
     #[arg(long, global = true, env = "BERTH_ORPHAN_PROTECTION_MINUTES")]
     pub orphan_protection_minutes: Option<u64>,
     /// Hours a superseded repository version is kept (push repositories without an explicit
-    /// `retain_repo_versions`); 0 keeps every version.
+    /// `retain_repo_versions`); 0 keeps every version [default: 24]
     #[arg(long, global = true, env = "BERTH_VERSION_RETENTION_HOURS")]
     pub version_retention_hours: Option<u64>,
-    /// Hours between scheduled orphan cleanups (run once across replicas); 0 turns them off.
+    /// Hours between scheduled orphan cleanups (run once across replicas); 0 turns them off
+    /// [default: 24]
     #[arg(long, global = true, env = "BERTH_ORPHAN_CLEANUP_INTERVAL_HOURS")]
     pub orphan_cleanup_interval_hours: Option<u64>,
     /// Seconds between the scheduler's ticks in each process (housekeeping jobs and task
-    /// schedules are looked at this often; default 30).
+    /// schedules are looked at this often) [default: 30]
     #[arg(long, global = true, env = "BERTH_SCHEDULER_TICK_SECONDS")]
     pub scheduler_tick_seconds: Option<u64>,
-    /// Hours an idle upload session is kept before it is discarded.
+    /// Hours an idle upload session is kept before it is discarded [default: 72]
     #[arg(long, global = true, env = "BERTH_UPLOAD_EXPIRY_HOURS")]
     pub upload_expiry_hours: Option<u64>,
-    /// Open upload sessions a user may have at once (0: no limit).
+    /// Open upload sessions a user may have at once (0: no limit) [default: 500]
     #[arg(long, global = true, env = "BERTH_MAX_UPLOADS_PER_USER")]
     pub max_uploads_per_user: Option<u64>,
-    /// Seconds a request body may stay idle (no bytes) before the request fails with 408.
+    /// Seconds a request body may stay idle (no bytes) before the request fails with 408
+    /// [default: 60]
     #[arg(long, global = true, env = "BERTH_BODY_READ_TIMEOUT_SECONDS")]
     pub body_read_timeout_seconds: Option<u64>,
-    /// Failed sign-ins a user name may have within 15 minutes before it is slowed down (0: off).
+    /// Failed sign-ins a user name may have within 15 minutes before it is slowed down
+    /// (0: off) [default: 10]
     #[arg(long, global = true, env = "BERTH_SIGNIN_FAILURES_PER_USER")]
     pub signin_failures_per_user: Option<u32>,
     /// Failed sign-ins a client address may have within 15 minutes before it is slowed down
-    /// (0: off; behind a proxy every client shares the proxy's address).
+    /// (0: off; behind a proxy every client shares the proxy's address) [default: 50]
     #[arg(long, global = true, env = "BERTH_SIGNIN_FAILURES_PER_ADDRESS")]
     pub signin_failures_per_address: Option<u32>,
-    /// Lifetime of registry tokens issued by `/token/`, in seconds.
+    /// Lifetime of registry tokens issued by `/token/`, in seconds [default: 300]
     #[arg(long, global = true, env = "BERTH_TOKEN_EXPIRY_SECONDS")]
     pub token_expiry_seconds: Option<u64>,
-    /// `iss` of registry tokens.
+    /// `iss` of registry tokens [default: berth]
     #[arg(long, global = true, env = "BERTH_TOKEN_ISSUER")]
     pub token_issuer: Option<String>,
     /// The token service URL announced in `WWW-Authenticate` (default: this server's
-    /// `<scheme>://<host>/token/` as the request names it).
+    /// `<scheme>://<host>/token/` as the request names it)
     #[arg(long, global = true, env = "BERTH_TOKEN_REALM")]
     pub token_realm: Option<String>,
     /// The ES256 (P-256) private key that signs registry tokens (PKCS#8 or SEC1): a PEM file's
@@ -97,14 +116,17 @@ pub struct Overrides {
         hide_env_values = true
     )]
     pub token_private_key: Option<PathBuf>,
-    /// Largest blob accepted, in bytes, counted across the chunks of an upload (0: no limit).
+    /// Largest blob accepted, in bytes, counted across the chunks of an upload (0: no limit)
+    /// [default: 0]
     #[arg(long, global = true, env = "BERTH_MAX_BLOB_SIZE")]
     pub max_blob_size: Option<u64>,
     /// `full` (default): a push is answered only once its bytes and database commit are on
-    /// stable storage. `relaxed`: skip the fsyncs (a cache that may lose recent pushes).
+    /// stable storage. `relaxed`: skip the fsyncs (a cache that may lose recent pushes)
+    /// [default: full]
     #[arg(long, global = true, env = "BERTH_DURABILITY")]
     pub durability: Option<String>,
-    /// Seconds between writes of the pull counts kept in memory (0: pull tracking off).
+    /// Seconds between writes of the pull counts kept in memory (0: pull tracking off)
+    /// [default: 5]
     #[arg(long, global = true, env = "BERTH_PULL_FLUSH_SECONDS")]
     pub pull_flush_seconds: Option<u64>,
     /// Bearer token `/metrics` requires (unset: `/metrics` is open; it carries no names).
@@ -225,10 +247,7 @@ impl Settings {
         let data_dir = o
             .data_dir
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-        let listen = o.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-        listen.parse::<std::net::SocketAddr>().map_err(|_| {
-            format!("listen address '{listen}' is not host:port (e.g. 127.0.0.1:24817)")
-        })?;
+        let listen = listen_address(o.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
         let database_url = match o.database_url {
             Some(u)
                 if u.starts_with("postgres://")
@@ -246,7 +265,7 @@ impl Settings {
             None => format!("sqlite://{}?mode=rwc", data_dir.join("berth.db").display()),
         };
         let storage_url = match o.storage_url {
-            Some(u) => u,
+            Some(u) => storage_url(u)?,
             None => {
                 let abs = std::path::absolute(data_dir.join("blobs"))
                     .map_err(|e| format!("data directory {}: {e}", data_dir.display()))?;

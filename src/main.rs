@@ -1,5 +1,6 @@
 //! The `berth` binary: parses the command line, sets up logging, runs the subcommand and maps
 //! failures to a message and a non-zero exit code.
+use anyhow::Context;
 use berth::config::Settings;
 use berth::error::Error;
 use berth::service::users;
@@ -36,10 +37,27 @@ async fn main() -> ExitCode {
     match run(cli, command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("berth: {e:#}");
+            eprintln!("berth: {}", message(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes on one line, each said once: drivers often repeat their source's
+/// text in their own (`Connection Error: … file is not a database` then the same again).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 async fn run(cli: Cli, command: Command) -> anyhow::Result<()> {
@@ -55,16 +73,15 @@ async fn run(cli: Cli, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Openapi { .. } => Ok(()),
         Command::Migrate => {
-            let db = repo::Db::connect(&settings.database_url).await?;
-            db.migrate().await?;
+            open_db(&settings).await?;
             println!("migrations applied");
             Ok(())
         }
         Command::Serve => {
             let listen = settings.listen.clone();
+            // The port first: a taken one stops berth before it creates anything.
+            let listener = berth::preflight::bind(&listen).map_err(anyhow::Error::msg)?;
             let state = startup::state(settings).await?;
-            let listener = std::net::TcpListener::bind(&listen)
-                .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
             tracing::info!(%listen, storage = state.store.description(), "berth serving");
             tracing::info!("{}", startup::banner(&state.settings));
             let pulls = state.pulls.clone();
@@ -122,9 +139,28 @@ async fn health(url: Option<String>, listen: &str) -> anyhow::Result<()> {
     }
 }
 
+/// The checked, migrated database of `migrate` and `admin`.
+async fn open_db(settings: &Settings) -> anyhow::Result<repo::Db> {
+    berth::preflight::check_database(settings)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    if berth::file_modes::sqlite_file(&settings.database_url).is_some() {
+        berth::file_modes::prepare(settings).with_context(|| startup::open_failed(settings))?;
+    }
+    let db = repo::Db::connect_with(&settings.database_url, settings.durable)
+        .await
+        .with_context(|| startup::open_failed(settings))?;
+    db.migrate().await.with_context(|| {
+        format!(
+            "database migration failed; {}",
+            startup::open_failed(settings)
+        )
+    })?;
+    Ok(db)
+}
+
 async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
-    let db = repo::Db::connect_with(&settings.database_url, settings.durable).await?;
-    db.migrate().await?;
+    let db = open_db(&settings).await?;
     match action {
         AdminAction::Fsck {
             repair,

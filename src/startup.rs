@@ -14,6 +14,9 @@ use std::time::Duration;
 
 /// Connects, migrates and opens everything the settings name.
 pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
+    crate::preflight::check(&settings)
+        .await
+        .map_err(anyhow::Error::msg)?;
     crate::storage::set_operation_recorder(|b, a, s, ok| {
         crate::telemetry::metrics::global().storage_op(b, a, s, ok)
     });
@@ -25,13 +28,10 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     })?;
     let db = Db::connect_with(&settings.database_url, settings.durable)
         .await
-        .with_context(|| {
-            format!(
-                "cannot open database {}",
-                crate::config::redact(&settings.database_url)
-            )
-        })?;
-    db.migrate().await.context("database migration failed")?;
+        .with_context(|| open_failed(&settings))?;
+    db.migrate()
+        .await
+        .with_context(|| format!("database migration failed; {}", open_failed(&settings)))?;
     // Seeding and the queue's own schema race like migrations when replicas start together.
     let lock = db.startup_lock().await.context("start-up lock")?;
     crate::service::roles::seed(&db)
@@ -76,6 +76,21 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         tokens,
         settings,
     })
+}
+
+/// The message of a database that cannot be opened: its path (a SQLite file, with
+/// `--data-dir` suggested) or its redacted URL.
+pub fn open_failed(settings: &Settings) -> String {
+    match crate::file_modes::sqlite_file(&settings.database_url) {
+        Some(file) => format!(
+            "cannot open database {} (choose another place with --data-dir)",
+            file.display()
+        ),
+        None => format!(
+            "cannot open database {}",
+            crate::config::redact(&settings.database_url)
+        ),
+    }
 }
 
 /// What `berth serve` prints once it listens: where the registry, the API, its Swagger UI and

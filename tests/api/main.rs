@@ -27,6 +27,8 @@ mod ops_metrics_listen;
 mod ops_quota;
 mod ops_quota_skopeo;
 mod ops_quota_status;
+mod ops_startup;
+mod ops_startup_flags;
 mod protocol_connections;
 mod protocol_input;
 mod protocol_races;

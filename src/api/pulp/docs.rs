@@ -1,6 +1,7 @@
 //! The served OpenAPI document: `docs/api.json`, `docs/api.yaml` (Pulp's `?pk_path=1` variant
 //! with plain `{pulp_id}` paths; `bindings`, `component` and `include_html` are accepted and
-//! change nothing), and Swagger UI at `swagger/` from assets compiled into the binary.
+//! change nothing), and Swagger UI at `swagger/` (`swagger` redirects there) from assets
+//! compiled into the binary.
 use super::common::Params;
 use crate::api::openapi;
 use actix_web::{HttpRequest, HttpResponse};
@@ -29,9 +30,19 @@ pub async fn api_yaml(req: HttpRequest) -> HttpResponse {
         .body(openapi::yaml(pk_path(&req)))
 }
 
-/// Swagger UI, reading `docs/api.json` of this server.
+/// Swagger UI, reading this server's `docs/api.json?pk_path=1`: its detail paths take a plain
+/// `{pulp_id}`, so "Try it out" builds a valid URL (the default document's `{task_href}`-style
+/// parameters hold a whole path, which the browser cannot put in a URL).
 pub fn swagger() -> utoipa_swagger_ui::SwaggerUi {
     utoipa_swagger_ui::SwaggerUi::new("/pulp/api/v3/swagger/{_:.*}").config(
-        utoipa_swagger_ui::Config::from("/pulp/api/v3/docs/api.json"),
+        utoipa_swagger_ui::Config::from("/pulp/api/v3/docs/api.json?pk_path=1"),
     )
+}
+
+/// `GET /pulp/api/v3/swagger` (no slash): a permanent redirect to `swagger/`, whose relative
+/// asset links resolve only under the slash.
+pub async fn swagger_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("location", "/pulp/api/v3/swagger/"))
+        .finish()
 }

@@ -62,6 +62,10 @@ const PUSH: &str = "/repositories/container/container-push";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(docs::swagger());
+    cfg.route(
+        "/pulp/api/v3/swagger",
+        web::get().to(docs::swagger_redirect),
+    );
     cfg.service(
         web::scope("/pulp/api/v3")
             .wrap(actix_web::middleware::from_fn(errors::json_errors))
