@@ -6,6 +6,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod file_modes;
+pub mod ops;
 pub mod repo;
 pub mod service;
 pub mod startup;
