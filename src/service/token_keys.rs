@@ -124,9 +124,10 @@ impl Source {
 pub async fn load(db: &Db, source: &Source) -> std::result::Result<(KeySet, String), String> {
     match source {
         Source::Database => {
-            let rows = stored_keys(db)
-                .await
-                .map_err(|e| format!("token signing key: {e}"))?;
+            let rows = stored_keys(db).await.map_err(|e| match e {
+                Error::Db(e) => format!("token signing key: database error: {e}"),
+                e => format!("token signing key: {e}"),
+            })?;
             let now = Utc::now();
             let mut set: Option<KeySet> = None;
             let mut retired = vec![];
