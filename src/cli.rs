@@ -56,6 +56,7 @@ pub enum Command {
     /// empty): online database copies, the blobs they name (hard-linked on the same
     /// filesystem), the admin password and key files (0600). PostgreSQL/S3: see README.
     Backup {
+        /// The backup directory to create (must be new or empty).
         dest: PathBuf,
         /// Copy blobs even where a hard link would do (e.g. DEST is on the same disk).
         #[arg(long)]
@@ -64,6 +65,7 @@ pub enum Command {
     /// Bring a backup made by `berth backup` into a new or empty --data-dir, then check that
     /// every blob its database names is there with the right size.
     Restore {
+        /// A directory `berth backup` wrote (with its backup.json).
         src: PathBuf,
         /// Copy blobs even where a hard link to the backup's file would do.
         #[arg(long)]

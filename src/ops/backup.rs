@@ -82,6 +82,7 @@ pub async fn backup(
 ) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let (db_path, queue_path, root) = super::embedded_paths(settings)?;
+    files::refuse_non_empty(dest, "backup destination")?;
     if !db_path.is_file() {
         anyhow::bail!(
             "no berth database at {} (give the --data-dir berth serves)",
@@ -162,6 +163,10 @@ async fn copy_all(
         files::private(&queue_copy)?;
     }
     for f in [DB_FILE, QUEUE_FILE] {
+        // VACUUM INTO does not sync what it wrote.
+        if let Ok(file) = std::fs::File::open(dest.join(f)) {
+            file.sync_all()?;
+        }
         if let Ok(m) = std::fs::metadata(dest.join(f)) {
             s.files += 1;
             s.bytes += m.len();

@@ -48,6 +48,15 @@ pub fn copy_private(src: &Path, dst: &Path) -> io::Result<u64> {
 
 /// Creates `dir` (0700) if missing; refuses one that holds anything.
 pub fn empty_private_dir(dir: &Path, what: &str) -> anyhow::Result<()> {
+    refuse_non_empty(dir, what)?;
+    fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {what} {}: {e}", dir.display()))?;
+    private(dir)?;
+    Ok(())
+}
+
+/// Refuses a `dir` that exists and holds anything (or is not a directory).
+pub fn refuse_non_empty(dir: &Path, what: &str) -> anyhow::Result<()> {
     if dir.exists() {
         if !dir.is_dir() {
             anyhow::bail!("{what} {} exists and is not a directory", dir.display());
@@ -59,9 +68,6 @@ pub fn empty_private_dir(dir: &Path, what: &str) -> anyhow::Result<()> {
             );
         }
     }
-    fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create {what} {}: {e}", dir.display()))?;
-    private(dir)?;
     Ok(())
 }
 

@@ -141,10 +141,15 @@ async fn a_backup_taken_during_a_push_restores_into_a_new_data_dir_where_every_t
     // The backup runs (the real binary) while pushes go on.
     let dest = tempfile::tempdir().unwrap();
     let dest = dest.path().join("backup");
+    let acked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let pusher = {
-        let (base, client) = (app.base.clone(), app.client.clone());
-        tokio::spawn(async move { push_while(&base, &client, 12).await })
+        let (base, client, acked) = (app.base.clone(), app.client.clone(), acked.clone());
+        tokio::spawn(async move { push_while(&base, &client, 40, &acked).await })
     };
+    // Start once some pushes are in, so the copy lands in the middle of the stream.
+    while acked.load(std::sync::atomic::Ordering::SeqCst) < 3 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let cli = Client::new();
     let run = cli
         .run(&[
@@ -156,6 +161,7 @@ async fn a_backup_taken_during_a_push_restores_into_a_new_data_dir_where_every_t
         .await
         .ok();
     let pushed = pusher.await.unwrap();
+    eprintln!("{}", run.stdout);
     assert!(run.stdout.contains("backup written to"), "{}", run.stdout);
     assert!(run.stdout.contains("hard-linked"), "{}", run.stdout);
     for f in ["berth.db", "berth.db-queue", "admin-password"] {
@@ -186,6 +192,7 @@ async fn a_backup_taken_during_a_push_restores_into_a_new_data_dir_where_every_t
         "{}",
         run.stdout
     );
+    eprintln!("{}", run.stdout);
     assert_eq!(
         std::fs::read_to_string(new_data.join("admin-password")).unwrap(),
         "generated-secret\n"
@@ -208,7 +215,7 @@ async fn a_backup_taken_during_a_push_restores_into_a_new_data_dir_where_every_t
         .iter()
         .filter(|t| t.starts_with("bk/during:"))
         .count();
-    assert!(during <= pushed, "{during} of {pushed}");
+    assert!(during >= 3 && during <= pushed, "{during} of {pushed}");
     eprintln!("{during} of {pushed} images pushed during the backup are in it");
 
     // The upload that was open at backup time finishes on the restored copy.
@@ -237,8 +244,14 @@ async fn a_backup_taken_during_a_push_restores_into_a_new_data_dir_where_every_t
     assert_eq!(got.len(), big.len());
 }
 
-/// Pushes `n` images to `bk/during` one after another; returns how many were acknowledged.
-async fn push_while(base: &str, client: &reqwest::Client, n: usize) -> usize {
+/// Pushes `n` images to `bk/during` one after another, counting each acknowledged one in
+/// `acked`; returns how many were acknowledged.
+async fn push_while(
+    base: &str,
+    client: &reqwest::Client,
+    n: usize,
+    acked: &std::sync::atomic::AtomicUsize,
+) -> usize {
     let mut done = 0;
     for i in 0..n {
         let layer = bytes(1000 + i as u64, 50_000);
@@ -271,6 +284,7 @@ async fn push_while(base: &str, client: &reqwest::Client, n: usize) -> usize {
             .unwrap();
         assert_eq!(res.status(), StatusCode::CREATED);
         done += 1;
+        acked.store(done, std::sync::atomic::Ordering::SeqCst);
     }
     done
 }
