@@ -1,6 +1,6 @@
-//! Command-line interface: `berth serve | worker | migrate | openapi | admin …` (users, fsck),
-//! and the client's commands (`berth::client`). The server settings are global flags, listed
-//! under "Server settings" in every command's help.
+//! Command-line interface: `berth serve | worker | migrate | openapi | backup | restore |
+//! admin …` (users, fsck, token key rotation), and the client's commands (`berth::client`).
+//! The server settings are global flags, listed under "Server settings" in every command's help.
 use berth::config::Overrides;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -52,6 +52,25 @@ pub enum Command {
         #[arg(long)]
         pk_path: bool,
     },
+    /// Copy the data of a serving embedded berth (SQLite + local blobs) into DEST (new or
+    /// empty): online database copies, the blobs they name (hard-linked on the same
+    /// filesystem), the admin password and key files (0600). PostgreSQL/S3: see README.
+    Backup {
+        /// The backup directory to create (must be new or empty).
+        dest: PathBuf,
+        /// Copy blobs even where a hard link would do (e.g. DEST is on the same disk).
+        #[arg(long)]
+        copy: bool,
+    },
+    /// Bring a backup made by `berth backup` into a new or empty --data-dir, then check that
+    /// every blob its database names is there with the right size.
+    Restore {
+        /// A directory `berth backup` wrote (with its backup.json).
+        src: PathBuf,
+        /// Copy blobs even where a hard link to the backup's file would do.
+        #[arg(long)]
+        copy: bool,
+    },
     /// User administration.
     Admin {
         #[command(subcommand)]
@@ -81,6 +100,14 @@ pub enum AdminAction {
     },
     /// List users.
     ListUsers,
+    /// Make a new token signing key current; the old one keeps verifying the tokens it
+    /// signed until they can have expired (--token-expiry-seconds + margin), then is dropped.
+    /// Running servers pick it up within seconds. With BERTH_TOKEN_PRIVATE_KEY, see README.
+    RotateTokenKey {
+        /// Seconds the old key is kept beyond the token lifetime (at least 10).
+        #[arg(long, default_value_t = 60)]
+        margin_seconds: u64,
+    },
     /// Compare the files in storage with the blobs the database knows; exits non-zero when
     /// they disagree. `--repair` removes stray, staging and orphaned upload files (never rows).
     Fsck {

@@ -116,6 +116,15 @@ pub struct Overrides {
         hide_env_values = true
     )]
     pub token_private_key: Option<PathBuf>,
+    /// Retired token signing keys still accepted when verifying (a rotation of a configured
+    /// key): comma-separated PEM file paths, or PEM text; re-read every 10 seconds.
+    #[arg(
+        long,
+        global = true,
+        env = "BERTH_TOKEN_PREVIOUS_KEYS",
+        hide_env_values = true
+    )]
+    pub token_previous_keys: Option<String>,
     /// Largest blob accepted, in bytes, counted across the chunks of an upload (0: no limit)
     /// [default: 0]
     #[arg(long, global = true, env = "BERTH_MAX_BLOB_SIZE")]
@@ -181,6 +190,7 @@ impl Overrides {
             token_issuer: self.token_issuer.or(file.token_issuer),
             token_realm: self.token_realm.or(file.token_realm),
             token_private_key: self.token_private_key.or(file.token_private_key),
+            token_previous_keys: self.token_previous_keys.or(file.token_previous_keys),
             max_blob_size: self.max_blob_size.or(file.max_blob_size),
             durability: self.durability.or(file.durability),
             pull_flush_seconds: self.pull_flush_seconds.or(file.pull_flush_seconds),
@@ -214,6 +224,8 @@ pub struct Settings {
     pub token_issuer: String,
     pub token_realm: Option<String>,
     pub token_private_key: Option<PathBuf>,
+    /// Retired keys still verified (`BERTH_TOKEN_PREVIOUS_KEYS`, as given).
+    pub token_previous_keys: Option<String>,
     /// Largest blob accepted, in bytes; 0 means no limit.
     pub max_blob_size: u64,
     /// Whether acknowledged writes are fsynced (`BERTH_DURABILITY=full`, the default).
@@ -322,6 +334,7 @@ impl Settings {
                 .unwrap_or_else(|| "berth".into()),
             token_realm: o.token_realm.filter(|r| !r.is_empty()),
             token_private_key: o.token_private_key,
+            token_previous_keys: o.token_previous_keys.filter(|k| !k.trim().is_empty()),
             max_blob_size: o.max_blob_size.unwrap_or(0),
             durable: match o.durability.as_deref().map(str::trim) {
                 None | Some("") | Some("full") => true,

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 pub mod file_modes;
 pub mod preflight;
+pub mod ops;
 pub mod repo;
 pub mod service;
 pub mod startup;

@@ -103,6 +103,19 @@ async fn run(cli: Cli, command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Health { url } => health(url, &settings.listen).await,
+        Command::Backup { dest, copy } => {
+            let progress = berth::ops::terminal_progress("blobs");
+            let opts = berth::ops::backup::Options { link: !copy };
+            let summary = berth::ops::backup::backup(&settings, &dest, opts, &progress).await?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Restore { src, copy } => {
+            let progress = berth::ops::terminal_progress("blobs");
+            let summary = berth::ops::restore::restore(&settings, &src, !copy, &progress).await?;
+            println!("{summary}");
+            Ok(())
+        }
         Command::Admin { action } => admin(settings, action).await,
         Command::Client(_) => Ok(()),
     }
@@ -175,6 +188,26 @@ async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
             if !report.clean() {
                 anyhow::bail!("storage and database disagree");
             }
+        }
+        AdminAction::RotateTokenKey { margin_seconds } => {
+            if settings.token_private_key.is_some() {
+                anyhow::bail!(
+                    "the signing key is configured (BERTH_TOKEN_PRIVATE_KEY), not kept in the \
+                     database: rotate it by moving the old key to BERTH_TOKEN_PREVIOUS_KEYS and \
+                     the new one to BERTH_TOKEN_PRIVATE_KEY (README: \"Backups, restores and \
+                     upgrades\")"
+                );
+            }
+            let lifetime = settings.token_expiry_seconds;
+            let r = berth::service::token_keys::rotate(&db, lifetime, margin_seconds).await?;
+            println!(
+                "new token signing key {}; the old one ({}) verifies until {} (token lifetime \
+                 {lifetime} s + margin); servers pick up the change within {} s",
+                r.new_kid,
+                r.old_kid.as_deref().unwrap_or("none"),
+                r.old_verified_until.to_rfc3339(),
+                berth::service::token_keys::RELOAD
+            );
         }
         AdminAction::CreateUser {
             username,

@@ -24,6 +24,7 @@ pub mod status;
 pub mod task_schedules;
 pub mod tasks;
 pub mod throttle;
+pub mod token_keys;
 pub mod tokens;
 pub mod ui;
 pub mod uploads;

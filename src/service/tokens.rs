@@ -1,21 +1,25 @@
-//! Registry tokens (Docker token auth, pulp-api.md §14.4): ES256 JWTs signed with one P-256
-//! key that every replica shares (from a configured PEM file, else generated on first start and
-//! kept in the database), issued by `/token/` and verified on every `/v2/` request. Verification
-//! accepts only ES256 with our key and checks signature, `exp`, `nbf`, `iss`, `aud`, and that
-//! `iat` is present and `exp - iat` at most the configured token lifetime; verified
+//! Registry tokens (Docker token auth, pulp-api.md §14.4): ES256 JWTs signed with the current
+//! key of a key set every replica shares (`token_keys`: kept in the database, or configured),
+//! issued by `/token/` and verified on every `/v2/` request with the key the token's `kid`
+//! names, so tokens signed before a key rotation stay valid until they expire. Verification
+//! accepts only ES256 with one of our keys and checks signature, `exp`, `nbf`, `iss`, `aud`,
+//! and that `iat` is present and `exp - iat` at most the configured token lifetime; verified
 //! tokens are cached until they expire so hot paths do not pay for ECDSA on every request.
+//! The key set is re-read every few seconds in the background, and at once (at most once a
+//! second) when a token names a key this process does not know yet.
+use super::token_keys::{self, KeySet, Source};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::repo::{signing_keys, Db};
-use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
-use base64::Engine;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use crate::repo::Db;
+use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
-const KEY_NAME: &str = "registry";
+pub use token_keys::key_id;
+
 const CACHE_MAX: usize = 10_000;
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 const LEEWAY: u64 = 5;
@@ -61,14 +65,14 @@ pub struct Tokens {
 }
 
 struct Inner {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    /// Uncompressed P-256 point (0x04 ‖ X ‖ Y).
-    public_point: Vec<u8>,
-    kid: String,
+    keys: RwLock<Arc<KeySet>>,
+    /// Where keys are re-read from (`None`: fixed, in unit tests).
+    reload: Option<(Db, Source)>,
+    last_reload: Mutex<Option<Instant>>,
     issuer: String,
     lifetime: u64,
-    cache: Mutex<HashMap<[u8; 32], Claims>>,
+    /// Verified tokens: hash → (claims, kid of the key that verified them).
+    cache: Mutex<HashMap<[u8; 32], (Claims, String)>>,
 }
 
 fn unix_now() -> u64 {
@@ -78,147 +82,83 @@ fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// The PEM text `BERTH_TOKEN_PRIVATE_KEY` gives: the value itself when it is a PEM block,
-/// else the file it names; and a description of which, that never contains key material.
-fn key_text(given: &std::path::Path) -> std::result::Result<(String, String), String> {
-    let raw = given.as_os_str().to_string_lossy();
-    if raw.contains("-----BEGIN") {
-        return Ok((
-            raw.into_owned(),
-            "PEM given inline in BERTH_TOKEN_PRIVATE_KEY".into(),
-        ));
-    }
-    let source = format!("read from the file {}", given.display());
-    match std::fs::read_to_string(given) {
-        Ok(text) => Ok((text, source)),
-        Err(e) => Err(format!(
-            "token private key: cannot read the file {}: {e} (BERTH_TOKEN_PRIVATE_KEY takes \
-             a file path or the PEM itself)",
-            given.display()
-        )),
-    }
-}
-
-/// The DER bytes inside a PEM document (any label).
-fn pem_der(text: &str) -> Option<Vec<u8>> {
-    let body: String = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.starts_with("-----") && !l.is_empty())
-        .collect();
-    base64::engine::general_purpose::STANDARD.decode(body).ok()
-}
-
-fn pem(label: &str, der: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(chunk));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
-}
-
-/// libtrust's key id: SHA-256 of the DER SubjectPublicKeyInfo, first 240 bits, base32, in 12
-/// groups of 4 joined by `:` (what docker/distribution print for a key).
-pub fn key_id(public_point: &[u8]) -> String {
-    const SPKI_P256_PREFIX: [u8; 26] = [
-        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
-        0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
-    ];
-    let mut spki = SPKI_P256_PREFIX.to_vec();
-    spki.extend_from_slice(public_point);
-    let hash = Sha256::digest(&spki);
-    let b32 = base32(&hash[..30]);
-    b32.as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
-/// RFC 4648 base32 without padding.
-fn base32(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut out = String::new();
-    let (mut buf, mut bits) = (0u32, 0u32);
-    for &b in bytes {
-        buf = (buf << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(char::from(ALPHABET[((buf >> bits) & 31) as usize]));
-        }
-    }
-    if bits > 0 {
-        out.push(char::from(ALPHABET[((buf << (5 - bits)) & 31) as usize]));
-    }
-    out
-}
-
-/// Parses a P-256 private key from PKCS#8 or SEC1 DER; returns (PKCS#8 DER, public point).
-fn parse_key(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let alg = &ECDSA_P256_SHA256_FIXED_SIGNING;
-    let pair = EcdsaKeyPair::from_pkcs8(alg, der)
-        .or_else(|_| EcdsaKeyPair::from_private_key_der(alg, der))
-        .ok()?;
-    let pkcs8 = pair.to_pkcs8v1().ok()?.as_ref().to_vec();
-    Some((pkcs8, pair.public_key().as_ref().to_vec()))
-}
-
 impl Tokens {
-    /// Loads the signing key: the configured PEM file, else the shared key in the database
-    /// (generated and stored by whichever replica starts first).
+    /// Loads the key set (configured keys, else the keys in the database, the current one
+    /// generated by whichever replica starts first) and re-reads it every few seconds while
+    /// these `Tokens` live.
     pub async fn load(db: &Db, settings: &Settings) -> std::result::Result<Tokens, String> {
-        let (pkcs8, point) = match &settings.token_private_key {
-            Some(given) => {
-                let (text, source) = key_text(given)?;
-                tracing::info!("token signing key: {source}");
-                pem_der(&text)
-                    .and_then(|der| parse_key(&der))
-                    .ok_or_else(|| {
-                        format!(
-                            "token private key ({source}): not a PEM-encoded P-256 (ES256) \
-                             private key"
-                        )
-                    })?
+        let source = Source::of(settings);
+        let (set, from) = token_keys::load(db, &source).await?;
+        tracing::info!(kid = %set.kid, "token signing key: {from}");
+        let tokens = Tokens::with_set(set, Some((db.clone(), source)), settings);
+        let weak = Arc::downgrade(&tokens.inner);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(token_keys::RELOAD)).await;
+                let Some(inner) = weak.upgrade() else { return };
+                Tokens { inner }.reload().await;
             }
-            None => stored_key(db)
-                .await
-                .map_err(|e| format!("token signing key: {e}"))?,
-        };
-        Tokens::from_key(&pkcs8, &point, settings)
+        });
+        Ok(tokens)
     }
 
+    #[cfg(test)]
     fn from_key(pkcs8: &[u8], point: &[u8], s: &Settings) -> std::result::Result<Tokens, String> {
-        if point.len() != 65 {
-            return Err("token signing key: unexpected public key size".into());
-        }
-        let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
-        let decoding = DecodingKey::from_ec_components(&b64(&point[1..33]), &b64(&point[33..]))
-            .map_err(|e| format!("token signing key: {e}"))?;
-        Ok(Tokens {
+        Ok(Tokens::with_set(KeySet::single(pkcs8, point)?, None, s))
+    }
+
+    fn with_set(set: KeySet, reload: Option<(Db, Source)>, s: &Settings) -> Tokens {
+        Tokens {
             inner: Arc::new(Inner {
-                encoding: EncodingKey::from_ec_der(pkcs8),
-                decoding,
-                public_point: point.to_vec(),
-                kid: key_id(point),
+                keys: RwLock::new(Arc::new(set)),
+                reload,
+                last_reload: Mutex::new(Some(Instant::now())),
                 issuer: s.token_issuer.clone(),
                 lifetime: s.token_expiry_seconds,
                 cache: Mutex::new(HashMap::new()),
             }),
-        })
+        }
+    }
+
+    fn keys(&self) -> Arc<KeySet> {
+        match self.inner.keys.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Re-reads the key set; on failure keeps the one it has (and says why, without key text).
+    pub async fn reload(&self) {
+        let Some((db, source)) = &self.inner.reload else {
+            return;
+        };
+        if let Ok(mut last) = self.inner.last_reload.lock() {
+            *last = Some(Instant::now());
+        }
+        match token_keys::load(db, source).await {
+            Ok((set, _)) => {
+                let old = self.keys();
+                if old.kid != set.kid {
+                    tracing::info!(old = %old.kid, new = %set.kid, "token signing key rotated");
+                }
+                if let Ok(mut keys) = self.inner.keys.write() {
+                    *keys = Arc::new(set);
+                }
+            }
+            Err(e) => tracing::warn!("token keys not re-read, the current ones stay: {e}"),
+        }
+    }
+
+    /// The `kid` of the key new tokens are signed with.
+    pub fn current_kid(&self) -> String {
+        self.keys().kid.clone()
     }
 
     /// The public key as a PEM SubjectPublicKeyInfo (for operators and tests).
     pub fn public_key_pem(&self) -> String {
-        let mut spki = vec![
-            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
-            0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
-        ];
-        spki.extend_from_slice(&self.inner.public_point);
-        pem("PUBLIC KEY", &spki)
+        let mut spki = token_keys::SPKI_P256_PREFIX.to_vec();
+        spki.extend_from_slice(&self.keys().public_point);
+        token_keys::pem("PUBLIC KEY", &spki)
     }
 
     pub fn issuer(&self) -> &str {
@@ -243,36 +183,69 @@ impl Tokens {
             jti: uuid::Uuid::new_v4().to_string(),
             access,
         };
+        let keys = self.keys();
         let mut header = Header::new(Algorithm::ES256);
-        header.kid = Some(self.inner.kid.clone());
+        header.kid = Some(keys.kid.clone());
         header.typ = Some("JWT".into());
-        let jwt = jsonwebtoken::encode(&header, &claims, &self.inner.encoding)
+        let jwt = jsonwebtoken::encode(&header, &claims, &keys.encoding)
             .map_err(|e| Error::Internal(format!("token signing failed: {e}")))?;
         Ok((jwt, iat))
     }
 
-    /// Verifies `jwt` for audience `aud`.
+    /// Verifies `jwt` for audience `aud`; when it names a key this process does not know yet
+    /// (another replica rotated), re-reads the keys first (at most once a second).
+    pub async fn verify_current(
+        &self,
+        jwt: &str,
+        aud: &str,
+    ) -> std::result::Result<Claims, TokenError> {
+        let unknown = jsonwebtoken::decode_header(jwt)
+            .ok()
+            .and_then(|h| h.kid)
+            .is_some_and(|kid| !self.keys().knows(&kid));
+        if unknown && self.inner.reload.is_some() {
+            let due = self
+                .inner
+                .last_reload
+                .lock()
+                .map(|l| l.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)))
+                .unwrap_or(false);
+            if due {
+                self.reload().await;
+            }
+        }
+        self.verify(jwt, aud)
+    }
+
+    /// Verifies `jwt` for audience `aud` with the keys this process holds.
     pub fn verify(&self, jwt: &str, aud: &str) -> std::result::Result<Claims, TokenError> {
-        let key: [u8; 32] = Sha256::digest(jwt.as_bytes()).into();
+        let hash: [u8; 32] = Sha256::digest(jwt.as_bytes()).into();
         let t = unix_now();
+        let now = chrono::Utc::now();
+        let keys = self.keys();
         let fresh = |c: &Claims| c.aud == aud && c.exp + LEEWAY > t && c.nbf <= t + LEEWAY;
         if let Ok(cache) = self.inner.cache.lock() {
-            if let Some(c) = cache.get(&key) {
-                return if fresh(c) {
+            if let Some((c, kid)) = cache.get(&hash) {
+                return if fresh(c) && keys.verifier(Some(kid), now).is_some() {
                     Ok(c.clone())
                 } else {
-                    Err(TokenError("expired or for another audience".into()))
+                    Err(TokenError("expired, for another audience or key".into()))
                 };
             }
         }
+        let header = jsonwebtoken::decode_header(jwt).map_err(|e| TokenError(e.to_string()))?;
+        let kid = header.kid.unwrap_or_else(|| keys.kid.clone());
+        let key = keys
+            .verifier(Some(&kid), now)
+            .ok_or_else(|| TokenError("signed by a key this registry does not hold".into()))?;
         let mut v = Validation::new(Algorithm::ES256);
         v.leeway = LEEWAY;
         v.validate_nbf = true;
         v.set_audience(&[aud]);
         v.set_issuer(&[self.inner.issuer.as_str()]);
         v.set_required_spec_claims(&["exp", "nbf", "iss", "aud"]);
-        let data = jsonwebtoken::decode::<Claims>(jwt, &self.inner.decoding, &v)
-            .map_err(|e| TokenError(e.to_string()))?;
+        let data =
+            jsonwebtoken::decode::<Claims>(jwt, key, &v).map_err(|e| TokenError(e.to_string()))?;
         if !fresh(&data.claims) {
             return Err(TokenError("expired or for another audience".into()));
         }
@@ -286,33 +259,15 @@ impl Tokens {
         }
         if let Ok(mut cache) = self.inner.cache.lock() {
             if cache.len() >= CACHE_MAX {
-                cache.retain(|_, c| c.exp + LEEWAY > t);
+                cache.retain(|_, (c, _)| c.exp + LEEWAY > t);
                 if cache.len() >= CACHE_MAX {
                     cache.clear();
                 }
             }
-            cache.insert(key, data.claims.clone());
+            cache.insert(hash, (data.claims.clone(), kid));
         }
         Ok(data.claims)
     }
-}
-
-/// The key in `signing_keys`, generated and stored on first use; concurrent first starts
-/// converge on whichever insert won.
-async fn stored_key(db: &Db) -> Result<(Vec<u8>, Vec<u8>)> {
-    let read = || async { Ok::<_, Error>(signing_keys::get(&db.conn, KEY_NAME).await?) };
-    if read().await?.is_none() {
-        let doc = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
-            .and_then(|k| k.to_pkcs8v1())
-            .map_err(|_| Error::Internal("cannot generate a P-256 key".into()))?;
-        signing_keys::insert_new(&db.conn, KEY_NAME, &pem("PRIVATE KEY", doc.as_ref())).await?;
-    }
-    let text = read()
-        .await?
-        .ok_or_else(|| Error::Internal("signing key vanished".into()))?;
-    pem_der(&text)
-        .and_then(|der| parse_key(&der))
-        .ok_or_else(|| Error::Internal("stored signing key is not a P-256 key".into()))
 }
 
 #[cfg(test)]

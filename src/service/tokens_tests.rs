@@ -1,5 +1,7 @@
 //! The token verifier refuses every forged, stale or misdirected token.
 use super::*;
+use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+use base64::Engine;
 use jsonwebtoken::{encode, EncodingKey, Header};
 
 fn settings() -> Settings {
@@ -33,8 +35,8 @@ fn claims(t: &Tokens, aud: &str) -> Claims {
 
 fn sign(t: &Tokens, c: &Claims) -> String {
     let mut h = Header::new(Algorithm::ES256);
-    h.kid = Some(t.inner.kid.clone());
-    encode(&h, c, &t.inner.encoding).unwrap()
+    h.kid = Some(t.current_kid());
+    encode(&h, c, &t.keys().encoding).unwrap()
 }
 
 #[test]
@@ -112,7 +114,7 @@ fn alg_none_and_hs256_signed_with_the_public_key_are_refused() {
     assert!(t.verify(&none, "reg").is_err());
     for secret in [
         t.public_key_pem().into_bytes(),
-        t.inner.public_point.clone(),
+        t.keys().public_point.clone(),
     ] {
         let hs = encode(
             &Header::new(Algorithm::HS256),
@@ -135,9 +137,47 @@ fn a_token_signed_by_another_key_is_refused() {
 #[test]
 fn key_ids_have_the_libtrust_shape() {
     let t = tokens();
-    let kid = &t.inner.kid;
+    let kid = &t.current_kid();
     assert_eq!(kid.len(), 59);
     assert!(kid.split(':').all(|g| g.len() == 4
         && g.chars()
             .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))));
+}
+
+#[test]
+fn a_retired_key_verifies_its_tokens_by_kid_until_its_time_is_over() {
+    let pair = |_| {
+        let p = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        (
+            p.to_pkcs8v1().unwrap().as_ref().to_vec(),
+            p.public_key().as_ref().to_vec(),
+        )
+    };
+    let ((old_der, old_point), (new_der, new_point)) = (pair(0), pair(1));
+    let with_retired = |until| {
+        let mut set = KeySet::single(&new_der, &new_point).unwrap();
+        set.verifiers
+            .push(token_keys::Verifier::new(&old_point, Some(until)).unwrap());
+        Tokens::with_set(set, None, &settings())
+    };
+    let t = with_retired(chrono::Utc::now() + chrono::Duration::seconds(60));
+    let mut h = Header::new(Algorithm::ES256);
+    h.kid = Some(key_id(&old_point));
+    let old_token = encode(&h, &claims(&t, "reg"), &EncodingKey::from_ec_der(&old_der)).unwrap();
+    assert!(t.verify(&old_token, "reg").is_ok());
+    let (new_token, _) = t.issue("alice", "reg", vec![]).unwrap();
+    assert_eq!(
+        jsonwebtoken::decode_header(&new_token).unwrap().kid,
+        Some(key_id(&new_point))
+    );
+    assert!(t.verify(&new_token, "reg").is_ok());
+    // Past its time the old key verifies nothing, cached or not.
+    assert!(t.verify(&old_token, "reg").is_ok());
+    let expired = with_retired(chrono::Utc::now() - chrono::Duration::seconds(1));
+    assert!(expired.verify(&old_token, "reg").is_err());
+    // A token naming the old kid is not tried against the current key either.
+    let mut h = Header::new(Algorithm::ES256);
+    h.kid = Some(key_id(&old_point));
+    let mislabelled = encode(&h, &claims(&t, "reg"), &EncodingKey::from_ec_der(&new_der)).unwrap();
+    assert!(t.verify(&mislabelled, "reg").is_err());
 }

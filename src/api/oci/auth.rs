@@ -108,7 +108,7 @@ pub async fn check(req: &HttpRequest, st: &AppState, need: &Need) -> OciResult<R
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
     {
-        let Ok(claims) = st.tokens.verify(token.trim(), &host(req)) else {
+        let Ok(claims) = st.tokens.verify_current(token.trim(), &host(req)).await else {
             return Err(challenge(st, req, scope.as_deref(), Some("invalid_token")).into());
         };
         let ok = match need {

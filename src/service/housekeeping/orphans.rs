@@ -10,6 +10,8 @@
 //! A dry run ([`preview`]) is a separate path that only reads: one set-based count of what the
 //! deletions would remove (`repo::orphans::reclaimable`) and a listing of stray stored bytes.
 //! It reports the same figures as a real run then removes.
+//!
+//! While a `berth backup` holds it (`repo::backup`), cleanup deletes no blob rows or bytes.
 use crate::error::Result;
 use crate::repo::{content, orphans as q, Db};
 use crate::service::tasks::{self, TaskContext, TaskKind};
@@ -197,6 +199,10 @@ async fn delete_blobs(
     for (_, digest) in &batch {
         content::lock_digest(&*txn, digest).await?;
     }
+    if backup_holds_cleanup(&*txn).await? {
+        txn.commit().await?;
+        return Ok((0, 0, 0));
+    }
     let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
     let gone = q::delete_blobs(&*txn, &ids, cutoff).await?;
     let bytes: u64 = gone.iter().map(|(_, size)| (*size).max(0) as u64).sum();
@@ -214,6 +220,19 @@ async fn delete_blobs(
     );
     txn.commit().await?;
     Ok((gone.len() as u64, deleted, bytes))
+}
+
+/// Whether a `berth backup` in progress holds byte deletion (checked inside the deleting
+/// transaction, so a hold committed before a backup's database copy stops every deletion after
+/// it: each blob row in the copy keeps its bytes until the copy of the blobs is done).
+async fn backup_holds_cleanup(txn: &impl sea_orm::ConnectionTrait) -> Result<bool> {
+    let held = crate::repo::backup::held(txn).await?;
+    if held {
+        tracing::info!(
+            "orphan cleanup: a backup is in progress; stored bytes wait for the next run"
+        );
+    }
+    Ok(held)
 }
 
 /// Stored blobs with no row (left by a crash between placing bytes and committing), older than
@@ -256,6 +275,10 @@ async fn sweep_stray_bytes(
     for (digest, key, size) in strays(db, store, cutoff).await? {
         let txn = db.begin_write().await?;
         content::lock_digest(&*txn, &digest).await?;
+        if backup_holds_cleanup(&*txn).await? {
+            txn.commit().await?;
+            break;
+        }
         if content::blob_global(&*txn, &digest).await?.is_none() {
             store.delete(&key).await?;
             removed.0 += 1;
