@@ -117,7 +117,7 @@ pub struct Overrides {
     )]
     pub token_private_key: Option<PathBuf>,
     /// Retired token signing keys still accepted when verifying (a rotation of a configured
-    /// key): comma-separated PEM file paths, or PEM text; re-read every 10 seconds.
+    /// key): comma-separated PEM file paths, or PEM text; re-read every 5 seconds.
     #[arg(
         long,
         global = true,
