@@ -115,6 +115,11 @@ pub struct Overrides {
         hide_env_values = true
     )]
     pub metrics_token: Option<String>,
+    /// `true`: `/v2/` serves only Bearer tokens from `/token/`, as Pulp does with token auth on:
+    /// anonymous and Basic requests get the `401` Bearer challenge (default `false`: anonymous
+    /// pulls of public repositories and Basic credentials are served too).
+    #[arg(long, global = true, env = "BERTH_REGISTRY_TOKEN_ONLY")]
+    pub registry_token_only: Option<bool>,
 }
 
 impl Overrides {
@@ -158,6 +163,7 @@ impl Overrides {
             max_blob_size: self.max_blob_size.or(file.max_blob_size),
             durability: self.durability.or(file.durability),
             pull_flush_seconds: self.pull_flush_seconds.or(file.pull_flush_seconds),
+            registry_token_only: self.registry_token_only.or(file.registry_token_only),
         }
     }
 }
@@ -196,6 +202,8 @@ pub struct Settings {
     pub pull_flush_seconds: u64,
     /// Bearer token `/metrics` requires (`None`: open).
     pub metrics_token: Option<String>,
+    /// `/v2/` refuses anonymous and Basic callers with the Bearer challenge (Pulp's behaviour).
+    pub registry_token_only: bool,
 }
 
 impl Settings {
@@ -299,6 +307,7 @@ impl Settings {
                 }
             },
             pull_flush_seconds: o.pull_flush_seconds.unwrap_or(5).min(86_400),
+            registry_token_only: o.registry_token_only.unwrap_or(false),
         })
     }
 

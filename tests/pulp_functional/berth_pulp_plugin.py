@@ -26,6 +26,7 @@ REASONS = {
     "domains": "needs domains",
     "build": "needs image builds from pulp_file repositories",
     "import_export": "needs Pulp import/export",
+    "flatpak": "needs the Flatpak index (FLATPAK_INDEX)",
 }
 
 # Fixtures that need the feature; pytest gives each test the closure of its fixtures, so a test
@@ -72,6 +73,7 @@ NEEDS_BY_TEST = {
     "test_build_images.py": "build",
     "test_push_signatures.py": "signing",
     "test_sign_manifests.py": "signing",
+    "test_flatpak.py": "flatpak",
 }
 
 # berth's deliberate differences (README) and the tests that meet them. In berth's default mode
@@ -85,6 +87,9 @@ DIFFERENCES = {
 DIFFERENT_TESTS = {
     # local_registry.get_response expects Basic credentials on /v2/ to be refused with a 401.
     "test_rbac_repo_versions.py::test_cross_repository_blob_mount": "basic",
+    # utils.get_auth_for_url expects an anonymous GET of a public manifest to get a 401.
+    "test_push_content.py::test_push_manifest_list_v2s2": "anonymous",
+    "test_push_content.py::test_push_manifest_list_oci": "anonymous",
 }
 
 

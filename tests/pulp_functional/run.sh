@@ -74,6 +74,7 @@ fill() { sed -e "s|@WORK@|$WORK|g" -e "s|@PORT@|$PORT|g" -e "s|@FIXTURE_PORT@|$F
 fill "$HERE/storage.conf.in" "$WORK/podman/storage.conf"
 fill "$HERE/containers.conf.in" "$WORK/podman/containers.conf"
 fill "$HERE/registries.conf.in" "$WORK/podman/registries.conf"
+echo "{}" >"$WORK/podman/auth.json" && chmod 600 "$WORK/podman/auth.json"
 export CONTAINERS_STORAGE_CONF=$WORK/podman/storage.conf CONTAINERS_CONF=$WORK/podman/containers.conf
 export CONTAINERS_REGISTRIES_CONF=$WORK/podman/registries.conf REGISTRY_AUTH_FILE=$WORK/podman/auth.json
 export TMPDIR=$WORK/podman/tmp
