@@ -98,7 +98,8 @@ async fn in_token_only_mode_anonymous_and_basic_registry_requests_get_the_bearer
 async fn in_token_only_mode_challenges_name_pulps_scopes_and_a_mount_needs_pull_on_its_source() {
     let mut app = TestApp::spawn().await;
     let layer = bytes(9, 128);
-    app.push_image("mnt/src", "v1", &[layer.clone()]).await;
+    app.push_image("mnt/src", "v1", std::slice::from_ref(&layer))
+        .await;
     let digest = crate::common::oci::sha256(&layer);
     app.settings.registry_token_only = true;
     app.restart().await;
