@@ -137,4 +137,18 @@ async fn in_token_only_mode_challenges_name_pulps_scopes_and_a_mount_needs_pull_
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.headers()["docker-content-digest"], digest.as_str());
+    // A source that is not a repository name never reaches the challenge header: the
+    // challenge names the target only, and with a token the handler answers 400 NAME_INVALID.
+    let hostile = format!("/v2/mnt/dest/blobs/uploads/?from=a%0D%0Ab%22c&mount={digest}");
+    let res = app.request(Method::POST, &hostile).send().await.unwrap();
+    let h = bearer_challenge(&res);
+    assert!(h.ends_with(",scope=\"repository:mnt/dest:push\""), "{h}");
+    let res = app
+        .anon(Method::POST, &hostile)
+        .bearer_auth(&push_only)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(crate::common::error_code(res).await, "NAME_INVALID");
 }

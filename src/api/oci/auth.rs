@@ -116,7 +116,10 @@ fn mount_source(req: &HttpRequest) -> Option<String> {
     )
     .ok()?;
     q.get("mount")?;
-    q.get("from").cloned()
+    // Only a valid name goes into a challenge header; the handler answers an invalid one.
+    q.get("from")
+        .filter(|f| RepoName::parse(f).is_some())
+        .cloned()
 }
 
 /// Authenticates the request and checks it may do what `need` says.
