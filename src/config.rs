@@ -149,6 +149,18 @@ pub struct Overrides {
     /// Serve `/metrics` on this separate address (host:port) instead of the main one.
     #[arg(long, global = true, env = "BERTH_METRICS_LISTEN")]
     pub metrics_listen: Option<String>,
+    /// `true`: `/v2/` serves only Bearer tokens from `/token/`, as Pulp does with token auth on:
+    /// anonymous and Basic requests get the `401` Bearer challenge (default `false`: anonymous
+    /// pulls of public repositories and Basic credentials are served too).
+    #[arg(
+        long,
+        global = true,
+        env = "BERTH_REGISTRY_TOKEN_ONLY",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
+    pub registry_token_only: Option<bool>,
 }
 
 impl Overrides {
@@ -194,6 +206,7 @@ impl Overrides {
             max_blob_size: self.max_blob_size.or(file.max_blob_size),
             durability: self.durability.or(file.durability),
             pull_flush_seconds: self.pull_flush_seconds.or(file.pull_flush_seconds),
+            registry_token_only: self.registry_token_only.or(file.registry_token_only),
         }
     }
 }
@@ -236,6 +249,8 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// The separate address `/metrics` is served on (`None`: on the main address).
     pub metrics_listen: Option<String>,
+    /// `/v2/` refuses anonymous and Basic callers with the Bearer challenge (Pulp's behaviour).
+    pub registry_token_only: bool,
 }
 
 impl Settings {
@@ -344,6 +359,7 @@ impl Settings {
                 }
             },
             pull_flush_seconds: o.pull_flush_seconds.unwrap_or(5).min(86_400),
+            registry_token_only: o.registry_token_only.unwrap_or(false),
         })
     }
 

@@ -22,6 +22,9 @@ CLIENT_DB="berth_test_clients_$$"
 psql "$PG_URL" -qc "CREATE DATABASE \"$CLIENT_DB\"" >/dev/null
 tests/clients/run.sh "${PG_URL%/*}/$CLIENT_DB"
 
+echo "== Pulp's functional tests (pulp_container 2.28.1; default auth on SQLite, token-only on PostgreSQL) =="
+tests/pulp_functional/run.sh "${PG_URL%/*}"
+
 # Drop the per-test databases this run created.
 if command -v psql >/dev/null 2>&1; then
   psql "$PG_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'berth_test_%'" 2>/dev/null |

@@ -48,6 +48,7 @@ mod reclaim_preview;
 mod reclaim_race;
 mod reclaim_scheduler;
 mod reclaim_tasks;
+mod registry_token_only;
 mod registry_tokens;
 mod restore;
 mod retention_policies;
