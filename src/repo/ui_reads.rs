@@ -15,8 +15,37 @@ use uuid::Uuid;
 pub enum RepoSort {
     Name,
     Tags,
+    /// Stored bytes (each blob once per repository / namespace).
+    Size,
     LastPush,
 }
+
+impl RepoSort {
+    /// The sort a page's `sort` parameter names (default: last push).
+    pub fn from_param(p: Option<&str>) -> Self {
+        match p {
+            Some("name") => RepoSort::Name,
+            Some("tags") => RepoSort::Tags,
+            Some("size") => RepoSort::Size,
+            _ => RepoSort::LastPush,
+        }
+    }
+
+    pub fn param(self) -> &'static str {
+        match self {
+            RepoSort::Name => "name",
+            RepoSort::Tags => "tags",
+            RepoSort::Size => "size",
+            RepoSort::LastPush => "pushed",
+        }
+    }
+}
+
+/// The stored bytes of repository `r.id` (its kept versions' blobs, each once). Correlated, so
+/// a page sorted by size reads each repository's membership rows through their primary key.
+const REPO_SIZE: &str = "(SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.id IN \
+     (SELECT rc.content_id FROM repository_content rc WHERE rc.repository_id = r.id \
+      AND rc.content_type = 'blob'))";
 
 #[derive(Debug, Clone)]
 pub struct RepoSummary {
@@ -65,6 +94,7 @@ pub async fn repositories(
     let order = match sort {
         RepoSort::Name => format!("r.name {dir}"),
         RepoSort::Tags => format!("tag_count {dir}, r.name"),
+        RepoSort::Size => format!("{REPO_SIZE} {dir}, r.name"),
         RepoSort::LastPush => format!("last_push {dir}, r.name"),
     };
     let sql = format!(
@@ -247,4 +277,58 @@ pub async fn labels(c: &impl ConnectionTrait, id: Uuid) -> Result<String, DbErr>
     .map(|r| r.try_get("", "labels"))
     .transpose()?
     .unwrap_or_default())
+}
+
+/// The manifest lists of `repo`'s latest version that name manifest `digest`, each with the
+/// tags pointing at it (digest, comma-separated tags; one statement).
+pub async fn lists_holding(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    digest: &str,
+) -> Result<Vec<(String, Vec<String>)>, DbErr> {
+    let rows = all(
+        c,
+        "SELECT lm.digest, rt.name FROM manifests m \
+         JOIN manifest_list_manifests l ON l.manifest_id = m.id \
+         JOIN manifests lm ON lm.id = l.list_id \
+         JOIN repository_content rc ON rc.content_id = lm.id AND rc.repository_id = ? \
+              AND rc.version_removed IS NULL \
+         LEFT JOIN repository_tags rt ON rt.repository_id = rc.repository_id \
+              AND rt.manifest_id = lm.id \
+         WHERE m.digest = ? ORDER BY lm.digest, rt.name",
+        vec![repo.into(), digest.into()],
+    )
+    .await?;
+    let mut out: Vec<(String, Vec<String>)> = vec![];
+    for r in rows {
+        let d: String = r.try_get("", "digest")?;
+        let tag: Option<String> = r.try_get("", "name")?;
+        if out.last().is_none_or(|(last, _)| *last != d) {
+            out.push((d, vec![]));
+        }
+        if let (Some(t), Some((_, tags))) = (tag, out.last_mut()) {
+            tags.push(t);
+        }
+    }
+    Ok(out)
+}
+
+/// How many tags the latest versions of the repositories in `scope` (`None`: all) hold.
+pub async fn tag_total(c: &impl ConnectionTrait, scope: Option<&RepoScope>) -> Result<i64, DbErr> {
+    let (cond, values) = match scope {
+        Some(s) => {
+            let (sql, v) = repositories_in(s, "t.repository_id");
+            (format!("WHERE {sql}"), v)
+        }
+        None => (String::new(), vec![]),
+    };
+    Ok(one(
+        c,
+        &format!("SELECT COUNT(*) AS n FROM repository_tags t {cond}"),
+        values,
+    )
+    .await?
+    .map(|r| r.try_get("", "n"))
+    .transpose()?
+    .unwrap_or(0))
 }

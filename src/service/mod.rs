@@ -25,6 +25,7 @@ pub mod tasks;
 pub mod throttle;
 pub mod tokens;
 pub mod ui;
+pub mod ui_cleanup;
 pub mod uploads;
 pub mod usage;
 pub mod users;

@@ -1,5 +1,6 @@
 //! The Image page: one manifest of a repository's latest version: digest, tags, platforms of a
-//! manifest list (each linked to its own page), layers with sizes, labels and annotations, and
+//! manifest list (each linked to its own page), the image config (created, platform, what it
+//! runs, history beside the layers: `image_config`), layers with sizes, labels and annotations, and
 //! referrers (signatures, SBOMs). Read from the stored manifest, one statement per part.
 use super::html::{bytes, esc, page, q, short_digest};
 use super::session::{Ui, UiResult};
@@ -40,7 +41,7 @@ pub async fn show(
         crate::service::access::RepoAction::View,
     )
     .await?;
-    let v = svc::image(&st.db, &ui.caller, repo.id, &p.digest).await?;
+    let v = svc::image(&st.db, &st.store, &ui.caller, repo.id, &p.digest).await?;
     let link = |d: &str| format!("/ui/repositories/{}/image?digest={}", repo.id, q(d));
     let mut body = format!(
         "<p class=\"crumbs\"><a href=\"/ui/repositories/{}/\">{}</a> /</p><h1>Image {}</h1>\
@@ -54,6 +55,15 @@ pub async fn show(
         esc(&v.tags.join(", ")),
         bytes(v.parsed.compressed_size() as i64),
     );
+    if svc::may_modify(&st.db, &ui.caller, repo.id).await? {
+        let _ = write!(
+            body,
+            "<p class=\"actions\"><a class=\"danger\" \
+             href=\"/ui/repositories/{}/delete-image?digest={}\">Delete image</a></p>",
+            repo.id,
+            q(&v.row.digest)
+        );
+    }
     if v.parsed.is_index() {
         let raw: serde_json::Value = serde_json::from_slice(&v.row.data).unwrap_or_default();
         body.push_str(
@@ -79,6 +89,9 @@ pub async fn show(
         }
         body.push_str("</tbody></table>");
     } else {
+        if let Some(cfg) = &v.config {
+            body.push_str(&super::image_config::summary(cfg));
+        }
         body.push_str(
             "<h2>Layers</h2><table><thead><tr><th scope=\"col\" class=\"num\">#</th>\
              <th scope=\"col\">Digest</th><th scope=\"col\">Media type</th>\
@@ -95,6 +108,9 @@ pub async fn show(
             );
         }
         body.push_str("</tbody></table>");
+        if let Some(cfg) = &v.config {
+            body.push_str(&super::image_config::history(cfg, &v.parsed.layers));
+        }
     }
     let labels: BTreeMap<String, String> = serde_json::from_str(&v.labels).unwrap_or_default();
     body.push_str(&pairs("Labels", &labels));

@@ -239,7 +239,7 @@ pub async fn confirm_delete(
         "<section class=\"confirm\" role=\"alertdialog\" aria-labelledby=\"confirm-title\">\
          <h2 id=\"confirm-title\">Delete image {}?</h2>\
          <p>This removes the image from a new version of the repository, with {}:</p><ul>{}</ul>\
-         <p class=\"muted\">The version before stays restorable until it is pruned; the bytes \
+         {}<p class=\"muted\">The version before stays restorable until it is pruned; the bytes \
          are freed by orphan cleanup.</p>\
          <form method=\"post\" action=\"/ui/repositories/{}/delete-image\">{}\
          <input type=\"hidden\" name=\"digest\" value=\"{}\">\
@@ -254,12 +254,41 @@ pub async fn confirm_delete(
         tags.iter()
             .map(|t| format!("<li><code>{t}</code></li>"))
             .collect::<String>(),
+        lists_note(&svc::lists_holding(&st.db, r.id, &p.digest).await?),
         r.id,
         csrf(&ui.session),
         esc(&p.digest),
         r.id,
     );
     Ok(page("Delete image", &ui.session, &body))
+}
+
+/// The manifest lists that would lose the image, as a paragraph and list (empty: none).
+fn lists_note(lists: &[(String, Vec<String>)]) -> String {
+    if lists.is_empty() {
+        return "<p>No manifest list of this repository names it.</p>".into();
+    }
+    let items: String = lists
+        .iter()
+        .map(|(d, tags)| {
+            let tags = match tags.is_empty() {
+                true => "untagged".to_string(),
+                false => tags
+                    .iter()
+                    .map(|t| format!("<code>{}</code>", esc(t)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            format!("<li>{} ({tags})</li>", short_digest(d))
+        })
+        .collect();
+    format!(
+        "<p>{} manifest list{} of this repository name{} it and would lose this platform:</p>\
+         <ul class=\"lists\">{items}</ul>",
+        lists.len(),
+        if lists.len() == 1 { "" } else { "s" },
+        if lists.len() == 1 { "s" } else { "" },
+    )
 }
 
 pub async fn delete_image(
