@@ -188,7 +188,12 @@ fn manages_every_namespace(ui: &Ui) -> Result<(), Error> {
 /// A new policy for every namespace (superusers).
 pub async fn new_global_form(ui: Ui) -> UiResult {
     manages_every_namespace(&ui)?;
-    let form = form_html(&ui, "/ui/retention/new", &Values::new_policy(), &[]);
+    // Every repository of every namespace (`*` stays within one path segment).
+    let values = Values {
+        repositories: "**".into(),
+        ..Values::new_policy()
+    };
+    let form = form_html(&ui, "/ui/retention/new", &values, &[]);
     form_page(
         &ui,
         "New retention policy for every namespace",

@@ -112,8 +112,7 @@ async fn a_superuser_adds_changes_and_removes_an_orphan_cleanup_schedule() {
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
     assert_eq!(
-        app.api_get(s["pulp_href"].as_str().unwrap())
-            .await["dispatch_interval"],
+        app.api_get(s["pulp_href"].as_str().unwrap()).await["dispatch_interval"],
         "2 00:00:00"
     );
 

@@ -159,12 +159,19 @@ async fn superusers_write_retention_policies_for_every_namespace_and_nobody_else
     assert!(list.body.contains("no policy for every namespace yet"));
     let form = b.get("/ui/retention/new").await;
     assert_eq!(form.status, 200, "{}", form.body);
+    assert!(
+        form.body.contains(
+            "name=\"repositories\" rows=\"2\" aria-describedby=\"err-repositories\">**</textarea>"
+        ),
+        "{}",
+        form.body
+    );
     let csrf = form.csrf();
     let fields = |action: &'static str| {
         vec![
             ("csrf", csrf.as_str()),
             ("name", "everywhere"),
-            ("repositories", "*"),
+            ("repositories", "**"),
             ("r0_tags", "v.*"),
             ("r0_keep", "latest_pushed"),
             ("r0_value", "1"),
