@@ -107,8 +107,8 @@ pub async fn overview(st: web::Data<AppState>, ui: Ui) -> UiResult {
         let plan = ui_cleanup::plan(&st.db, st.settings.orphan_cleanup_interval_hours).await?;
         let _ = write!(
             cards,
-            "<div class=\"card\"><span class=\"figure\">{}</span> last cleanup</div>\
-             <div class=\"card\"><a class=\"figure\" href=\"/ui/cleanup/#schedule\">{}</a> \
+            "<div class=\"card\"><span class=\"figure when\">{}</span> last cleanup</div>\
+             <div class=\"card\"><a class=\"figure when\" href=\"/ui/cleanup/#schedule\">{}</a> \
              next cleanup</div>",
             last.first()
                 .map(|t| time(t.finished_at.or(Some(t.created_at))))
@@ -121,7 +121,7 @@ pub async fn overview(st: web::Data<AppState>, ui: Ui) -> UiResult {
         if let Some(s) = plan.retention.first() {
             let _ = write!(
                 cards,
-                "<div class=\"card\"><span class=\"figure\">{}</span> next retention run \
+                "<div class=\"card\"><span class=\"figure when\">{}</span> next retention run \
                  ({})</div>",
                 time(Some(s.next_dispatch)),
                 esc(s.policy_name.as_deref().unwrap_or(&s.name)),

@@ -32,7 +32,7 @@ async fn a_superuser_adds_changes_and_removes_an_orphan_cleanup_schedule() {
     );
     assert!(overview
         .body
-        .contains("<span class=\"figure\">none</span> last cleanup"));
+        .contains("<span class=\"figure when\">none</span> last cleanup"));
     let csrf = page.csrf();
 
     let tiny = b
@@ -161,7 +161,7 @@ async fn the_overview_names_the_last_real_cleanup_and_the_built_in_schedule() {
     let o = b.get("/ui/").await;
     assert!(
         o.body
-            .contains("<span class=\"figure\">none</span> last cleanup"),
+            .contains("<span class=\"figure when\">none</span> last cleanup"),
         "a dry run is no cleanup: {}",
         o.body
     );
@@ -174,7 +174,7 @@ async fn the_overview_names_the_last_real_cleanup_and_the_built_in_schedule() {
     let o = b.get("/ui/").await;
     assert!(
         !o.body
-            .contains("<span class=\"figure\">none</span> last cleanup"),
+            .contains("<span class=\"figure when\">none</span> last cleanup"),
         "{}",
         o.body
     );
