@@ -14,7 +14,8 @@ pub struct NamespaceSummary {
     pub created_at: DateTime<Utc>,
     pub repo_count: i64,
     pub tag_count: i64,
-    /// The newest version of any of its repositories (its creation when it has none).
+    /// The newest of its repositories' latest versions (its creation when it has none): one
+    /// index lookup per repository, whatever the number of older versions.
     pub last_push: DateTime<Utc>,
 }
 
@@ -74,9 +75,9 @@ pub async fn namespaces(
          (SELECT COUNT(*) FROM repositories r WHERE r.namespace_id = n.id) AS repo_count, \
          (SELECT COUNT(*) FROM repositories r JOIN repository_tags t ON t.repository_id = r.id \
           WHERE r.namespace_id = n.id) AS tag_count, \
-         COALESCE((SELECT v.created_at FROM repositories r JOIN repository_versions v \
-                   ON v.repository_id = r.id WHERE r.namespace_id = n.id \
-                   ORDER BY v.created_at DESC LIMIT 1), n.created_at) AS last_push \
+         COALESCE((SELECT MAX(v.created_at) FROM repositories r JOIN repository_versions v \
+                   ON v.repository_id = r.id AND v.number = r.next_version - 1 \
+                   WHERE r.namespace_id = n.id), n.created_at) AS last_push \
          FROM namespaces n {where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     );
     let list = all(c, &sql, values)

@@ -28,6 +28,43 @@ fn pairs(title: &str, m: &BTreeMap<String, String>) -> String {
     out
 }
 
+/// The manifest lists that would lose the image, as a paragraph and list (empty: none).
+pub fn lists_note(lists: &[(String, Vec<String>)]) -> String {
+    if lists.is_empty() {
+        return "<p>No manifest list of this repository names it.</p>".into();
+    }
+    let items: String = lists
+        .iter()
+        .map(|(d, tags)| {
+            let tags = match tags.is_empty() {
+                true => "untagged".to_string(),
+                false => tags
+                    .iter()
+                    .map(|t| format!("<code>{}</code>", esc(t)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            format!("<li>{} ({tags})</li>", short_digest(d))
+        })
+        .collect();
+    format!(
+        "<p>{} manifest list{} of this repository name{} it and would lose this platform:</p>\
+         <ul class=\"lists\">{items}</ul>",
+        lists.len(),
+        if lists.len() == 1 { "" } else { "s" },
+        if lists.len() == 1 { "s" } else { "" },
+    )
+}
+
+/// The first `n` of `tags`, comma-separated, and how many more there are.
+pub fn shown_tags(tags: &[String], n: usize) -> String {
+    let mut out = tags.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
+    if tags.len() > n {
+        out.push_str(&format!(" and {} more", tags.len() - n));
+    }
+    out
+}
+
 pub async fn show(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -52,7 +89,7 @@ pub async fn show(
         short_digest(&v.row.digest),
         esc(&v.row.digest),
         esc(&v.row.media_type),
-        esc(&v.tags.join(", ")),
+        esc(&shown_tags(&v.tags, 50)),
         bytes(v.parsed.compressed_size() as i64),
     );
     if svc::may_modify(&st.db, &ui.caller, repo.id).await? {

@@ -220,6 +220,9 @@ pub struct DigestParam {
     digest: String,
 }
 
+/// Tags listed by name on the Delete image confirmation (the rest are counted).
+const SHOWN_TAGS: usize = 500;
+
 pub async fn confirm_delete(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -252,43 +255,20 @@ pub async fn confirm_delete(
             format!("every tag that points at it ({})", tags.len())
         },
         tags.iter()
+            .take(SHOWN_TAGS)
             .map(|t| format!("<li><code>{t}</code></li>"))
+            .chain(
+                (tags.len() > SHOWN_TAGS)
+                    .then(|| { format!("<li>and {} more</li>", tags.len() - SHOWN_TAGS) })
+            )
             .collect::<String>(),
-        lists_note(&svc::lists_holding(&st.db, r.id, &p.digest).await?),
+        super::image::lists_note(&svc::lists_holding(&st.db, r.id, &p.digest).await?),
         r.id,
         csrf(&ui.session),
         esc(&p.digest),
         r.id,
     );
     Ok(page("Delete image", &ui.session, &body))
-}
-
-/// The manifest lists that would lose the image, as a paragraph and list (empty: none).
-fn lists_note(lists: &[(String, Vec<String>)]) -> String {
-    if lists.is_empty() {
-        return "<p>No manifest list of this repository names it.</p>".into();
-    }
-    let items: String = lists
-        .iter()
-        .map(|(d, tags)| {
-            let tags = match tags.is_empty() {
-                true => "untagged".to_string(),
-                false => tags
-                    .iter()
-                    .map(|t| format!("<code>{}</code>", esc(t)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            };
-            format!("<li>{} ({tags})</li>", short_digest(d))
-        })
-        .collect();
-    format!(
-        "<p>{} manifest list{} of this repository name{} it and would lose this platform:</p>\
-         <ul class=\"lists\">{items}</ul>",
-        lists.len(),
-        if lists.len() == 1 { "" } else { "s" },
-        if lists.len() == 1 { "s" } else { "" },
-    )
 }
 
 pub async fn delete_image(
