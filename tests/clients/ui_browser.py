@@ -199,6 +199,7 @@ def main():
         wait_for(d, lambda d: "/ui/tasks/" in d.current_url, "the dry run's task page")
         mark(d)
         wait_for(d, lambda d: "completed" in d.find_element(By.ID, "main").text, "the dry run completed", 30)
+        check(marked(d), "the task's page updated in place (no reload)")
         shot("11-cleanup-task")
         d.get(URL + "/ui/cleanup/")
         row = d.find_element(By.XPATH, "//tr[td[normalize-space()='dry run (would free)']]").text
