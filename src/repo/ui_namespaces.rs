@@ -19,12 +19,6 @@ pub struct NamespaceSummary {
     pub last_push: DateTime<Utc>,
 }
 
-/// The stored bytes of namespace `n.id`: the blobs kept versions of its repositories hold,
-/// each once.
-const NS_SIZE: &str = "(SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.id IN \
-     (SELECT rc.content_id FROM repositories r JOIN repository_content rc \
-      ON rc.repository_id = r.id WHERE r.namespace_id = n.id AND rc.content_type = 'blob'))";
-
 /// A page of the namespaces among `scope` (`None`: all) whose name contains `filter`.
 pub async fn namespaces(
     c: &impl ConnectionTrait,
@@ -64,10 +58,14 @@ pub async fn namespaces(
     .transpose()?
     .unwrap_or(0);
     let dir = if desc { "DESC" } else { "ASC" };
+    let (join, size) = match sort {
+        RepoSort::Size => super::ui_reads::size_order(c, "n"),
+        _ => (String::new(), String::new()),
+    };
     let order = match sort {
         RepoSort::Name => format!("n.name {dir}"),
         RepoSort::Tags => format!("tag_count {dir}, n.name"),
-        RepoSort::Size => format!("{NS_SIZE} {dir}, n.name"),
+        RepoSort::Size => format!("{size} {dir}, n.name"),
         RepoSort::LastPush => format!("last_push {dir}, n.name"),
     };
     let sql = format!(
@@ -78,7 +76,7 @@ pub async fn namespaces(
          COALESCE((SELECT MAX(v.created_at) FROM repositories r JOIN repository_versions v \
                    ON v.repository_id = r.id AND v.number = r.next_version - 1 \
                    WHERE r.namespace_id = n.id), n.created_at) AS last_push \
-         FROM namespaces n {where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+         FROM namespaces n{join} {where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     );
     let list = all(c, &sql, values)
         .await?

@@ -41,11 +41,48 @@ impl RepoSort {
     }
 }
 
-/// The stored bytes of repository `r.id` (its kept versions' blobs, each once). Correlated, so
-/// a page sorted by size reads each repository's membership rows through their primary key.
-const REPO_SIZE: &str = "(SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.id IN \
-     (SELECT rc.content_id FROM repository_content rc WHERE rc.repository_id = r.id \
-      AND rc.content_type = 'blob'))";
+/// The stored bytes of repository `r.id` (its kept versions' blobs, each once), for ordering.
+/// SQLite: correlated, each repository's membership rows read through their primary key
+/// (20-26 ms of CPU for 10,000 repositories; the grouped join below took 42-47 ms). PostgreSQL:
+/// one grouped join `z` (43-58 ms; correlated, 142-214 ms). Returns (join, order expression).
+pub fn size_order(c: &impl ConnectionTrait, owner: &str) -> (String, String) {
+    if c.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let (pairs, key) = match owner {
+            "n" => (
+                "SELECT DISTINCT r.namespace_id AS owner_id, rc.content_id FROM repositories r \
+                 JOIN repository_content rc ON rc.repository_id = r.id \
+                 WHERE rc.content_type = 'blob'",
+                "n.id",
+            ),
+            _ => (
+                "SELECT DISTINCT rc.repository_id AS owner_id, rc.content_id \
+                 FROM repository_content rc WHERE rc.content_type = 'blob'",
+                "r.id",
+            ),
+        };
+        return (
+            format!(
+                " LEFT JOIN (SELECT d.owner_id, SUM(b.size) AS s FROM ({pairs}) d \
+                 JOIN blobs b ON b.id = d.content_id GROUP BY d.owner_id) z ON z.owner_id = {key}"
+            ),
+            "COALESCE(z.s, 0)".into(),
+        );
+    }
+    let members = match owner {
+        "n" => {
+            "SELECT rc.content_id FROM repositories r JOIN repository_content rc \
+                ON rc.repository_id = r.id WHERE r.namespace_id = n.id AND rc.content_type = 'blob'"
+        }
+        _ => {
+            "SELECT rc.content_id FROM repository_content rc WHERE rc.repository_id = r.id \
+              AND rc.content_type = 'blob'"
+        }
+    };
+    (
+        String::new(),
+        format!("(SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.id IN ({members}))"),
+    )
+}
 
 #[derive(Debug, Clone)]
 pub struct RepoSummary {
@@ -91,10 +128,14 @@ pub async fn repositories(
     .transpose()?
     .unwrap_or(0);
     let dir = if desc { "DESC" } else { "ASC" };
+    let (join, size) = match sort {
+        RepoSort::Size => size_order(c, "r"),
+        _ => (String::new(), String::new()),
+    };
     let order = match sort {
         RepoSort::Name => format!("r.name {dir}"),
         RepoSort::Tags => format!("tag_count {dir}, r.name"),
-        RepoSort::Size => format!("{REPO_SIZE} {dir}, r.name"),
+        RepoSort::Size => format!("{size} {dir}, r.name"),
         RepoSort::LastPush => format!("last_push {dir}, r.name"),
     };
     let sql = format!(
@@ -103,7 +144,7 @@ pub async fn repositories(
          COALESCE((SELECT v.created_at FROM repository_versions v \
                    WHERE v.repository_id = r.id ORDER BY v.number DESC LIMIT 1), \
                   r.created_at) AS last_push \
-         FROM repositories r {where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+         FROM repositories r{join} {where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     );
     let rows = all(c, &sql, values).await?;
     let list = rows
