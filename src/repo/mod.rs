@@ -27,6 +27,7 @@ pub mod schedules;
 pub mod signing_keys;
 pub mod task_schedules;
 pub mod tasks;
+pub mod ui_namespaces;
 pub mod ui_reads;
 pub mod ui_sessions;
 pub mod uploads;

@@ -27,6 +27,7 @@ pub mod throttle;
 pub mod token_keys;
 pub mod tokens;
 pub mod ui;
+pub mod ui_cleanup;
 pub mod uploads;
 pub mod usage;
 pub mod users;

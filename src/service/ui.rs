@@ -92,6 +92,35 @@ pub async fn repositories(
     Ok(reads::repositories(&db.conn, scope.as_ref(), filter, sort, desc, limit, offset).await?)
 }
 
+/// A page of the namespaces the caller sees, with their counts and last push.
+pub async fn namespaces(
+    db: &Db,
+    c: &Caller,
+    filter: &str,
+    sort: RepoSort,
+    desc: bool,
+    limit: u64,
+    offset: u64,
+) -> Result<(u64, Vec<crate::repo::ui_namespaces::NamespaceSummary>)> {
+    let scope = access::namespace_scope(c);
+    Ok(crate::repo::ui_namespaces::namespaces(
+        &db.conn,
+        scope.as_deref(),
+        filter,
+        sort,
+        desc,
+        limit,
+        offset,
+    )
+    .await?)
+}
+
+/// How many tags the repositories the caller sees hold.
+pub async fn tag_total(db: &Db, c: &Caller) -> Result<i64> {
+    let scope = access::repository_scope(c);
+    Ok(reads::tag_total(&db.conn, scope.as_ref()).await?)
+}
+
 /// Repository counts of namespaces (the caller sees the namespaces already).
 pub async fn repository_counts(db: &Db, ids: &[Uuid]) -> Result<HashMap<Uuid, i64>> {
     Ok(reads::repository_counts(&db.conn, ids).await?)
@@ -165,6 +194,15 @@ pub async fn tags_of(db: &Db, repo: Uuid, digest: &str) -> Result<Vec<String>> {
     Ok(reads::tags_of(&db.conn, repo, digest).await?)
 }
 
+/// The manifest lists of `repo`'s latest version that name image `digest`, with their tags.
+pub async fn lists_holding(
+    db: &Db,
+    repo: Uuid,
+    digest: &str,
+) -> Result<Vec<(String, Vec<String>)>> {
+    Ok(reads::lists_holding(&db.conn, repo, digest).await?)
+}
+
 /// Refuses `Err(Forbidden)` unless `ok`.
 pub fn require(ok: bool, why: &str) -> Result<()> {
     if ok {
@@ -207,11 +245,45 @@ pub struct ImageView {
     pub labels: String,
     pub referrers: Vec<crate::repo::manifests::Referrer>,
     pub tags: Vec<String>,
+    /// The image config (`None`: an index, an artifact, a config too large or unreadable).
+    pub config: Option<serde_json::Value>,
+}
+
+/// Largest image config read for the Image page (as at push time).
+const MAX_CONFIG_READ: u64 = 1024 * 1024;
+
+/// The image config of `parsed`, when it is a Docker or OCI image config we can read.
+async fn image_config(
+    store: &crate::storage::BlobStore,
+    parsed: &crate::domain::manifest::ParsedManifest,
+) -> Option<serde_json::Value> {
+    use crate::domain::media_types as mt;
+    let cfg = parsed.config.as_ref()?;
+    if !matches!(cfg.media_type.as_str(), mt::DOCKER_CONFIG | mt::OCI_CONFIG)
+        || cfg.size > MAX_CONFIG_READ
+    {
+        return None;
+    }
+    let key = crate::storage::keys::blob(&cfg.digest);
+    match store.read_small(&key, MAX_CONFIG_READ).await {
+        Ok(Some(b)) => serde_json::from_slice(&b).ok(),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, digest = %cfg.digest, "reading an image config failed");
+            None
+        }
+    }
 }
 
 /// Image `digest` of repository `repo` (which the caller sees; 404 unless its latest version
 /// holds the image).
-pub async fn image(db: &Db, c: &Caller, repo: Uuid, digest: &str) -> Result<ImageView> {
+pub async fn image(
+    db: &Db,
+    store: &crate::storage::BlobStore,
+    c: &Caller,
+    repo: Uuid,
+    digest: &str,
+) -> Result<ImageView> {
     access::push_repo(db, c, repo, RepoAction::View).await?;
     let missing = || Error::NotFound("image".into());
     let id = crate::repo::manifests::in_latest(&db.conn, repo, digest)
@@ -224,6 +296,7 @@ pub async fn image(db: &Db, c: &Caller, repo: Uuid, digest: &str) -> Result<Imag
     let parsed = crate::domain::manifest::parse(&row.data, Some(&row.media_type))
         .map_err(|e| Error::Internal(format!("stored manifest {digest}: {e}")))?;
     Ok(ImageView {
+        config: image_config(store, &parsed).await,
         labels: reads::labels(&db.conn, id).await?,
         referrers: crate::repo::manifests::referrers(&db.conn, repo, digest).await?,
         tags: reads::tags_of(&db.conn, repo, digest).await?,

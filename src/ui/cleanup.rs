@@ -13,6 +13,8 @@ use std::fmt::Write as _;
 use uuid::Uuid;
 
 const TASK: &str = "pulpcore.app.tasks.orphan.orphan_cleanup";
+/// Longest protection time a run accepts (as `orphans/cleanup/`'s `orphan_protection_time`).
+const MAX_PROTECTION: u64 = 4_294_967_295;
 
 fn superuser(ui: &Ui) -> Result<(), Error> {
     // The page does not exist for other users, as the Pulp endpoint refuses them.
@@ -59,13 +61,23 @@ pub async fn show(st: web::Data<AppState>, ui: Ui) -> UiResult {
     let (_, runs) = lists::tasks(&st.db, &ui.caller, query).await?;
     let mut body = format!(
         "<h1>Cleanup</h1><p>Orphan cleanup deletes content no repository version holds any \
-         more, and the stored bytes only it used. Content younger than {} is kept.</p>\
+         more, and the stored bytes only it used. Content younger than the protection time \
+         (server default: {}) is kept.</p>\
          <form method=\"post\" action=\"/ui/cleanup/\" class=\"actions\">{}\
+         <label for=\"protection\">Keep content younger than</label>\
+         <input id=\"protection\" name=\"protection\" type=\"number\" min=\"0\" \
+         max=\"{MAX_PROTECTION}\" required value=\"{}\" class=\"short\"> minutes \
          <button type=\"submit\" name=\"mode\" value=\"dry_run\">Dry run</button> \
          <button type=\"submit\" name=\"mode\" value=\"run\" class=\"danger\">Run now</button></form>\
-         <h2>History</h2>",
+         {}<h2>History</h2>",
         age(st.settings.orphan_protection_minutes),
-        csrf(&ui.session)
+        csrf(&ui.session),
+        st.settings.orphan_protection_minutes.min(MAX_PROTECTION),
+        super::cleanup_schedule::section(
+            &ui,
+            &crate::service::ui_cleanup::plan(&st.db, st.settings.orphan_cleanup_interval_hours)
+                .await?
+        ),
     );
     if runs.is_empty() {
         body.push_str("<p class=\"muted\">No cleanup has run yet.</p>");
@@ -112,9 +124,23 @@ pub async fn run(st: web::Data<AppState>, ui: Ui, body: web::Bytes) -> UiResult 
             .into())
         }
     };
+    // Absent (an older form): the server's protection time.
+    let protection = match form.get("protection").map(str::trim) {
+        None => st.settings.orphan_protection_minutes.min(MAX_PROTECTION),
+        Some(t) => t
+            .parse::<u64>()
+            .ok()
+            .filter(|m| *m <= MAX_PROTECTION)
+            .ok_or_else(|| {
+                Error::Validation(vec![(
+                    "protection".into(),
+                    format!("Enter a whole number of minutes from 0 to {MAX_PROTECTION}."),
+                )])
+            })?,
+    };
     let task = orphans::dispatch_run(
         &st.tasks,
-        st.settings.orphan_protection_minutes as i64,
+        protection as i64,
         None,
         dry_run,
         ui.caller.user_id(),

@@ -1,5 +1,6 @@
 //! The Image page: one manifest of a repository's latest version: digest, tags, platforms of a
-//! manifest list (each linked to its own page), layers with sizes, labels and annotations, and
+//! manifest list (each linked to its own page), the image config (created, platform, what it
+//! runs, history beside the layers: `image_config`), layers with sizes, labels and annotations, and
 //! referrers (signatures, SBOMs). Read from the stored manifest, one statement per part.
 use super::html::{bytes, esc, page, q, short_digest};
 use super::session::{Ui, UiResult};
@@ -27,6 +28,43 @@ fn pairs(title: &str, m: &BTreeMap<String, String>) -> String {
     out
 }
 
+/// The manifest lists that would lose the image, as a paragraph and list (empty: none).
+pub fn lists_note(lists: &[(String, Vec<String>)]) -> String {
+    if lists.is_empty() {
+        return "<p>No manifest list of this repository names it.</p>".into();
+    }
+    let items: String = lists
+        .iter()
+        .map(|(d, tags)| {
+            let tags = match tags.is_empty() {
+                true => "untagged".to_string(),
+                false => tags
+                    .iter()
+                    .map(|t| format!("<code>{}</code>", esc(t)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            format!("<li>{} ({tags})</li>", short_digest(d))
+        })
+        .collect();
+    format!(
+        "<p>{} manifest list{} of this repository name{} it and would lose this platform:</p>\
+         <ul class=\"lists\">{items}</ul>",
+        lists.len(),
+        if lists.len() == 1 { "" } else { "s" },
+        if lists.len() == 1 { "s" } else { "" },
+    )
+}
+
+/// The first `n` of `tags`, comma-separated, and how many more there are.
+pub fn shown_tags(tags: &[String], n: usize) -> String {
+    let mut out = tags.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
+    if tags.len() > n {
+        out.push_str(&format!(" and {} more", tags.len() - n));
+    }
+    out
+}
+
 pub async fn show(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -40,7 +78,7 @@ pub async fn show(
         crate::service::access::RepoAction::View,
     )
     .await?;
-    let v = svc::image(&st.db, &ui.caller, repo.id, &p.digest).await?;
+    let v = svc::image(&st.db, &st.store, &ui.caller, repo.id, &p.digest).await?;
     let link = |d: &str| format!("/ui/repositories/{}/image?digest={}", repo.id, q(d));
     let mut body = format!(
         "<p class=\"crumbs\"><a href=\"/ui/repositories/{}/\">{}</a> /</p><h1>Image {}</h1>\
@@ -51,9 +89,18 @@ pub async fn show(
         short_digest(&v.row.digest),
         esc(&v.row.digest),
         esc(&v.row.media_type),
-        esc(&v.tags.join(", ")),
+        esc(&shown_tags(&v.tags, 50)),
         bytes(v.parsed.compressed_size() as i64),
     );
+    if svc::may_modify(&st.db, &ui.caller, repo.id).await? {
+        let _ = write!(
+            body,
+            "<p class=\"actions\"><a class=\"danger\" \
+             href=\"/ui/repositories/{}/delete-image?digest={}\">Delete image</a></p>",
+            repo.id,
+            q(&v.row.digest)
+        );
+    }
     if v.parsed.is_index() {
         let raw: serde_json::Value = serde_json::from_slice(&v.row.data).unwrap_or_default();
         body.push_str(
@@ -79,6 +126,9 @@ pub async fn show(
         }
         body.push_str("</tbody></table>");
     } else {
+        if let Some(cfg) = &v.config {
+            body.push_str(&super::image_config::summary(cfg));
+        }
         body.push_str(
             "<h2>Layers</h2><table><thead><tr><th scope=\"col\" class=\"num\">#</th>\
              <th scope=\"col\">Digest</th><th scope=\"col\">Media type</th>\
@@ -95,6 +145,9 @@ pub async fn show(
             );
         }
         body.push_str("</tbody></table>");
+        if let Some(cfg) = &v.config {
+            body.push_str(&super::image_config::history(cfg, &v.parsed.layers));
+        }
     }
     let labels: BTreeMap<String, String> = serde_json::from_str(&v.labels).unwrap_or_default();
     body.push_str(&pairs("Labels", &labels));

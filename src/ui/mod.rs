@@ -5,8 +5,11 @@
 //! work without JavaScript; `app.js` only adds conveniences (copy buttons, shift-click ranges,
 //! reloading a running task). The stylesheet and script are compiled into the binary.
 pub mod cleanup;
+pub mod cleanup_schedule;
 pub mod html;
 pub mod image;
+pub mod image_config;
+pub mod lists;
 pub mod manage;
 pub mod pages;
 pub mod repository;
@@ -14,6 +17,7 @@ pub mod retention;
 pub mod retention_form;
 pub mod retention_values;
 pub mod session;
+pub mod user_roles;
 pub mod users;
 
 use actix_web::http::header;
@@ -62,8 +66,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(web::resource("/signout").post(session::signout))
             .service(web::resource("/").get(pages::overview))
-            .service(web::resource("/namespaces/").get(pages::namespaces))
-            .service(web::resource("/repositories/").get(pages::repositories))
+            .service(web::resource("/namespaces/").get(lists::namespaces))
+            .service(web::resource("/repositories/").get(lists::repositories))
             .service(web::resource("/repositories/{id}/").get(repository::show))
             .service(web::resource("/repositories/{id}/untag").post(repository::untag))
             .service(web::resource("/repositories/{id}/image").get(image::show))
@@ -86,6 +90,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/repositories/{id}/versions/").get(repository::versions))
             .service(web::resource("/repositories/{id}/restore").post(repository::restore_version))
             .service(web::resource("/namespaces/{id}/retention/").get(retention::namespace))
+            .service(web::resource("/retention/").get(retention::every_namespace))
+            .service(
+                web::resource("/retention/new")
+                    .get(retention_form::new_global_form)
+                    .post(retention_form::create_global),
+            )
             .service(web::resource("/retention/{id}/preview").get(retention::preview))
             .service(
                 web::resource("/namespaces/{id}/retention/new")
@@ -111,13 +121,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/users/{number}/").get(users::show))
             .service(web::resource("/users/{number}/password").post(users::set_password))
             .service(web::resource("/users/{number}/active").post(users::set_active))
-            .service(web::resource("/users/{number}/roles").post(users::assign_role))
+            .service(web::resource("/users/{number}/roles").post(user_roles::assign))
+            .service(web::resource("/users/{number}/roles/{id}/remove").post(user_roles::remove))
             .service(web::resource("/tasks/").get(pages::tasks))
             .service(web::resource("/tasks/{id}/").get(pages::task))
             .service(
                 web::resource("/cleanup/")
                     .get(cleanup::show)
                     .post(cleanup::run),
-            ),
+            )
+            .service(web::resource("/cleanup/schedules").post(cleanup_schedule::create))
+            .service(web::resource("/cleanup/schedules/{id}").post(cleanup_schedule::change)),
     );
 }

@@ -1,17 +1,14 @@
 //! The UI's overview, namespaces, repositories and tasks pages: read-only, server-rendered,
 //! each a few indexed queries over what the caller sees (the lists' visibility scopes).
-use super::html::{bytes, esc, page, q, time};
+use super::html::{bytes, esc, page, time};
 use super::session::{Ui, UiResult};
-use crate::domain::query::{ListQuery, NamespaceFilter, Page, Sort, TaskFilter, TaskOrder, Text};
+use crate::domain::query::{ListQuery, Page, Sort, TaskFilter, TaskOrder, Text};
 use crate::repo::ui_reads::RepoSort;
 use crate::service::lists::{self, TaskRow};
-use crate::service::{retention_policies, status, ui as svc, usage};
+use crate::service::{status, ui as svc, ui_cleanup};
 use crate::state::AppState;
 use actix_web::web;
-use std::collections::HashMap;
 use std::fmt::Write as _;
-
-const PAGE: u64 = 50;
 
 /// Query parameters of the list pages.
 #[derive(serde::Deserialize, Default)]
@@ -85,7 +82,9 @@ pub async fn overview(st: web::Data<AppState>, ui: Ui) -> UiResult {
     let (repos, _) = svc::repositories(&st.db, &ui.caller, "", RepoSort::Name, false, 1, 0).await?;
     let mut cards = format!(
         "<div class=\"card\"><span class=\"figure\">{namespaces}</span> namespaces</div>\
-         <div class=\"card\"><span class=\"figure\">{repos}</span> repositories</div>"
+         <div class=\"card\"><span class=\"figure\">{repos}</span> repositories</div>\
+         <div class=\"card\"><span class=\"figure\">{}</span> tags</div>",
+        svc::tag_total(&st.db, &ui.caller).await?
     );
     if ui.caller.is_admin() {
         if let Some(b) = status::stored_bytes(&st.db).await {
@@ -98,20 +97,36 @@ pub async fn overview(st: web::Data<AppState>, ui: Ui) -> UiResult {
     }
     if ui.caller.is_admin() {
         let name = TaskFilter::Name(Text::Eq("pulpcore.app.tasks.orphan.orphan_cleanup".into()));
-        let last = recent_tasks(&st, &ui, vec![name], 1).await?;
-        let every = st.settings.orphan_cleanup_interval_hours;
+        // The last real run (dry runs free nothing), among the latest few.
+        let runs = recent_tasks(&st, &ui, vec![name], 20).await?;
+        let last: Vec<_> = runs
+            .iter()
+            .filter(|t| !t.args.contains("\"dry_run\":true"))
+            .take(1)
+            .collect();
+        let plan = ui_cleanup::plan(&st.db, st.settings.orphan_cleanup_interval_hours).await?;
         let _ = write!(
             cards,
-            "<div class=\"card\"><span class=\"figure\">{}</span> last cleanup{}</div>",
+            "<div class=\"card\"><span class=\"figure when\">{}</span> last cleanup</div>\
+             <div class=\"card\"><a class=\"figure when\" href=\"/ui/cleanup/#schedule\">{}</a> \
+             next cleanup</div>",
             last.first()
                 .map(|t| time(t.finished_at.or(Some(t.created_at))))
                 .unwrap_or_else(|| "none".into()),
-            if every == 0 {
-                " (no schedule)".to_string()
-            } else {
-                format!(" (scheduled every {every} h)")
-            }
+            match plan.next_cleanup() {
+                Some(t) => time(Some(t)),
+                None => "none scheduled".into(),
+            },
         );
+        if let Some(s) = plan.retention.first() {
+            let _ = write!(
+                cards,
+                "<div class=\"card\"><span class=\"figure when\">{}</span> next retention run \
+                 ({})</div>",
+                time(Some(s.next_dispatch)),
+                esc(s.policy_name.as_deref().unwrap_or(&s.name)),
+            );
+        }
     }
     let tasks = recent_tasks(&st, &ui, vec![], 10).await?;
     let body = format!(
@@ -122,162 +137,54 @@ pub async fn overview(st: web::Data<AppState>, ui: Ui) -> UiResult {
     Ok(page("Overview", &ui.session, &body))
 }
 
-fn pager(base: &str, p: &ListParams, count: u64) -> String {
-    let pages = count.div_ceil(PAGE).max(1);
-    let link = |n: u64, label: &str| {
-        format!(
-            "<a href=\"{base}?q={}&amp;sort={}&amp;dir={}&amp;page={n}\">{label}</a>",
-            q(&p.q),
-            q(p.sort.as_deref().unwrap_or("")),
-            q(p.dir.as_deref().unwrap_or("")),
-        )
-    };
-    let mut out = format!(
-        "<nav class=\"pager\" aria-label=\"Pages\">Page {} of {pages} ",
-        p.page + 1
-    );
-    if p.page > 0 {
-        out.push_str(&link(p.page - 1, "Previous"));
+/// A note that makes `app.js` refresh the page's main part in place while tasks run.
+fn live_note(running: bool, what: &str) -> String {
+    match running {
+        true => format!(
+            "<p class=\"muted live\" data-refresh=\"2\" aria-live=\"polite\">{what} \
+             <a href=\"\">Reload now</a></p>"
+        ),
+        false => String::new(),
     }
-    if p.page + 1 < pages {
-        out.push_str(&link(p.page + 1, "Next"));
-    }
-    out.push_str("</nav>");
-    out
 }
 
-fn filter_form(base: &str, p: &ListParams, what: &str) -> String {
-    format!(
-        "<form class=\"filter\" method=\"get\" action=\"{base}\" role=\"search\">\
-         <label for=\"q\">Filter {what} by name</label>\
-         <input id=\"q\" name=\"q\" type=\"search\" value=\"{}\">\
-         <input type=\"hidden\" name=\"sort\" value=\"{}\"><input type=\"hidden\" name=\"dir\" value=\"{}\">\
-         <button type=\"submit\">Filter</button></form>",
-        esc(&p.q),
-        esc(p.sort.as_deref().unwrap_or("")),
-        esc(p.dir.as_deref().unwrap_or("")),
-    )
-}
-
-pub async fn namespaces(st: web::Data<AppState>, ui: Ui, p: web::Query<ListParams>) -> UiResult {
-    let mut query = ListQuery::<NamespaceFilter, _> {
-        page: Some(Page {
-            limit: PAGE,
-            offset: p.page.saturating_mul(PAGE),
-        }),
-        ..ListQuery::default()
+/// A task's progress reports (JSON array text) as a list of "message: done of total".
+fn progress(text: &str) -> String {
+    let Ok(serde_json::Value::Array(reports)) = serde_json::from_str(text) else {
+        return String::new();
     };
-    if !p.q.is_empty() {
-        query.push(NamespaceFilter::Name(Text::IContains(p.q.clone())));
+    let items: String = reports
+        .iter()
+        .map(|r| {
+            let done = r["done"].as_u64().unwrap_or(0);
+            let total = r["total"].as_u64().filter(|t| *t > 0);
+            format!(
+                "<li>{}: {done}{}{}</li>",
+                esc(r["message"].as_str().unwrap_or("step")),
+                total.map(|t| format!(" of {t}")).unwrap_or_default(),
+                total
+                    .map(|t| format!(
+                        " <progress max=\"{t}\" value=\"{}\"></progress>",
+                        done.min(t)
+                    ))
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    match items.is_empty() {
+        true => String::new(),
+        false => format!("<h2>Progress</h2><ul class=\"plain\">{items}</ul>"),
     }
-    let (count, rows) = lists::namespaces(&st.db, &ui.caller, query).await?;
-    let ids: Vec<_> = rows.iter().map(|n| n.id).collect();
-    let sizes = usage::namespaces(&st.db, &ids).await?;
-    let repos: HashMap<_, _> = svc::repository_counts(&st.db, &ids).await?;
-    let mut body = format!(
-        "<h1>Namespaces</h1>{}",
-        filter_form("/ui/namespaces/", &p, "namespaces")
-    );
-    body.push_str(
-        "<table><thead><tr><th scope=\"col\">Name</th><th scope=\"col\" class=\"num\">Repositories</th>\
-         <th scope=\"col\" class=\"num\">Stored</th><th scope=\"col\">Created</th>\
-         <th scope=\"col\"><span class=\"sr-only\">Actions</span></th></tr></thead><tbody>",
-    );
-    for n in &rows {
-        let _ = write!(
-            body,
-            "<tr><td><a href=\"/ui/repositories/?q={}\">{}</a></td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
-            q(&format!("{}/", n.name)),
-            esc(&n.name),
-            repos.get(&n.id).copied().unwrap_or(0),
-            bytes(sizes.get(&n.id).copied().unwrap_or(0)),
-            time(Some(n.created_at)),
-            if retention_policies::may_manage(&ui.caller, Some(n.id)) {
-                format!(
-                    "<a href=\"/ui/namespaces/{}/retention/\">Retention</a>{}",
-                    n.id,
-                    super::manage::namespace_link(&ui, n.id)
-                )
-            } else {
-                super::manage::namespace_link(&ui, n.id)
-            },
-        );
-    }
-    body.push_str("</tbody></table>");
-    body.push_str(&pager("/ui/namespaces/", &p, count));
-    Ok(page("Namespaces", &ui.session, &body))
-}
-
-pub async fn repositories(st: web::Data<AppState>, ui: Ui, p: web::Query<ListParams>) -> UiResult {
-    let sort = match p.sort.as_deref() {
-        Some("name") => RepoSort::Name,
-        Some("tags") => RepoSort::Tags,
-        _ => RepoSort::LastPush,
-    };
-    let desc = match p.dir.as_deref() {
-        Some("asc") => false,
-        Some("desc") => true,
-        _ => sort != RepoSort::Name,
-    };
-    let (count, rows) = svc::repositories(
-        &st.db,
-        &ui.caller,
-        &p.q,
-        sort,
-        desc,
-        PAGE,
-        p.page.saturating_mul(PAGE),
-    )
-    .await?;
-    let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
-    let sizes = usage::repositories(&st.db, &ids).await?;
-    let head = |key: &str, label: &str, this: RepoSort, class: &str| {
-        let (next, mark, aria) = match (sort == this, desc) {
-            (true, true) => ("asc", " ▼", " aria-sort=\"descending\""),
-            (true, false) => ("desc", " ▲", " aria-sort=\"ascending\""),
-            (false, _) => (
-                if this == RepoSort::Name {
-                    "asc"
-                } else {
-                    "desc"
-                },
-                "",
-                "",
-            ),
-        };
-        format!(
-            "<th scope=\"col\" class=\"{class}\"{aria}><a href=\"/ui/repositories/?q={}&amp;sort={key}&amp;dir={next}\">{label}{mark}</a></th>",
-            q(&p.q)
-        )
-    };
-    let mut body = format!(
-        "<h1>Repositories</h1>{}<p class=\"muted\">{count} repositories</p><table><thead><tr>{}{}<th scope=\"col\" class=\"num\">Stored</th>{}</tr></thead><tbody>",
-        filter_form("/ui/repositories/", &p, "repositories"),
-        head("name", "Name", RepoSort::Name, ""),
-        head("tags", "Tags", RepoSort::Tags, "num"),
-        head("pushed", "Last push", RepoSort::LastPush, ""),
-    );
-    for r in &rows {
-        let _ = write!(
-            body,
-            "<tr><td><a href=\"/ui/repositories/{}/\">{}</a></td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td>{}</td></tr>",
-            r.id,
-            esc(&r.name),
-            r.tag_count,
-            bytes(sizes.get(&r.id).copied().unwrap_or(0)),
-            time(Some(r.last_push)),
-        );
-    }
-    body.push_str("</tbody></table>");
-    body.push_str(&pager("/ui/repositories/", &p, count));
-    Ok(page("Repositories", &ui.session, &body))
 }
 
 pub async fn tasks(st: web::Data<AppState>, ui: Ui) -> UiResult {
     let rows = recent_tasks(&st, &ui, vec![], 100).await?;
-    let body = format!("<h1>Tasks</h1>{}", task_table(&rows));
+    let running = rows.iter().any(|t| !t.state.is_final());
+    let body = format!(
+        "<h1>Tasks</h1>{}{}",
+        live_note(running, "Tasks are running: this list updates itself."),
+        task_table(&rows)
+    );
     Ok(page("Tasks", &ui.session, &body))
 }
 
@@ -301,13 +208,10 @@ fn json_fields(text: &str) -> String {
 
 pub async fn task(st: web::Data<AppState>, id: web::Path<uuid::Uuid>, ui: Ui) -> UiResult {
     let t = lists::task(&st.db, &ui.caller, *id).await?;
-    let live = if t.state.is_final() {
-        String::new()
-    } else {
-        "<p class=\"muted\" data-refresh=\"2\">Still running: this page reloads itself. \
-         <a href=\"\">Reload now</a></p>"
-            .into()
-    };
+    let live = live_note(
+        !t.state.is_final(),
+        "Still running: this page updates itself.",
+    );
     let mut body = format!(
         "<h1>Task</h1>{live}<dl><dt>Name</dt><dd>{}</dd><dt>State</dt>\
          <dd><span class=\"state state-{s}\">{s}</span></dd><dt>Created</dt><dd>{}</dd>\
@@ -317,6 +221,7 @@ pub async fn task(st: web::Data<AppState>, id: web::Path<uuid::Uuid>, ui: Ui) ->
         time(t.finished_at),
         s = t.state.as_str()
     );
+    body.push_str(&progress(&t.progress_reports));
     if let Some(r) = t.result.as_deref().filter(|r| *r != "null") {
         let _ = write!(body, "<h2>Result</h2>{}", json_fields(r));
     }

@@ -220,6 +220,9 @@ pub struct DigestParam {
     digest: String,
 }
 
+/// Tags listed by name on the Delete image confirmation (the rest are counted).
+const SHOWN_TAGS: usize = 500;
+
 pub async fn confirm_delete(
     st: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -239,7 +242,7 @@ pub async fn confirm_delete(
         "<section class=\"confirm\" role=\"alertdialog\" aria-labelledby=\"confirm-title\">\
          <h2 id=\"confirm-title\">Delete image {}?</h2>\
          <p>This removes the image from a new version of the repository, with {}:</p><ul>{}</ul>\
-         <p class=\"muted\">The version before stays restorable until it is pruned; the bytes \
+         {}<p class=\"muted\">The version before stays restorable until it is pruned; the bytes \
          are freed by orphan cleanup.</p>\
          <form method=\"post\" action=\"/ui/repositories/{}/delete-image\">{}\
          <input type=\"hidden\" name=\"digest\" value=\"{}\">\
@@ -252,8 +255,14 @@ pub async fn confirm_delete(
             format!("every tag that points at it ({})", tags.len())
         },
         tags.iter()
+            .take(SHOWN_TAGS)
             .map(|t| format!("<li><code>{t}</code></li>"))
+            .chain(
+                (tags.len() > SHOWN_TAGS)
+                    .then(|| { format!("<li>and {} more</li>", tags.len() - SHOWN_TAGS) })
+            )
             .collect::<String>(),
+        super::image::lists_note(&svc::lists_holding(&st.db, r.id, &p.digest).await?),
         r.id,
         csrf(&ui.session),
         esc(&p.digest),

@@ -44,10 +44,17 @@ pub async fn namespace(st: web::Data<AppState>, id: web::Path<Uuid>, ui: Ui) -> 
     }
     let _ = write!(
         body,
-        "<p><a class=\"button\" href=\"/ui/namespaces/{}/retention/new\">New policy</a></p>",
-        ns.id
+        "<p><a class=\"button\" href=\"/ui/namespaces/{}/retention/new\">New policy</a></p>{}",
+        ns.id,
+        cards(&ui, &rows)
     );
-    for p in &rows {
+    Ok(page("Retention", &ui.session, &body))
+}
+
+/// The policies as cards: what each covers, its rules and schedule, and its actions.
+fn cards(ui: &Ui, rows: &[policies::PolicyRow]) -> String {
+    let mut body = String::new();
+    for p in rows {
         let _ = write!(
             body,
             "<section class=\"card\"><h2>{}</h2><dl><dt>State</dt><dd>{}</dd>\
@@ -61,13 +68,37 @@ pub async fn namespace(st: web::Data<AppState>, id: web::Path<Uuid>, ui: Ui) -> 
             list_json(&p.exclude_repositories),
             list_json(&p.rules),
             p.schedule_seconds
-                .map(|s| format!("every {} hours", s / 3600))
+                .map(super::cleanup_schedule::every)
                 .unwrap_or_else(|| "none".into()),
             p.undo_window_seconds / 3600,
-            actions(&ui, p.id),
+            actions(ui, p.id),
             id = p.id,
         );
     }
+    body
+}
+
+/// The policies for every namespace (superusers only; 404 for others, as the API refuses
+/// them such policies).
+pub async fn every_namespace(st: web::Data<AppState>, ui: Ui) -> UiResult {
+    if !policies::may_manage(&ui.caller, None) {
+        return Err(Error::NotFound("page".into()).into());
+    }
+    let q = ListQuery::filtered(vec![F::EveryNamespace(true)]);
+    let (_, rows) = policies::list(&st.db, &ui.caller, q).await?;
+    let mut body = String::from(
+        "<p class=\"crumbs\"><a href=\"/ui/namespaces/\">Namespaces</a> /</p>\
+         <h1>Retention: every namespace</h1><p>These policies apply to the repositories of every \
+         namespace (narrowed by their repository patterns).</p>",
+    );
+    if rows.is_empty() {
+        body.push_str("<p class=\"muted\">There is no policy for every namespace yet.</p>");
+    }
+    let _ = write!(
+        body,
+        "<p><a class=\"button\" href=\"/ui/retention/new\">New policy for every namespace</a></p>{}",
+        cards(&ui, &rows)
+    );
     Ok(page("Retention", &ui.session, &body))
 }
 

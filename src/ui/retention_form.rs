@@ -166,6 +166,49 @@ fn crumbs(ns: Uuid) -> String {
     format!("<p class=\"crumbs\"><a href=\"/ui/namespaces/{ns}/retention/\">Retention</a> /</p>")
 }
 
+/// The way back from a policy's pages: its namespace's policies, or those for every namespace.
+fn back_to(ns: Option<Uuid>) -> String {
+    match ns {
+        Some(ns) => crumbs(ns),
+        None => {
+            "<p class=\"crumbs\"><a href=\"/ui/retention/\">Retention: every namespace</a> /</p>"
+                .into()
+        }
+    }
+}
+
+/// Refuses (404) a caller who may not manage policies for every namespace.
+fn manages_every_namespace(ui: &Ui) -> Result<(), Error> {
+    match policies::may_manage(&ui.caller, None) {
+        true => Ok(()),
+        false => Err(Error::NotFound("page".into())),
+    }
+}
+
+/// A new policy for every namespace (superusers).
+pub async fn new_global_form(ui: Ui) -> UiResult {
+    manages_every_namespace(&ui)?;
+    // Every repository of every namespace (`*` stays within one path segment).
+    let values = Values {
+        repositories: "**".into(),
+        ..Values::new_policy()
+    };
+    let form = form_html(&ui, "/ui/retention/new", &values, &[]);
+    form_page(
+        &ui,
+        "New retention policy for every namespace",
+        &back_to(None),
+        form,
+        StatusCode::OK,
+        "",
+    )
+}
+
+pub async fn create_global(st: web::Data<AppState>, ui: Ui, body: web::Bytes) -> UiResult {
+    manages_every_namespace(&ui)?;
+    submit(&st, &ui, None, None, &body).await
+}
+
 async fn managed_namespace(st: &AppState, ui: &Ui, id: Uuid) -> Result<Uuid, Error> {
     let ns = access::namespace(&st.db, &ui.caller, id, None).await?;
     if !policies::may_manage(&ui.caller, Some(ns.id)) {
@@ -200,7 +243,7 @@ pub async fn edit_form(st: web::Data<AppState>, id: web::Path<Uuid>, ui: Ui) -> 
         &Values::of(&row),
         &[],
     );
-    let back = row.namespace_id.map(crumbs).unwrap_or_default();
+    let back = back_to(row.namespace_id);
     let below = super::retention::actions(&ui, row.id);
     form_page(
         &ui,
@@ -225,14 +268,17 @@ async fn submit(
     let v = Values::read(&f);
     let action = match policy {
         Some(id) => format!("/ui/retention/{id}/edit"),
-        None => format!("/ui/namespaces/{}/retention/new", ns.unwrap_or_default()),
+        None => match ns {
+            Some(ns) => format!("/ui/namespaces/{ns}/retention/new"),
+            None => "/ui/retention/new".into(),
+        },
     };
     let title = if policy.is_some() {
         "Edit retention policy"
     } else {
         "New retention policy"
     };
-    let back = ns.map(crumbs).unwrap_or_default();
+    let back = back_to(ns);
     let input = v.input(if policy.is_none() { ns } else { None });
     let result = match f.get("action") {
         Some("save") => match policy {
@@ -327,7 +373,7 @@ pub async fn confirm_delete(st: web::Data<AppState>, id: web::Path<Uuid>, ui: Ui
          else is deleted.</p><form method=\"post\" action=\"/ui/retention/{}/delete\">{}\
          <button type=\"submit\" class=\"danger\">Delete policy</button> \
          <a href=\"/ui/retention/{}/edit\">Cancel</a></form></section>",
-        row.namespace_id.map(crumbs).unwrap_or_default(),
+        back_to(row.namespace_id),
         esc(&row.name),
         row.id,
         csrf(&ui.session),
@@ -348,6 +394,6 @@ pub async fn delete(
     policies::delete(&st.db, &ui.caller, row.id).await?;
     Ok(match row.namespace_id {
         Some(ns) => see_other(&format!("/ui/namespaces/{ns}/retention/")),
-        None => see_other("/ui/namespaces/"),
+        None => see_other("/ui/retention/"),
     })
 }

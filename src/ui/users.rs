@@ -1,14 +1,12 @@
 //! The Users pages (superusers only; 404 for everyone else, as the Pulp endpoints refuse
 //! them): the list with a Create user form, and a user's page with their roles, Reset
-//! password, Deactivate / Activate, and Assign a namespace role. Changes go through
+//! password, Deactivate / Activate (roles: `user_roles`). Changes go through
 //! `service::users` and `service::roles` with the API's checks (Django's username and
 //! password rules, a role must fit the object).
 use super::html::{csrf, esc, page, see_other, time};
 use super::session::{Form, Ui, UiResult};
-use crate::domain::permissions::ObjectType;
 use crate::domain::query::{
-    AssignmentFilter, ListQuery, NamespaceFilter, Page, Sort, Text, UserField, UserFilter,
-    UserOrder,
+    AssignmentFilter, ListQuery, Page, Sort, Text, UserField, UserFilter, UserOrder,
 };
 use crate::error::Error;
 use crate::service::{lists, roles, users};
@@ -17,12 +15,6 @@ use actix_web::web;
 use std::fmt::Write as _;
 
 const PAGE: u64 = 100;
-/// The roles a namespace can be given on, as the API names them.
-const NAMESPACE_ROLES: [&str; 3] = [
-    "container.containernamespace_owner",
-    "container.containernamespace_collaborator",
-    "container.containernamespace_consumer",
-];
 
 fn superuser(ui: &Ui) -> Result<(), Error> {
     match ui.caller.is_admin() {
@@ -148,7 +140,7 @@ pub async fn show(st: web::Data<AppState>, ui: Ui, number: web::Path<i64>) -> Ui
     .await?;
     let mut body = format!(
         "<p class=\"crumbs\"><a href=\"/ui/users/\">Users</a> /</p><h1>{}</h1>\
-         <p>{}; joined {}.</p><h2>Roles</h2>",
+         <p>{}; joined {}.</p>",
         esc(&u.username),
         match (u.is_superuser, u.is_active) {
             (_, false) => "Deactivated: cannot sign in or use tokens",
@@ -157,47 +149,13 @@ pub async fn show(st: web::Data<AppState>, ui: Ui, number: web::Path<i64>) -> Ui
         },
         time(Some(u.date_joined)),
     );
-    if assigned.is_empty() {
-        body.push_str("<p class=\"muted\">No roles.</p>");
-    } else {
-        body.push_str(
-            "<table><thead><tr><th scope=\"col\">Role</th><th scope=\"col\">On</th></tr></thead><tbody>",
-        );
-        let ids: Vec<_> = assigned
-            .iter()
-            .filter_map(|(a, _, _)| a.object_id)
-            .collect();
-        let (_, spaces) = lists::namespaces(
-            &st.db,
-            &ui.caller,
-            ListQuery::filtered(vec![NamespaceFilter::IdIn(ids)]),
-        )
-        .await?;
-        for (a, _, _) in &assigned {
-            let on = match a.object_id {
-                Some(id) => match spaces.iter().find(|n| n.id == id) {
-                    Some(n) => format!("namespace <code>{}</code>", esc(&n.name)),
-                    None => format!("{} {id}", esc(&a.object_type)),
-                },
-                None => "everything".into(),
-            };
-            let _ = write!(body, "<tr><td>{}</td><td>{on}</td></tr>", esc(&a.role));
-        }
-        body.push_str("</tbody></table>");
-    }
+    let assigned: Vec<_> = assigned.into_iter().map(|(a, _, _)| a).collect();
+    body.push_str(&super::user_roles::section(&st, &ui, u.number, &assigned).await?);
     let token = csrf(&ui.session);
-    let opts: String = NAMESPACE_ROLES
-        .iter()
-        .map(|r| format!("<option value=\"{r}\">{r}</option>"))
-        .collect();
     let n = u.number;
     let _ = write!(
         body,
-        "<h2>Assign a namespace role</h2><form method=\"post\" action=\"/ui/users/{n}/roles\" class=\"actions\">{token}\
-         <label for=\"role\">Role</label> <select id=\"role\" name=\"role\">{opts}</select> \
-         <label for=\"namespace\">on namespace</label> <input id=\"namespace\" name=\"namespace\" required> \
-         <button type=\"submit\">Assign</button></form>\
-         <h2>Reset password</h2><form method=\"post\" action=\"/ui/users/{n}/password\" class=\"actions\">{token}\
+        "<h2>Reset password</h2><form method=\"post\" action=\"/ui/users/{n}/password\" class=\"actions\">{token}\
          <label for=\"password\">New password</label> <input id=\"password\" name=\"password\" \
          type=\"password\" autocomplete=\"new-password\" required> \
          <button type=\"submit\">Set password</button></form>\
@@ -262,38 +220,4 @@ pub async fn set_active(
         ..Default::default()
     };
     change(&st, *number, input).await
-}
-
-pub async fn assign_role(
-    st: web::Data<AppState>,
-    ui: Ui,
-    number: web::Path<i64>,
-    body: web::Bytes,
-) -> UiResult {
-    let f = Form::parse(&body);
-    f.check(&ui.session)?;
-    superuser(&ui)?;
-    let u = users::get(&st.db, *number).await?;
-    let role = f.get("role").unwrap_or("");
-    if !NAMESPACE_ROLES.contains(&role) {
-        return Err(invalid("role", vec!["Choose one of the namespace roles.".into()]).into());
-    }
-    let name = f.get("namespace").unwrap_or("").trim().to_string();
-    let (_, found) = lists::namespaces(
-        &st.db,
-        &ui.caller,
-        ListQuery::filtered(vec![NamespaceFilter::Name(Text::Eq(name.clone()))]),
-    )
-    .await?;
-    let Some(ns) = found.first() else {
-        return Err(invalid(
-            "namespace",
-            vec![format!("There is no namespace '{name}'.")],
-        )
-        .into());
-    };
-    let role = roles::named(&st.db, "role", role).await?;
-    roles::assign(&st.db, &u, &role, Some((ObjectType::Namespace, ns.id))).await?;
-    st.creds.forget_user(&u.username);
-    Ok(see_other(&format!("/ui/users/{}/", u.number)))
 }

@@ -188,7 +188,7 @@ async fn delete_image_lists_every_tag_that_goes_and_restore_brings_them_back() {
 #[tokio::test]
 async fn a_consumer_sees_no_actions_and_an_outsider_gets_404() {
     let app = TestApp::spawn().await;
-    app.push_image("team/app", "v1", &[bytes(1, 100)]).await;
+    let (_, digest) = app.push_image("team/app", "v1", &[bytes(1, 100)]).await;
     let id = repo_id(&app, "team/app").await;
     let ns = app
         .api_one("/pulp/api/v3/pulp_container/namespaces/?name=team")
@@ -220,6 +220,19 @@ async fn a_consumer_sees_no_actions_and_an_outsider_gets_404() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains(">v1<") || page.body.contains("v1"));
     assert!(!page.body.contains("Delete image") && !page.body.contains("Untag selected"));
+    let image = c
+        .get(&format!("/ui/repositories/{id}/image?digest={digest}"))
+        .await;
+    assert_eq!(image.status, 200, "{}", image.body);
+    assert!(!image.body.contains("Delete image"), "{}", image.body);
+    assert_eq!(
+        c.get(&format!(
+            "/ui/repositories/{id}/delete-image?digest={digest}"
+        ))
+        .await
+        .status,
+        403
+    );
     assert!(
         !page.body.contains("/ui/cleanup/"),
         "no cleanup link for non-admins"

@@ -22,7 +22,14 @@ def main(root, tag):
     config = json.dumps({
         "architecture": "amd64", "os": "linux",
         "rootfs": {"type": "layers", "diff_ids": [layer]},
-        "config": {"Labels": {"built-by": "berth-tests"}},
+        "config": {"Labels": {"built-by": "berth-tests"}, "Cmd": ["/payload.bin", "--tag", tag],
+                   "Env": ["PATH=/usr/local/bin:/usr/bin"]},
+        "created": "2024-01-02T03:04:05Z",
+        "history": [
+            {"created": "2024-01-02T03:04:05Z", "created_by": "ADD payload.bin /"},
+            {"created": "2024-01-02T03:04:05Z", "created_by": f'CMD ["/payload.bin", "--tag", "{tag}"]',
+             "empty_layer": True},
+        ],
     }).encode()
     cfg, cfg_size = blob(root, config)
     manifest = json.dumps({

@@ -107,6 +107,7 @@ DIGEST1=$(push clients/ts v1) DIGEST2=$(push clients/ts v2) node "$TS/out/client
 echo "== 7. web UI in chromium =="
 if [ -x /usr/bin/chromedriver ] && [ -x /usr/bin/chromium ]; then
   for t in v1 v2 v3; do push clients/ui "$t" >/dev/null; done
+  push clients/ui-old v1 >/dev/null
   UI_REPO=clients/ui BERTH_SCREENSHOTS="$ROOT/target/ui-screenshots" \
     "$PY" tests/clients/ui_browser.py || fail "web UI in chromium"
 else
