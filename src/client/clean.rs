@@ -145,34 +145,43 @@ pub async fn run(registry: Option<&str>) -> Result<()> {
     let bytes: i64 = chosen.iter().map(|i| i.size).sum();
     let tags: usize = chosen.iter().map(|i| i.tags.len()).sum();
     outln!("These go from {name}, with all their tags:");
+    let mut table = Table::new(&["DIGEST", ">SIZE", "TAGS"]);
     for i in &chosen {
-        outln!(
-            "  {}  {}  {}",
+        table.row(vec![
             super::tags::short(&i.digest),
             output::size(i.size),
-            i.tags.join(", ")
-        );
+            i.tags.join(", "),
+        ]);
     }
+    output::emit(&table.render());
+    let images = output::count(chosen.len() as i64, "image", "images");
     outln!(
-        "{} images, {tags} tags, up to {} (layers other images share stay)",
-        chosen.len(),
+        "{images}, {}, up to {} (layers other images share stay)",
+        output::count(tags as i64, "tag", "tags"),
         output::size(bytes)
     );
-    if !yes(&format!("Remove {} images from {name}?", chosen.len()))? {
+    if !yes(&format!("Remove {images} from {name}?"))? {
         outln!("nothing changed");
         return Ok(());
     }
+    let mut bar = output::Progress::new("removing", chosen.len());
+    let mut done = vec![];
     for i in &chosen {
+        bar.step(&super::tags::short(&i.digest));
         let r = match berth {
             true => super::rm::berth_remove(&reg, &name, &i.digest, true).await?,
             false => super::rm::v2_remove(&reg, &name, &i.digest, true).await?,
         };
-        outln!("{}", r["message"].as_str().unwrap_or_default());
+        done.push(r["message"].as_str().unwrap_or_default().to_string());
+    }
+    drop(bar);
+    for m in done {
+        outln!("{m}");
     }
     if berth && yes("Look for space to free (garbage collection dry run)?")? {
-        super::gc::gc(Some(&reg.host), true, true, true, None, Format::Table).await?;
+        super::gc::gc(Some(&reg.base), true, true, true, None, Format::Table).await?;
         if yes("Run garbage collection now?")? {
-            super::gc::gc(Some(&reg.host), false, true, true, None, Format::Table).await?;
+            super::gc::gc(Some(&reg.base), false, true, true, None, Format::Table).await?;
         }
     } else if !berth {
         outln!("The registry frees the bytes in its own garbage collection (distribution: registry garbage-collect).");

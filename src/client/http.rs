@@ -4,6 +4,7 @@
 //! 401 and 403 become the client's distinct errors.
 use super::creds::{self, Credentials};
 use super::error::{failed, ClientError, Result};
+use super::refs::split_scheme;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, WWW_AUTHENTICATE};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -15,6 +16,9 @@ pub const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
 application/vnd.docker.distribution.manifest.list.v2+json, \
 application/vnd.oci.image.manifest.v1+json, \
 application/vnd.docker.distribution.manifest.v2+json";
+
+/// How long the client waits for one task (an hour) before it gives up, saying how to go on.
+pub const TASK_WAIT_SECS: u64 = 3600;
 
 pub struct Registry {
     /// As written in `config.json` (`host[:port]`).
@@ -67,13 +71,14 @@ fn scheme(host: &str) -> &'static str {
 }
 
 impl Registry {
-    /// A client for `host` with the credentials stored for it.
-    pub fn open(host: &str) -> Result<Registry> {
-        let creds = creds::lookup(host)?;
-        Registry::with_credentials(host, creds)
+    /// A client for `registry` (`[scheme://]host[:port]`) with the credentials stored for it.
+    pub fn open(registry: &str) -> Result<Registry> {
+        let creds = creds::lookup(split_scheme(registry).1)?;
+        Registry::with_credentials(registry, creds)
     }
 
-    pub fn with_credentials(host: &str, creds: Option<Credentials>) -> Result<Registry> {
+    pub fn with_credentials(registry: &str, creds: Option<Credentials>) -> Result<Registry> {
+        let (given, host) = split_scheme(registry);
         let http = reqwest::Client::builder()
             .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(std::time::Duration::from_secs(10))
@@ -82,7 +87,7 @@ impl Registry {
             .map_err(|e| failed(format!("HTTP client: {e}")))?;
         Ok(Registry {
             host: host.to_string(),
-            base: format!("{}://{host}", scheme(host)),
+            base: format!("{}://{host}", given.unwrap_or_else(|| scheme(host))),
             http,
             creds,
             tokens: Mutex::new(HashMap::new()),
@@ -118,10 +123,46 @@ impl Registry {
     }
 
     fn transport(&self, e: reqwest::Error) -> ClientError {
-        if e.is_connect() || e.is_timeout() {
-            ClientError::Unreachable(format!("cannot reach {}: {e}", self.base))
+        // The whole chain is matched; the innermost cause is shown.
+        let mut chain = e.to_string();
+        let mut detail = chain.clone();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            detail = s.to_string();
+            chain = format!("{chain}: {detail}");
+            source = s.source();
+        }
+        let https = self.base.starts_with("https://");
+        let lower = chain.to_lowercase();
+        let tls = ["tls", "ssl", "certificate", "corrupt message", "handshake"]
+            .iter()
+            .any(|w| lower.contains(w));
+        if https && tls {
+            let plain = format!("http://{}", self.host);
+            if lower.contains("certificate") {
+                ClientError::Tls(format!(
+                    "{}: the registry's certificate is not trusted ({detail})",
+                    self.base
+                ))
+            } else {
+                ClientError::Tls(format!(
+                    "{}: TLS failed; does the registry serve plain http? Then write {plain} (or set BERTH_INSECURE_REGISTRY=1) ({detail})",
+                    self.base
+                ))
+            }
+        } else if !https
+            && ["connection closed", "reset", "invalid http", "parse"]
+                .iter()
+                .any(|w| lower.contains(w))
+        {
+            ClientError::Tls(format!(
+                "{}: the registry closed the connection; does it serve https? Then write https://{} ({detail})",
+                self.base, self.host
+            ))
+        } else if e.is_connect() || e.is_timeout() {
+            ClientError::Unreachable(format!("cannot reach {}: {detail}", self.base))
         } else {
-            failed(format!("{}: {e}", self.base))
+            failed(format!("{}: {detail}", self.base))
         }
     }
 
@@ -132,11 +173,8 @@ impl Registry {
             Some(c) => Auth::Basic(c),
             None => Auth::None,
         };
-        let cached = self
-            .tokens
-            .lock()
-            .ok()
-            .and_then(|t| t.get(&r.path).cloned());
+        let key = token_key(&r);
+        let cached = self.tokens.lock().ok().and_then(|t| t.get(&key).cloned());
         let mut res = match &cached {
             Some(t) => self.attempt(&r, Auth::Bearer(t)).await?,
             None => self.attempt(&r, first).await?,
@@ -146,12 +184,34 @@ impl Registry {
             if let Some(params) = challenge.strip_prefix("Bearer ") {
                 let token = self.token(params).await?;
                 if let Ok(mut t) = self.tokens.lock() {
-                    t.insert(r.path.clone(), token.clone());
+                    t.insert(key, token.clone());
                 }
                 res = self.attempt(&r, Auth::Bearer(&token)).await?;
             }
         }
         match res.status() {
+            StatusCode::BAD_REQUEST
+                if self.base.starts_with("http://")
+                    && res
+                        .headers()
+                        .get(CONTENT_TYPE)
+                        .is_none_or(|v| !v.as_bytes().starts_with(b"application/json")) =>
+            {
+                let body = res.text().await.unwrap_or_default();
+                if body.contains("HTTPS") || body.contains("https") {
+                    Err(ClientError::Tls(format!(
+                        "{}: the registry speaks https; write https://{}",
+                        self.base, self.host
+                    )))
+                } else {
+                    Err(failed(format!(
+                        "{} {}: 400 Bad Request: {}",
+                        r.method,
+                        r.path,
+                        body.chars().take(300).collect::<String>()
+                    )))
+                }
+            }
             StatusCode::UNAUTHORIZED => Err(self.unauthorized()),
             StatusCode::FORBIDDEN => Err(ClientError::Denied(format!(
                 "{} {}: not allowed{}",
@@ -294,12 +354,30 @@ impl Registry {
         json_of(res, path).await
     }
 
-    /// Waits until the task `href` is final; its JSON. A failed task is an error.
+    /// Waits until the task `href` is final; its JSON. A failed task is an error. A wait
+    /// longer than a second shows the task's name, state and the time waited (on a terminal).
     pub async fn wait_task(&self, href: &str) -> Result<Value> {
+        let start = std::time::Instant::now();
+        let r = self.poll_task(href, start).await;
+        if start.elapsed().as_millis() >= 1000 {
+            super::output::progress_done();
+        }
+        r
+    }
+
+    async fn poll_task(&self, href: &str, start: std::time::Instant) -> Result<Value> {
         let path = self.relative(href);
         let mut delay = 100u64;
         loop {
             let t = self.get_json(&path).await?;
+            let waited = start.elapsed().as_secs();
+            if waited >= 1 {
+                super::output::progress(&format!(
+                    "{}: {} ({waited}s)",
+                    t["name"].as_str().unwrap_or("task"),
+                    t["state"].as_str().unwrap_or_default()
+                ));
+            }
             match t["state"].as_str().unwrap_or_default() {
                 "completed" => return Ok(t),
                 "failed" | "canceled" | "skipped" => {
@@ -313,10 +391,29 @@ impl Registry {
                 }
                 _ => {}
             }
+            if waited >= TASK_WAIT_SECS {
+                return Err(failed(format!(
+                    "task {href} is still {} after {waited}s; follow it with: berth tasks {} --wait {href}",
+                    t["state"].as_str().unwrap_or_default(),
+                    self.host
+                )));
+            }
             tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
             delay = (delay * 2).min(2_000);
         }
     }
+}
+
+/// Which cached token a request may reuse: one per repository and kind of access (reads,
+/// writes), so listing many manifests or configs asks for one token, not one each.
+fn token_key(r: &Req) -> String {
+    let read = r.method == Method::GET || r.method == Method::HEAD;
+    let repo = ["/manifests/", "/blobs/", "/tags/"]
+        .iter()
+        .filter_map(|m| r.path.find(m).map(|i| &r.path[..i]))
+        .min_by_key(|p| p.len())
+        .unwrap_or(&r.path);
+    format!("{} {repo}", if read { "read" } else { "write" })
 }
 
 enum Auth<'a> {

@@ -19,6 +19,7 @@ pub mod login;
 pub mod ls;
 pub mod output;
 pub mod prune;
+pub mod prune_berth;
 pub mod prune_v2;
 pub mod refs;
 pub mod rm;

@@ -23,7 +23,12 @@ pub async fn run(refs_: &[String], repository: Option<&str>, yes: bool, f: Forma
             "name what to remove: REPO:TAG, REPO@DIGEST or --repository REPO",
         ));
     }
+    // Several removals without questions: a progress line (on a terminal).
+    let mut bar = (yes && refs_.len() > 1).then(|| output::Progress::new("removing", refs_.len()));
     for r in refs_ {
+        if let Some(b) = bar.as_mut() {
+            b.step(r);
+        }
         let t = refs::parse(Some(r))?;
         let (reg, berth) = super::connect(&t.registry).await?;
         let line = match (&t.reference, berth) {
@@ -39,6 +44,7 @@ pub async fn run(refs_: &[String], repository: Option<&str>, yes: bool, f: Forma
         };
         report.push(line);
     }
+    drop(bar);
     if f == Format::Json {
         output::print_json(&json!({ "removed": report }));
     } else {

@@ -96,7 +96,11 @@ pub async fn run(repo: &str, sort: Sort, filter: &Filter, format: Format) -> Res
     }
     output::emit(&table.render());
     let tags: usize = imgs.iter().map(|i| i.tags.len()).sum();
-    outln!("{} images, {tags} tags", imgs.len());
+    outln!(
+        "{}, {}",
+        output::count(imgs.len() as i64, "image", "images"),
+        output::count(tags as i64, "tag", "tags")
+    );
     Ok(())
 }
 

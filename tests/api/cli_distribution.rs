@@ -35,7 +35,7 @@ async fn ls_and_tags_show_a_distribution_registry_with_dates_from_the_image_conf
         table.contains("team/app") && !table.contains("other"),
         "{table}"
     );
-    assert!(table.contains("TOTAL (1 repositories)"), "{table}");
+    assert!(table.contains("TOTAL (1 repository)"), "{table}");
 
     let tags = cli
         .run(&["tags", &format!("{}/team/app", d.host), "-o", "json"])
