@@ -126,6 +126,9 @@ pub async fn berth_images(reg: &Registry, repo: &BerthRepo) -> Result<Vec<Image>
     Ok(out)
 }
 
+/// A config's length in bytes and its `created`.
+type ConfigFacts = (i64, Option<DateTime<Utc>>);
+
 /// Reads each image's config through `/v2/` (8 at a time): its `created`, and its bytes,
 /// which the Pulp API's `compressed_image_size` (layers only) leaves out.
 async fn berth_configs(reg: &Registry, repo: &BerthRepo, imgs: &mut [Image]) -> Result<()> {
@@ -154,7 +157,7 @@ async fn berth_configs(reg: &Registry, repo: &BerthRepo, imgs: &mut [Image]) -> 
         digests.len(),
     ));
     let name = repo.name.as_str();
-    let read: Vec<(String, (i64, Option<DateTime<Utc>>))> =
+    let read: Vec<(String, ConfigFacts)> =
         futures::stream::iter(digests.iter().map(|(href, digest)| {
             let bar = &bar;
             async move {
@@ -177,7 +180,7 @@ async fn berth_configs(reg: &Registry, repo: &BerthRepo, imgs: &mut [Image]) -> 
         .buffer_unordered(8)
         .try_collect()
         .await?;
-    let by_href: HashMap<String, (i64, Option<DateTime<Utc>>)> = read.into_iter().collect();
+    let by_href: HashMap<String, ConfigFacts> = read.into_iter().collect();
     for i in imgs {
         for c in &i.configs {
             if let Some((len, created)) = by_href.get(c) {
