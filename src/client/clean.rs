@@ -106,22 +106,7 @@ pub async fn run(registry: Option<&str>) -> Result<()> {
     all.sort_by(|a, b| (b.pushed.or(b.created), &a.tags).cmp(&(a.pushed.or(a.created), &b.tags)));
     let mut shown: Vec<Image> = all.clone();
     let chosen: Vec<Image> = loop {
-        let mut table = Table::new(&[">#", "TAGS", "DIGEST", ">SIZE", "PUSHED", "CREATED"]);
-        for (i, img) in shown.iter().enumerate() {
-            let tags = if img.tags.is_empty() {
-                "<untagged>".into()
-            } else {
-                img.tags.join(", ")
-            };
-            table.row(vec![
-                (i + 1).to_string(),
-                tags,
-                super::tags::short(&img.digest),
-                output::size(img.size),
-                output::date(img.pushed),
-                output::date(img.created),
-            ]);
-        }
+        let table = super::tags::images_table(&shown);
         output::emit(&table.render());
         let a = ask("Images to remove (e.g. 1 3..5; /REGEX filters tags, / shows all; q quits): ")?;
         if a == "q" {

@@ -171,6 +171,23 @@ async fn prune_keeps_what_was_pulled_within_the_span_and_answers_to_registry_cli
         "{table}"
     );
     assert!(temporary_policies(&app).await.is_empty());
+
+    // rm and gc in table form.
+    let rm = cli
+        .run(&["rm", &format!("{repo}:v3"), "--yes"])
+        .await
+        .ok()
+        .stdout;
+    assert_eq!(rm, "untagged ns/app:v3\n");
+    let gc = cli
+        .run(&["gc", &host(&app), "--dry-run", "--grace", "0s"])
+        .await
+        .ok()
+        .stdout;
+    assert!(
+        gc.starts_with("would remove ") && gc.contains(" blob") && gc.ends_with("B\n"),
+        "{gc}"
+    );
 }
 
 #[tokio::test]
