@@ -68,6 +68,13 @@ pub async fn gc(
     }
     let c = &r["content"];
     let n = |v: &Value| v.as_i64().unwrap_or(0);
+    if n(&c["manifests"]) + n(&c["tags"]) + n(&c["blobs"]) + n(&r["artifacts"]) == 0 {
+        outln!(
+            "{} nothing: content a repository version still holds, or younger than the grace period (--grace, 24h by default), stays",
+            if dry_run { "would remove" } else { "removed" }
+        );
+        return Ok(());
+    }
     outln!(
         "{} {}, {}, {} ({}): {}",
         if dry_run { "would remove" } else { "removed" },

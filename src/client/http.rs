@@ -28,6 +28,8 @@ pub struct Registry {
     http: reqwest::Client,
     creds: Option<Credentials>,
     tokens: Mutex<HashMap<String, String>>,
+    /// Whether the registry has answered once (then a closed connection is no scheme mismatch).
+    reached: std::sync::atomic::AtomicBool,
 }
 
 /// A request to (re)build for each attempt.
@@ -82,6 +84,9 @@ impl Registry {
         let http = reqwest::Client::builder()
             .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(std::time::Duration::from_secs(10))
+            // Servers close idle connections (berth after 5 s, while someone reads a table):
+            // reuse a connection only briefly, so no request goes out on a closing one.
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .timeout(std::time::Duration::from_secs(300))
             .build()
             .map_err(|e| failed(format!("HTTP client: {e}")))?;
@@ -91,6 +96,7 @@ impl Registry {
             http,
             creds,
             tokens: Mutex::new(HashMap::new()),
+            reached: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -106,7 +112,7 @@ impl Registry {
         }
     }
 
-    async fn attempt(&self, r: &Req, auth: Auth<'_>) -> Result<reqwest::Response> {
+    async fn attempt_once(&self, r: &Req, auth: Auth<'_>) -> Result<reqwest::Response> {
         let mut b = self.http.request(r.method.clone(), self.url(&r.path));
         for (k, v) in &r.headers {
             b = b.header(k, v);
@@ -119,7 +125,28 @@ impl Registry {
             Auth::Basic(c) => b.basic_auth(&c.username, Some(&c.password)),
             Auth::Bearer(t) => b.bearer_auth(t),
         };
-        b.send().await.map_err(|e| self.transport(e))
+        match b.send().await {
+            Ok(res) => {
+                self.reached
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                Ok(res)
+            }
+            Err(e) => Err(self.transport(e)),
+        }
+    }
+
+    /// [`Self::attempt_once`] again once when a read (GET, HEAD) met a connection the server
+    /// had just closed.
+    async fn attempt(&self, r: &Req, auth: Auth<'_>) -> Result<reqwest::Response> {
+        match self.attempt_once(r, auth).await {
+            Err(ClientError::Failed(m))
+                if (r.method == Method::GET || r.method == Method::HEAD)
+                    && m.contains("connection closed") =>
+            {
+                self.attempt_once(r, auth).await
+            }
+            other => other,
+        }
     }
 
     fn transport(&self, e: reqwest::Error) -> ClientError {
@@ -151,6 +178,7 @@ impl Registry {
                 ))
             }
         } else if !https
+            && !self.reached.load(std::sync::atomic::Ordering::Relaxed)
             && ["connection closed", "reset", "invalid http", "parse"]
                 .iter()
                 .any(|w| lower.contains(w))
@@ -416,6 +444,7 @@ fn token_key(r: &Req) -> String {
     format!("{} {repo}", if read { "read" } else { "write" })
 }
 
+#[derive(Clone, Copy)]
 enum Auth<'a> {
     None,
     Basic(&'a Credentials),

@@ -102,6 +102,8 @@ pub(super) struct Outcome {
     pub dry_run: bool,
     /// When the bytes come back (berth: undo window and gc; elsewhere the registry's gc).
     pub after: &'static str,
+    /// The table was shown with the question: only the summary follows.
+    pub asked: bool,
 }
 
 impl Outcome {
@@ -124,7 +126,9 @@ impl Outcome {
                                        "run": self.run}));
             return;
         }
-        output::emit(&preview_table(&self.preview, self.date_heading()));
+        if !self.asked {
+            output::emit(&preview_table(&self.preview, self.date_heading()));
+        }
         let t = &self.preview["totals"];
         let verb = if self.dry_run {
             "would remove"
@@ -132,11 +136,25 @@ impl Outcome {
             "removed"
         };
         let n = |k: &str| t[k].as_i64().unwrap_or(0);
+        let repos = self.preview["repositories"].as_array();
+        let touched = repos.into_iter().flatten().filter(|r| {
+            [&r["removed"], &r["untagged"]]
+                .iter()
+                .any(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+        });
+        let (touched, checked) = (touched.count() as i64, n("repositories"));
+        let where_ = if touched == checked {
+            output::count(checked, "repository", "repositories")
+        } else {
+            format!(
+                "{touched} of {}",
+                output::count(checked, "repository", "repositories")
+            )
+        };
         outln!(
-            "{verb} {} and {} in {}; {} come back {}",
+            "{verb} {} and {} in {where_}; {} come back {}",
             output::count(n("tags_removed"), "tag", "tags"),
             output::count(n("manifests_removed"), "image", "images"),
-            output::count(n("repositories"), "repository", "repositories"),
             output::size(n("bytes_freed")),
             self.after,
         );
@@ -145,10 +163,15 @@ impl Outcome {
 
 /// Shows the preview (tables only) and asks before removing what it lists (`--yes` answers).
 pub(super) fn confirm_removal(a: &PruneArgs, preview: &Value) -> Result<()> {
-    if a.common.output == Format::Table {
+    if asks(a) {
         eprint!("{}", preview_table(preview, "CREATED"));
     }
     confirm(&removal_question(preview), a.yes)
+}
+
+/// Whether a removal is asked about on the terminal, with the preview table.
+pub(super) fn asks(a: &PruneArgs) -> bool {
+    a.common.output == Format::Table && !a.yes
 }
 
 /// `Remove 2 tags and 1 image?`

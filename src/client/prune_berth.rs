@@ -7,7 +7,7 @@
 use super::error::{failed, Result};
 use super::http::Registry;
 use super::images::urlencode;
-use super::output::{confirm, Format};
+use super::output::confirm;
 use super::prune::{preview_table, removal_question, Outcome, PruneArgs, AFTER_BERTH};
 use chrono::Utc;
 use serde_json::{json, Value};
@@ -119,9 +119,10 @@ async fn previewed_run(reg: &Registry, href: &str, a: &PruneArgs) -> Result<Outc
             run: None,
             dry_run: true,
             after: AFTER_BERTH,
+            asked: false,
         });
     }
-    if a.common.output == Format::Table {
+    if super::prune::asks(a) {
         eprint!("{}", preview_table(&preview, "PUSHED"));
     }
     // The question reads the terminal on a blocking thread, so an interrupt is still seen.
@@ -142,5 +143,6 @@ async fn previewed_run(reg: &Registry, href: &str, a: &PruneArgs) -> Result<Outc
         run: Some(task?),
         dry_run: false,
         after: AFTER_BERTH,
+        asked: super::prune::asks(a),
     })
 }

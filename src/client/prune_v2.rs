@@ -107,6 +107,7 @@ pub async fn prune(reg: &Registry, pattern: &str, a: &PruneArgs) -> Result<()> {
             run: None,
             dry_run: true,
             after: AFTER_PLAIN,
+            asked: false,
         }
         .print(a.common.output);
         return Ok(());
@@ -130,6 +131,7 @@ pub async fn prune(reg: &Registry, pattern: &str, a: &PruneArgs) -> Result<()> {
         run: Some(json!({"state": "completed"})),
         dry_run: false,
         after: AFTER_PLAIN,
+        asked: super::prune::asks(a),
     }
     .print(a.common.output);
     Ok(())

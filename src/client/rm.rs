@@ -126,6 +126,7 @@ pub async fn berth_remove(reg: &Registry, name: &str, digest: &str, yes: bool) -
 fn with_tags(tags: &[String]) -> String {
     match tags.len() {
         0 => " (no tags)".into(),
+        1 => format!(" and its tag {}", tags[0]),
         _ => format!(" and its tags {}", tags.join(", ")),
     }
 }

@@ -185,7 +185,7 @@ async fn prune_keeps_what_was_pulled_within_the_span_and_answers_to_registry_cli
         .ok()
         .stdout;
     assert!(
-        gc.starts_with("would remove ") && gc.contains(" blob") && gc.ends_with("B\n"),
+        gc.starts_with("would remove ") && gc.lines().count() == 1,
         "{gc}"
     );
 }
