@@ -14,6 +14,7 @@ pub mod creds;
 pub mod error;
 pub mod gc;
 pub mod http;
+pub mod http_errors;
 pub mod images;
 pub mod login;
 pub mod ls;
