@@ -281,9 +281,10 @@ async fn remove_repository(r: &str, yes: bool) -> Result<Value> {
     let tags: usize = imgs.iter().map(|i| i.tags.len()).sum();
     confirm(
         &format!(
-            "Remove the repository {} with its {} images and {tags} tags?",
+            "Remove the repository {} with its {} and {}?",
             t.name,
-            imgs.len()
+            output::count(imgs.len() as i64, "image", "images"),
+            output::count(tags as i64, "tag", "tags")
         ),
         yes,
     )?;
@@ -292,6 +293,8 @@ async fn remove_repository(r: &str, yes: bool) -> Result<Value> {
     reg.wait_task(href).await?;
     Ok(
         json!({"repository": t.name, "images": imgs.len(), "tags": tags, "task": href,
-              "message": format!("removed repository {} ({} images, {tags} tags)", t.name, imgs.len())}),
+              "message": format!("removed repository {} ({}, {})", t.name,
+                  output::count(imgs.len() as i64, "image", "images"),
+                  output::count(tags as i64, "tag", "tags"))}),
     )
 }
