@@ -242,25 +242,7 @@ fn new_password(given: Option<String>, username: &str) -> anyhow::Result<String>
     if let Some(p) = given {
         return Ok(p);
     }
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdin());
-    let echo = |on: bool| {
-        let _ = std::process::Command::new("stty")
-            .arg(if on { "echo" } else { "-echo" })
-            .stdin(std::process::Stdio::inherit())
-            .status();
-    };
-    if terminal {
-        eprint!("New password for '{username}': ");
-        echo(false);
-    }
-    let mut line = String::new();
-    let read = std::io::stdin().read_line(&mut line);
-    if terminal {
-        echo(true);
-        eprintln!();
-    }
-    read?;
-    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    let password = berth::client::output::read_secret(&format!("New password for '{username}': "))?;
     if password.is_empty() {
         anyhow::bail!("no password given (use --password, BERTH_NEW_PASSWORD or stdin)");
     }

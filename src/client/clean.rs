@@ -106,22 +106,7 @@ pub async fn run(registry: Option<&str>) -> Result<()> {
     all.sort_by(|a, b| (b.pushed.or(b.created), &a.tags).cmp(&(a.pushed.or(a.created), &b.tags)));
     let mut shown: Vec<Image> = all.clone();
     let chosen: Vec<Image> = loop {
-        let mut table = Table::new(&[">#", "TAGS", "DIGEST", ">SIZE", "PUSHED", "CREATED"]);
-        for (i, img) in shown.iter().enumerate() {
-            let tags = if img.tags.is_empty() {
-                "<untagged>".into()
-            } else {
-                img.tags.join(", ")
-            };
-            table.row(vec![
-                (i + 1).to_string(),
-                tags,
-                super::tags::short(&img.digest),
-                output::size(img.size),
-                output::date(img.pushed),
-                output::date(img.created),
-            ]);
-        }
+        let table = super::tags::images_table(&shown);
         output::emit(&table.render());
         let a = ask("Images to remove (e.g. 1 3..5; /REGEX filters tags, / shows all; q quits): ")?;
         if a == "q" {
@@ -145,34 +130,43 @@ pub async fn run(registry: Option<&str>) -> Result<()> {
     let bytes: i64 = chosen.iter().map(|i| i.size).sum();
     let tags: usize = chosen.iter().map(|i| i.tags.len()).sum();
     outln!("These go from {name}, with all their tags:");
+    let mut table = Table::new(&["DIGEST", ">SIZE", "TAGS"]);
     for i in &chosen {
-        outln!(
-            "  {}  {}  {}",
+        table.row(vec![
             super::tags::short(&i.digest),
             output::size(i.size),
-            i.tags.join(", ")
-        );
+            i.tags.join(", "),
+        ]);
     }
+    output::emit(&table.render());
+    let images = output::count(chosen.len() as i64, "image", "images");
     outln!(
-        "{} images, {tags} tags, up to {} (layers other images share stay)",
-        chosen.len(),
+        "{images}, {}, up to {} (layers other images share stay)",
+        output::count(tags as i64, "tag", "tags"),
         output::size(bytes)
     );
-    if !yes(&format!("Remove {} images from {name}?", chosen.len()))? {
+    if !yes(&format!("Remove {images} from {name}?"))? {
         outln!("nothing changed");
         return Ok(());
     }
+    let mut bar = output::Progress::new("removing", chosen.len());
+    let mut done = vec![];
     for i in &chosen {
+        bar.step(&super::tags::short(&i.digest));
         let r = match berth {
             true => super::rm::berth_remove(&reg, &name, &i.digest, true).await?,
             false => super::rm::v2_remove(&reg, &name, &i.digest, true).await?,
         };
-        outln!("{}", r["message"].as_str().unwrap_or_default());
+        done.push(r["message"].as_str().unwrap_or_default().to_string());
+    }
+    drop(bar);
+    for m in done {
+        outln!("{m}");
     }
     if berth && yes("Look for space to free (garbage collection dry run)?")? {
-        super::gc::gc(Some(&reg.host), true, true, true, None, Format::Table).await?;
+        super::gc::gc(Some(&reg.base), true, true, true, None, Format::Table).await?;
         if yes("Run garbage collection now?")? {
-            super::gc::gc(Some(&reg.host), false, true, true, None, Format::Table).await?;
+            super::gc::gc(Some(&reg.base), false, true, true, None, Format::Table).await?;
         }
     } else if !berth {
         outln!("The registry frees the bytes in its own garbage collection (distribution: registry garbage-collect).");

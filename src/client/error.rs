@@ -1,6 +1,7 @@
 //! The client's errors and their exit codes (documented in the README's "Cleaning up"):
 //! 1 failure, 2 usage, 3 not found, 4 authentication, 5 not allowed, 6 unreachable,
-//! 7 not supported by the registry, 8 not confirmed.
+//! 7 not supported by the registry, 8 not confirmed, 9 https/http mismatch or an untrusted
+//! certificate.
 use std::fmt;
 
 #[derive(Debug)]
@@ -21,6 +22,9 @@ pub enum ClientError {
     Unsupported(String),
     /// A destructive command was not confirmed (`--yes`, or "no" at the prompt).
     Aborted(String),
+    /// TLS failed: https spoken to a plain-http registry (or the reverse), or a certificate
+    /// that is not trusted.
+    Tls(String),
 }
 
 impl ClientError {
@@ -34,6 +38,7 @@ impl ClientError {
             ClientError::Unreachable(_) => 6,
             ClientError::Unsupported(_) => 7,
             ClientError::Aborted(_) => 8,
+            ClientError::Tls(_) => 9,
         }
     }
 }
@@ -48,7 +53,8 @@ impl fmt::Display for ClientError {
             | ClientError::Denied(m)
             | ClientError::Unreachable(m)
             | ClientError::Unsupported(m)
-            | ClientError::Aborted(m) => m,
+            | ClientError::Aborted(m)
+            | ClientError::Tls(m) => m,
         };
         f.write_str(m)
     }

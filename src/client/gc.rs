@@ -60,23 +60,29 @@ pub async fn gc(
         }
         return Ok(());
     }
-    output::progress("waiting for the cleanup…");
     let t = reg.wait_task(&href).await?;
-    output::progress_done();
     let r = &t["result"];
     if f == Format::Json {
         output::print_json(&json!({ "task": href, "dry_run": dry_run, "result": r }));
         return Ok(());
     }
     let c = &r["content"];
+    let n = |v: &Value| v.as_i64().unwrap_or(0);
+    if n(&c["manifests"]) + n(&c["tags"]) + n(&c["blobs"]) + n(&r["artifacts"]) == 0 {
+        outln!(
+            "{} nothing: content a repository version still holds, or younger than the grace period (--grace, 24h by default), stays",
+            if dry_run { "would remove" } else { "removed" }
+        );
+        return Ok(());
+    }
     outln!(
-        "{} {} manifests, {} tags, {} blobs ({} stored files): {}",
+        "{} {}, {}, {} ({}): {}",
         if dry_run { "would remove" } else { "removed" },
-        c["manifests"],
-        c["tags"],
-        c["blobs"],
-        r["artifacts"],
-        output::size(r["bytes"].as_i64().unwrap_or(0))
+        output::count(n(&c["manifests"]), "manifest", "manifests"),
+        output::count(n(&c["tags"]), "tag", "tags"),
+        output::count(n(&c["blobs"]), "blob", "blobs"),
+        output::count(n(&r["artifacts"]), "stored file", "stored files"),
+        output::size(n(&r["bytes"]))
     );
     Ok(())
 }
@@ -85,10 +91,7 @@ pub async fn tasks(registry: Option<&str>, wait: Option<&str>, f: Format) -> Res
     let reg = berth(registry).await?;
     let list: Vec<Value> = match wait {
         Some(href) => {
-            output::progress(&format!("waiting for {href}…"));
-            let t = reg.wait_task(href).await;
-            output::progress_done();
-            vec![t?]
+            vec![reg.wait_task(href).await?]
         }
         None => reg
             .get_json("/pulp/api/v3/tasks/?limit=20&ordering=-pulp_created")

@@ -4,6 +4,9 @@
 //! 401 and 403 become the client's distinct errors.
 use super::creds::{self, Credentials};
 use super::error::{failed, ClientError, Result};
+use super::http_errors::challenge_params;
+pub use super::http_errors::{json_of, ok};
+use super::refs::split_scheme;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, WWW_AUTHENTICATE};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -16,6 +19,9 @@ application/vnd.docker.distribution.manifest.list.v2+json, \
 application/vnd.oci.image.manifest.v1+json, \
 application/vnd.docker.distribution.manifest.v2+json";
 
+/// How long the client waits for one task (an hour) before it gives up, saying how to go on.
+pub const TASK_WAIT_SECS: u64 = 3600;
+
 pub struct Registry {
     /// As written in `config.json` (`host[:port]`).
     pub host: String,
@@ -24,6 +30,8 @@ pub struct Registry {
     http: reqwest::Client,
     creds: Option<Credentials>,
     tokens: Mutex<HashMap<String, String>>,
+    /// Whether the registry has answered once (then a closed connection is no scheme mismatch).
+    reached: std::sync::atomic::AtomicBool,
 }
 
 /// A request to (re)build for each attempt.
@@ -67,25 +75,30 @@ fn scheme(host: &str) -> &'static str {
 }
 
 impl Registry {
-    /// A client for `host` with the credentials stored for it.
-    pub fn open(host: &str) -> Result<Registry> {
-        let creds = creds::lookup(host)?;
-        Registry::with_credentials(host, creds)
+    /// A client for `registry` (`[scheme://]host[:port]`) with the credentials stored for it.
+    pub fn open(registry: &str) -> Result<Registry> {
+        let creds = creds::lookup(split_scheme(registry).1)?;
+        Registry::with_credentials(registry, creds)
     }
 
-    pub fn with_credentials(host: &str, creds: Option<Credentials>) -> Result<Registry> {
+    pub fn with_credentials(registry: &str, creds: Option<Credentials>) -> Result<Registry> {
+        let (given, host) = split_scheme(registry);
         let http = reqwest::Client::builder()
             .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(std::time::Duration::from_secs(10))
+            // Servers close idle connections (berth after 5 s, while someone reads a table):
+            // reuse a connection only briefly, so no request goes out on a closing one.
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .timeout(std::time::Duration::from_secs(300))
             .build()
             .map_err(|e| failed(format!("HTTP client: {e}")))?;
         Ok(Registry {
             host: host.to_string(),
-            base: format!("{}://{host}", scheme(host)),
+            base: format!("{}://{host}", given.unwrap_or_else(|| scheme(host))),
             http,
             creds,
             tokens: Mutex::new(HashMap::new()),
+            reached: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -101,7 +114,7 @@ impl Registry {
         }
     }
 
-    async fn attempt(&self, r: &Req, auth: Auth<'_>) -> Result<reqwest::Response> {
+    async fn attempt_once(&self, r: &Req, auth: Auth<'_>) -> Result<reqwest::Response> {
         let mut b = self.http.request(r.method.clone(), self.url(&r.path));
         for (k, v) in &r.headers {
             b = b.header(k, v);
@@ -114,15 +127,33 @@ impl Registry {
             Auth::Basic(c) => b.basic_auth(&c.username, Some(&c.password)),
             Auth::Bearer(t) => b.bearer_auth(t),
         };
-        b.send().await.map_err(|e| self.transport(e))
+        match b.send().await {
+            Ok(res) => {
+                self.reached
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                Ok(res)
+            }
+            Err(e) => Err(self.transport(e)),
+        }
+    }
+
+    /// [`Self::attempt_once`] again once when a read (GET, HEAD) met a connection the server
+    /// had just closed.
+    async fn attempt(&self, r: &Req, auth: Auth<'_>) -> Result<reqwest::Response> {
+        match self.attempt_once(r, auth).await {
+            Err(ClientError::Failed(m))
+                if (r.method == Method::GET || r.method == Method::HEAD)
+                    && m.contains("connection closed") =>
+            {
+                self.attempt_once(r, auth).await
+            }
+            other => other,
+        }
     }
 
     fn transport(&self, e: reqwest::Error) -> ClientError {
-        if e.is_connect() || e.is_timeout() {
-            ClientError::Unreachable(format!("cannot reach {}: {e}", self.base))
-        } else {
-            failed(format!("{}: {e}", self.base))
-        }
+        let reached = self.reached.load(std::sync::atomic::Ordering::Relaxed);
+        super::http_errors::transport(&self.base, &self.host, reached, e)
     }
 
     /// Sends `r`, answering a `Bearer` challenge with a token; the response may have any
@@ -132,11 +163,8 @@ impl Registry {
             Some(c) => Auth::Basic(c),
             None => Auth::None,
         };
-        let cached = self
-            .tokens
-            .lock()
-            .ok()
-            .and_then(|t| t.get(&r.path).cloned());
+        let key = token_key(&r);
+        let cached = self.tokens.lock().ok().and_then(|t| t.get(&key).cloned());
         let mut res = match &cached {
             Some(t) => self.attempt(&r, Auth::Bearer(t)).await?,
             None => self.attempt(&r, first).await?,
@@ -146,12 +174,34 @@ impl Registry {
             if let Some(params) = challenge.strip_prefix("Bearer ") {
                 let token = self.token(params).await?;
                 if let Ok(mut t) = self.tokens.lock() {
-                    t.insert(r.path.clone(), token.clone());
+                    t.insert(key, token.clone());
                 }
                 res = self.attempt(&r, Auth::Bearer(&token)).await?;
             }
         }
         match res.status() {
+            StatusCode::BAD_REQUEST
+                if self.base.starts_with("http://")
+                    && res
+                        .headers()
+                        .get(CONTENT_TYPE)
+                        .is_none_or(|v| !v.as_bytes().starts_with(b"application/json")) =>
+            {
+                let body = res.text().await.unwrap_or_default();
+                if body.contains("HTTPS") || body.contains("https") {
+                    Err(ClientError::Tls(format!(
+                        "{}: the registry speaks https; write https://{}",
+                        self.base, self.host
+                    )))
+                } else {
+                    Err(failed(format!(
+                        "{} {}: 400 Bad Request: {}",
+                        r.method,
+                        r.path,
+                        body.chars().take(300).collect::<String>()
+                    )))
+                }
+            }
             StatusCode::UNAUTHORIZED => Err(self.unauthorized()),
             StatusCode::FORBIDDEN => Err(ClientError::Denied(format!(
                 "{} {}: not allowed{}",
@@ -294,12 +344,30 @@ impl Registry {
         json_of(res, path).await
     }
 
-    /// Waits until the task `href` is final; its JSON. A failed task is an error.
+    /// Waits until the task `href` is final; its JSON. A failed task is an error. A wait
+    /// longer than a second shows the task's name, state and the time waited (on a terminal).
     pub async fn wait_task(&self, href: &str) -> Result<Value> {
+        let start = std::time::Instant::now();
+        let r = self.poll_task(href, start).await;
+        if start.elapsed().as_millis() >= 1000 {
+            super::output::progress_done();
+        }
+        r
+    }
+
+    async fn poll_task(&self, href: &str, start: std::time::Instant) -> Result<Value> {
         let path = self.relative(href);
         let mut delay = 100u64;
         loop {
             let t = self.get_json(&path).await?;
+            let waited = start.elapsed().as_secs();
+            if waited >= 1 {
+                super::output::progress(&format!(
+                    "{}: {} ({waited}s)",
+                    t["name"].as_str().unwrap_or("task"),
+                    t["state"].as_str().unwrap_or_default()
+                ));
+            }
             match t["state"].as_str().unwrap_or_default() {
                 "completed" => return Ok(t),
                 "failed" | "canceled" | "skipped" => {
@@ -313,12 +381,32 @@ impl Registry {
                 }
                 _ => {}
             }
+            if waited >= TASK_WAIT_SECS {
+                return Err(failed(format!(
+                    "task {href} is still {} after {waited}s; follow it with: berth tasks {} --wait {href}",
+                    t["state"].as_str().unwrap_or_default(),
+                    self.host
+                )));
+            }
             tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
             delay = (delay * 2).min(2_000);
         }
     }
 }
 
+/// Which cached token a request may reuse: one per repository and kind of access (reads,
+/// writes), so listing many manifests or configs asks for one token, not one each.
+fn token_key(r: &Req) -> String {
+    let read = r.method == Method::GET || r.method == Method::HEAD;
+    let repo = ["/manifests/", "/blobs/", "/tags/"]
+        .iter()
+        .filter_map(|m| r.path.find(m).map(|i| &r.path[..i]))
+        .min_by_key(|p| p.len())
+        .unwrap_or(&r.path);
+    format!("{} {repo}", if read { "read" } else { "write" })
+}
+
+#[derive(Clone, Copy)]
 enum Auth<'a> {
     None,
     Basic(&'a Credentials),
@@ -331,60 +419,4 @@ fn header(h: &HeaderMap, name: impl Into<Option<reqwest::header::HeaderName>>) -
         .and_then(|v: &HeaderValue| v.to_str().ok())
         .unwrap_or_default()
         .to_string()
-}
-
-/// `realm="…",service="…",scope="…"` (values may contain commas inside quotes).
-fn challenge_params(s: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    let mut rest = s.trim();
-    while let Some((key, after)) = rest.split_once('=') {
-        let key = key.trim().trim_start_matches(',').trim().to_lowercase();
-        let (value, tail) = if let Some(q) = after.strip_prefix('"') {
-            let end = q.find('"').unwrap_or(q.len());
-            (&q[..end], q.get(end + 1..).unwrap_or(""))
-        } else {
-            let end = after.find(',').unwrap_or(after.len());
-            (&after[..end], &after[end..])
-        };
-        out.insert(key, value.to_string());
-        rest = tail.trim_start_matches(',');
-    }
-    out
-}
-
-/// The response if it succeeded; otherwise the error its status and body describe.
-pub async fn ok(res: reqwest::Response, what: &str) -> Result<reqwest::Response> {
-    let status = res.status();
-    if status.is_success() {
-        return Ok(res);
-    }
-    let body = res.text().await.unwrap_or_default();
-    let detail: String = body.chars().take(300).collect();
-    Err(match status {
-        StatusCode::NOT_FOUND => ClientError::NotFound(format!("{what}: not found ({detail})")),
-        StatusCode::METHOD_NOT_ALLOWED => ClientError::Unsupported(format!(
-            "{what}: the registry does not allow this ({detail})"
-        )),
-        _ => failed(format!("{what}: {status}: {detail}")),
-    })
-}
-
-pub async fn json_of(res: reqwest::Response, what: &str) -> Result<Value> {
-    ok(res, what)
-        .await?
-        .json()
-        .await
-        .map_err(|e| failed(format!("{what}: not JSON: {e}")))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn bearer_challenges_are_read_with_quoted_commas() {
-        let p = super::challenge_params(
-            r#"realm="http://h/token/",service="h",scope="repository:a/b:pull,push""#,
-        );
-        assert_eq!(p["realm"], "http://h/token/");
-        assert_eq!(p["scope"], "repository:a/b:pull,push");
-    }
 }

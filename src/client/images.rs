@@ -1,11 +1,15 @@
 //! What a repository holds, as the commands show it: images (a manifest or index with its
 //! tags), each with size, push and creation dates and platforms. On berth it comes from the
-//! Pulp API (the latest version's tags and manifests, two paged lists); on any other registry
-//! from `/v2/` (tag list, one manifest per tag, the image config for dates and platforms).
+//! Pulp API (the latest version's tags, manifests and blobs, three paged lists, and each image
+//! config from `/v2/` for its `created`, eight at a time); on any other registry from `/v2/`
+//! (tag list, one manifest per tag, the image config for dates and platforms). An image's size
+//! is one definition everywhere (and the server's retention preview's): config + layers.
 use super::error::{ClientError, Result};
-use super::http::Registry;
-use super::output::{parse_date, progress, progress_done};
+use super::http::{Registry, Req};
+use super::output::{parse_date, Progress};
 use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
+use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -26,6 +30,9 @@ pub struct Image {
     /// Blob digests with sizes, to count shared layers once.
     #[serde(skip)]
     pub blobs: BTreeMap<String, i64>,
+    /// berth: the config blobs' hrefs (its own, or its children's for an index).
+    #[serde(skip)]
+    pub configs: Vec<String>,
 }
 
 /// A berth push repository as the Pulp API shows it.
@@ -115,7 +122,74 @@ pub async fn berth_images(reg: &Registry, repo: &BerthRepo) -> Result<Vec<Image>
     for i in &mut out {
         i.tags.sort();
     }
+    berth_configs(reg, repo, &mut out).await?;
     Ok(out)
+}
+
+/// A config's length in bytes and its `created`.
+type ConfigFacts = (i64, Option<DateTime<Utc>>);
+
+/// Reads each image's config through `/v2/` (8 at a time): its `created`, and its bytes,
+/// which the Pulp API's `compressed_image_size` (layers only) leaves out.
+async fn berth_configs(reg: &Registry, repo: &BerthRepo, imgs: &mut [Image]) -> Result<()> {
+    let v = urlencode(&repo.latest_version);
+    let wanted: BTreeSet<&str> = imgs
+        .iter()
+        .flat_map(|i| i.configs.iter().map(String::as_str))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let blobs = reg
+        .pulp_list(&format!(
+            "/pulp/api/v3/content/container/blobs/?repository_version={v}&limit=1000"
+        ))
+        .await?;
+    let digests: Vec<(String, String)> = blobs
+        .iter()
+        .filter_map(|b| {
+            let href = b["pulp_href"].as_str().filter(|h| wanted.contains(h))?;
+            Some((href.to_string(), b["digest"].as_str()?.to_string()))
+        })
+        .collect();
+    let bar = std::sync::Mutex::new(Progress::new(
+        &format!("{}: image configs", repo.name),
+        digests.len(),
+    ));
+    let name = repo.name.as_str();
+    let read: Vec<(String, ConfigFacts)> =
+        futures::stream::iter(digests.iter().map(|(href, digest)| {
+            let bar = &bar;
+            async move {
+                let path = format!("/v2/{name}/blobs/{digest}");
+                let res =
+                    super::http::ok(reg.send(Req::new(Method::GET, &path)).await?, &path).await?;
+                let body = res
+                    .bytes()
+                    .await
+                    .map_err(|e| super::error::failed(format!("{path}: {e}")))?;
+                let created = serde_json::from_slice::<Value>(&body)
+                    .ok()
+                    .and_then(|c| parse_date(c["created"].as_str()));
+                if let Ok(mut b) = bar.lock() {
+                    b.step(digest);
+                }
+                Ok::<_, ClientError>((href.clone(), (body.len() as i64, created)))
+            }
+        }))
+        .buffer_unordered(8)
+        .try_collect()
+        .await?;
+    let by_href: HashMap<String, ConfigFacts> = read.into_iter().collect();
+    for i in imgs {
+        for c in &i.configs {
+            if let Some((len, created)) = by_href.get(c) {
+                i.size += len;
+                i.created = i.created.max(*created);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn berth_image(m: &Value, by_href: &HashMap<&str, &Value>) -> Image {
@@ -136,6 +210,10 @@ fn berth_image(m: &Value, by_href: &HashMap<&str, &Value>) -> Image {
             blobs.insert(b.as_str().unwrap_or_default().to_string(), 0);
         }
     }
+    let configs = std::iter::once(m)
+        .chain(children.iter().copied())
+        .filter_map(|x| x["config_blob"].as_str().map(str::to_string))
+        .collect();
     let (size, platforms) = if children.is_empty() {
         (own, platform(m).into_iter().collect())
     } else {
@@ -154,6 +232,7 @@ fn berth_image(m: &Value, by_href: &HashMap<&str, &Value>) -> Image {
         created: None,
         platforms,
         blobs,
+        configs,
     }
 }
 
@@ -195,7 +274,15 @@ pub async fn v2_catalog(reg: &Registry) -> Result<Vec<String>> {
 
 /// Every tag of a repository on a plain registry (`/v2/<name>/tags/list`).
 pub async fn v2_tags(reg: &Registry, name: &str) -> Result<Vec<String>> {
-    let mut tags = v2_paged(reg, &format!("/v2/{name}/tags/list?n=1000"), "tags").await?;
+    let mut tags = match v2_paged(reg, &format!("/v2/{name}/tags/list?n=1000"), "tags").await {
+        Err(ClientError::NotFound(_)) => {
+            return Err(ClientError::NotFound(format!(
+                "no repository '{name}' on {}",
+                reg.host
+            )))
+        }
+        r => r?,
+    };
     tags.sort();
     Ok(tags)
 }
@@ -204,8 +291,9 @@ pub async fn v2_tags(reg: &Registry, name: &str) -> Result<Vec<String>> {
 pub async fn v2_images(reg: &Registry, name: &str) -> Result<Vec<Image>> {
     let tags = v2_tags(reg, name).await?;
     let mut by_digest: BTreeMap<String, Image> = BTreeMap::new();
-    for (i, tag) in tags.iter().enumerate() {
-        progress(&format!("{name}: {}/{} tags", i + 1, tags.len()));
+    let mut bar = Progress::new(&format!("{name}: tags"), tags.len());
+    for tag in &tags {
+        bar.step(tag);
         let (m, digest, media) = match reg.manifest(name, tag).await {
             Ok(x) => x,
             Err(ClientError::NotFound(_)) => continue,
@@ -219,7 +307,7 @@ pub async fn v2_images(reg: &Registry, name: &str) -> Result<Vec<Image>> {
         img.tags.push(tag.clone());
         by_digest.insert(digest, img);
     }
-    progress_done();
+    drop(bar);
     Ok(by_digest.into_values().collect())
 }
 
@@ -240,6 +328,7 @@ pub async fn v2_image(
         created: None,
         platforms: vec![],
         blobs: BTreeMap::new(),
+        configs: vec![],
     };
     let children: Vec<String> = m["manifests"]
         .as_array()

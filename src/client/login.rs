@@ -3,12 +3,13 @@
 use super::creds::{self, Credentials};
 use super::error::{failed, usage, ClientError, Result};
 use super::http::{Registry, Req};
-use super::refs::clean_registry;
+use super::refs::{clean_registry, host_of};
 use reqwest::Method;
 use std::io::{BufRead, IsTerminal, Write};
 
 pub async fn login(registry: &str, username: Option<String>, password_stdin: bool) -> Result<()> {
-    let host = clean_registry(registry);
+    let target = clean_registry(registry);
+    let host = host_of(registry);
     let stdin = std::io::stdin();
     let username = match username {
         Some(u) => u,
@@ -22,15 +23,14 @@ pub async fn login(registry: &str, username: Option<String>, password_stdin: boo
     let password = if password_stdin || !stdin.is_terminal() {
         read_line()?
     } else {
-        eprint!("Password (echoed; prefer --password-stdin): ");
-        let _ = std::io::stderr().flush();
-        read_line()?
+        super::output::read_secret("Password: ")
+            .map_err(|e| failed(format!("reading the password: {e}")))?
     };
     if password.is_empty() {
         return Err(usage("an empty password"));
     }
     let c = Credentials { username, password };
-    let reg = Registry::with_credentials(&host, Some(c.clone()))?;
+    let reg = Registry::with_credentials(&target, Some(c.clone()))?;
     let res = reg.send(Req::new(Method::GET, "/v2/")).await?;
     if !res.status().is_success() {
         return Err(failed(format!("{host}/v2/ answered {}", res.status())));
@@ -57,7 +57,7 @@ fn read_line() -> Result<String> {
 }
 
 pub fn logout(registry: &str) -> Result<()> {
-    let host = clean_registry(registry);
+    let host = host_of(registry);
     if creds::erase(&host)? {
         outln!("Removed the credentials for {host}");
         Ok(())

@@ -60,7 +60,10 @@ pub async fn run(target: Option<&str>, sort: Sort, format: Format) -> Result<()>
         ]);
     }
     table.row(vec![
-        format!("TOTAL ({} repositories)", lines.len()),
+        format!(
+            "TOTAL ({})",
+            output::count(lines.len() as i64, "repository", "repositories")
+        ),
         total_tags.to_string(),
         output::size(total_size),
         String::new(),
@@ -111,7 +114,9 @@ pub async fn v2_lines(reg: &Registry, ns: &str) -> Result<Vec<RepoLine>> {
         .filter(|n| in_namespace(n, ns))
         .collect();
     let mut out = vec![];
+    let mut bar = output::Progress::new("repositories", names.len());
     for name in names {
+        bar.step(&name);
         let imgs = images::v2_images(reg, &name).await?;
         let mut blobs = std::collections::BTreeMap::new();
         for i in &imgs {
@@ -124,5 +129,6 @@ pub async fn v2_lines(reg: &Registry, ns: &str) -> Result<Vec<RepoLine>> {
             name,
         });
     }
+    drop(bar);
     Ok(out)
 }

@@ -109,10 +109,16 @@ pub fn emit(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
-/// A progress note on stderr, only on a terminal.
+/// Whether progress is shown: stdout and stderr are both a terminal (never in `-o json`
+/// piped into a program, never in a script's captured output).
+pub fn interactive() -> bool {
+    std::io::stdout().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// A progress note on stderr (one line, redrawn), only when [`interactive`].
 pub fn progress(msg: &str) {
-    let mut err = std::io::stderr();
-    if err.is_terminal() {
+    if interactive() {
+        let mut err = std::io::stderr();
         let _ = write!(err, "\r\x1b[2K{msg}");
         let _ = err.flush();
     }
@@ -120,6 +126,87 @@ pub fn progress(msg: &str) {
 
 pub fn progress_done() {
     progress("");
+}
+
+/// A counted operation's progress line: `what [#####-----] 3/10 item`.
+pub struct Progress {
+    what: String,
+    total: usize,
+    done: usize,
+}
+
+impl Progress {
+    pub fn new(what: &str, total: usize) -> Progress {
+        let p = Progress {
+            what: what.to_string(),
+            total,
+            done: 0,
+        };
+        p.draw("");
+        p
+    }
+
+    /// One more step done; `item` names it.
+    pub fn step(&mut self, item: &str) {
+        self.done = (self.done + 1).min(self.total);
+        self.draw(item);
+    }
+
+    fn draw(&self, item: &str) {
+        progress(&bar(&self.what, self.done, self.total, item));
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        progress_done();
+    }
+}
+
+/// `what [#####-----] 3/10 item` (20 cells; the item cut to 40 characters).
+pub fn bar(what: &str, done: usize, total: usize, item: &str) -> String {
+    let cells = 20;
+    let full = (done * cells).checked_div(total).unwrap_or(cells);
+    let item: String = item.chars().take(40).collect();
+    format!(
+        "{what} [{}{}] {done}/{total} {item}",
+        "#".repeat(full),
+        "-".repeat(cells - full)
+    )
+    .trim_end()
+    .to_string()
+}
+
+/// `1 image`, `2 images`.
+pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Reads one line from stdin; on a terminal `prompt` is shown on stderr and the typing is not
+/// echoed (`stty -echo`, as `berth admin set-password` does).
+pub fn read_secret(prompt: &str) -> std::io::Result<String> {
+    let terminal = std::io::stdin().is_terminal();
+    let echo = |on: bool| {
+        let _ = std::process::Command::new("stty")
+            .arg(if on { "echo" } else { "-echo" })
+            .stdin(std::process::Stdio::inherit())
+            .status();
+    };
+    if terminal {
+        // Echo goes off before the prompt shows, so nothing typed after it is echoed.
+        echo(false);
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    let read = std::io::stdin().read_line(&mut line);
+    if terminal {
+        echo(true);
+        eprintln!();
+    }
+    read?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// Asks before a destructive action: `--yes` skips the question; without a terminal the
@@ -160,5 +247,17 @@ mod tests {
         );
         assert_eq!(size(1536), "1.5 KiB");
         assert_eq!(size(12), "12 B");
+    }
+
+    #[test]
+    fn counts_agree_in_number_and_bars_fill_with_progress() {
+        assert_eq!(count(1, "image", "images"), "1 image");
+        assert_eq!(count(0, "image", "images"), "0 images");
+        assert_eq!(count(2, "repository", "repositories"), "2 repositories");
+        assert_eq!(
+            bar("rm", 5, 10, "a:1"),
+            format!("rm [{}{}] 5/10 a:1", "#".repeat(10), "-".repeat(10))
+        );
+        assert_eq!(bar("rm", 0, 0, ""), format!("rm [{}] 0/0", "#".repeat(20)));
     }
 }

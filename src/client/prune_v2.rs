@@ -5,7 +5,7 @@
 use super::error::{usage, ClientError, Result};
 use super::http::Registry;
 use super::images::{self, Image};
-use super::prune::{confirm_removal, Outcome, PruneArgs};
+use super::prune::{confirm_removal, Outcome, PruneArgs, AFTER_PLAIN};
 use crate::domain::retention::Glob;
 use chrono::Utc;
 use regex::Regex;
@@ -48,6 +48,12 @@ fn plan(imgs: &[Image], a: &PruneArgs, keep: Option<&Regex>) -> (Vec<Image>, Vec
 }
 
 pub async fn prune(reg: &Registry, pattern: &str, a: &PruneArgs) -> Result<()> {
+    if a.keep_pulled_within.is_some() {
+        return Err(ClientError::Unsupported(format!(
+            "{} keeps no pull dates: --keep-pulled-within works on berth only",
+            reg.host
+        )));
+    }
     if a.untagged {
         eprintln!(
             "berth: note: /v2/ cannot list untagged images; --untagged changes nothing on {}",
@@ -100,23 +106,32 @@ pub async fn prune(reg: &Registry, pattern: &str, a: &PruneArgs) -> Result<()> {
             preview,
             run: None,
             dry_run: true,
+            after: AFTER_PLAIN,
+            asked: false,
         }
         .print(a.common.output);
         return Ok(());
     }
     confirm_removal(a, &preview)?;
+    let steps = repos.iter().map(|(_, rm, u, _)| rm.len() + u.len()).sum();
+    let mut bar = super::output::Progress::new("pruning", steps);
     for (name, remove, untag, _) in &repos {
         for tag in untag {
+            bar.step(&format!("{name}:{tag}"));
             super::rm::untag_plain(reg, name, tag).await?;
         }
         for i in remove {
+            bar.step(&format!("{name}@{}", super::tags::short(&i.digest)));
             super::rm::delete_plain(reg, name, &i.digest).await?;
         }
     }
+    drop(bar);
     Outcome {
         preview,
         run: Some(json!({"state": "completed"})),
         dry_run: false,
+        after: AFTER_PLAIN,
+        asked: super::prune::asks(a),
     }
     .print(a.common.output);
     Ok(())

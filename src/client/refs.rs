@@ -1,6 +1,7 @@
 //! Registry and repository references as crane and regctl write them:
 //! `REGISTRY[/NAME][:TAG|@DIGEST]`; with `BERTH_REGISTRY` set a bare `NAME` names a repository
 //! of that registry. A first segment is a registry when it has a `.` or `:` or is `localhost`.
+//! A registry may be written with its scheme (`https://127.0.0.1:5000`) to choose it.
 use super::error::{usage, Result};
 
 /// A registry with an optional repository (or namespace) path and reference.
@@ -30,21 +31,36 @@ pub fn default_registry() -> Option<String> {
         .filter(|r| !r.is_empty())
 }
 
-/// `http://host:port/` → `host:port` (the scheme is chosen by [`super::http`]).
+/// ` https://host:port/ ` → `https://host:port` (a scheme written is kept; without one
+/// [`super::http`] chooses it).
 pub fn clean_registry(r: &str) -> String {
-    let r = r
-        .trim()
-        .trim_start_matches("https://")
-        .trim_start_matches("http://");
-    r.trim_end_matches('/').to_string()
+    r.trim().trim_end_matches('/').to_string()
+}
+
+/// `https://host:port` → (`Some("https")`, `host:port`).
+pub fn split_scheme(r: &str) -> (Option<&'static str>, &str) {
+    if let Some(h) = r.strip_prefix("https://") {
+        (Some("https"), h)
+    } else if let Some(h) = r.strip_prefix("http://") {
+        (Some("http"), h)
+    } else {
+        (None, r)
+    }
+}
+
+/// The registry as credentials are stored for it: `host[:port]`, no scheme.
+pub fn host_of(r: &str) -> String {
+    split_scheme(&clean_registry(r)).1.to_string()
 }
 
 /// Reads `REGISTRY[/NAME]` or, with `BERTH_REGISTRY`, `NAME`; `None` means the default registry.
 pub fn parse(arg: Option<&str>) -> Result<Target> {
     let arg = arg.map(clean_registry).unwrap_or_default();
-    let (first, rest) = arg.split_once('/').unwrap_or((&arg, ""));
-    let (registry, path) = if !first.is_empty() && is_registry(first) {
-        (first.to_string(), rest.to_string())
+    let (scheme, bare) = split_scheme(&arg);
+    let (first, rest) = bare.split_once('/').unwrap_or((bare, ""));
+    let (registry, path) = if !first.is_empty() && (is_registry(first) || scheme.is_some()) {
+        let prefix = scheme.map(|s| format!("{s}://")).unwrap_or_default();
+        (format!("{prefix}{first}"), rest.to_string())
     } else {
         match default_registry() {
             Some(r) => (r, arg.clone()),
@@ -104,7 +120,14 @@ mod tests {
         let t = parse(Some("http://reg.example:80/")).unwrap();
         assert_eq!(
             (t.registry.as_str(), t.name.as_str()),
-            ("reg.example:80", "")
+            ("http://reg.example:80", ""),
+            "a scheme written is kept"
         );
+        let t = parse(Some("https://reg/a/b:1")).unwrap();
+        assert_eq!(
+            (t.registry.as_str(), t.name.as_str()),
+            ("https://reg", "a/b")
+        );
+        assert_eq!(host_of("https://reg.example:80/"), "reg.example:80");
     }
 }

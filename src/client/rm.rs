@@ -23,7 +23,12 @@ pub async fn run(refs_: &[String], repository: Option<&str>, yes: bool, f: Forma
             "name what to remove: REPO:TAG, REPO@DIGEST or --repository REPO",
         ));
     }
+    // Several removals without questions: a progress line (on a terminal).
+    let mut bar = (yes && refs_.len() > 1).then(|| output::Progress::new("removing", refs_.len()));
     for r in refs_ {
+        if let Some(b) = bar.as_mut() {
+            b.step(r);
+        }
         let t = refs::parse(Some(r))?;
         let (reg, berth) = super::connect(&t.registry).await?;
         let line = match (&t.reference, berth) {
@@ -39,6 +44,7 @@ pub async fn run(refs_: &[String], repository: Option<&str>, yes: bool, f: Forma
         };
         report.push(line);
     }
+    drop(bar);
     if f == Format::Json {
         output::print_json(&json!({ "removed": report }));
     } else {
@@ -120,6 +126,7 @@ pub async fn berth_remove(reg: &Registry, name: &str, digest: &str, yes: bool) -
 fn with_tags(tags: &[String]) -> String {
     match tags.len() {
         0 => " (no tags)".into(),
+        1 => format!(" and its tag {}", tags[0]),
         _ => format!(" and its tags {}", tags.join(", ")),
     }
 }
@@ -274,9 +281,10 @@ async fn remove_repository(r: &str, yes: bool) -> Result<Value> {
     let tags: usize = imgs.iter().map(|i| i.tags.len()).sum();
     confirm(
         &format!(
-            "Remove the repository {} with its {} images and {tags} tags?",
+            "Remove the repository {} with its {} and {}?",
             t.name,
-            imgs.len()
+            output::count(imgs.len() as i64, "image", "images"),
+            output::count(tags as i64, "tag", "tags")
         ),
         yes,
     )?;
@@ -285,6 +293,8 @@ async fn remove_repository(r: &str, yes: bool) -> Result<Value> {
     reg.wait_task(href).await?;
     Ok(
         json!({"repository": t.name, "images": imgs.len(), "tags": tags, "task": href,
-              "message": format!("removed repository {} ({} images, {tags} tags)", t.name, imgs.len())}),
+              "message": format!("removed repository {} ({}, {})", t.name,
+                  output::count(imgs.len() as i64, "image", "images"),
+                  output::count(tags as i64, "tag", "tags"))}),
     )
 }

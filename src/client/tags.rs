@@ -69,7 +69,20 @@ pub async fn run(repo: &str, sort: Sort, filter: &Filter, format: Format) -> Res
         output::print_json(&json!({"registry": reg.host, "repository": t.name, "images": imgs}));
         return Ok(());
     }
-    // A date column no image has (berth knows push dates, /v2/ only creation dates) is left out.
+    let table = images_table(&imgs);
+    output::emit(&table.render());
+    let tags: usize = imgs.iter().map(|i| i.tags.len()).sum();
+    outln!(
+        "{}, {}",
+        output::count(imgs.len() as i64, "image", "images"),
+        output::count(tags as i64, "tag", "tags")
+    );
+    Ok(())
+}
+
+/// Images numbered from 1, with tags, digest, size, dates and platforms; a date column no
+/// image has (berth knows push dates, `/v2/` only creation dates) is left out.
+pub fn images_table(imgs: &[Image]) -> Table {
     let pushed = imgs.iter().any(|i| i.pushed.is_some());
     let created = imgs.iter().any(|i| i.created.is_some());
     let mut head = vec![">#", "TAGS", "DIGEST", ">SIZE"];
@@ -94,10 +107,7 @@ pub async fn run(repo: &str, sort: Sort, filter: &Filter, format: Format) -> Res
         row.push(i.platforms.join(","));
         table.row(row);
     }
-    output::emit(&table.render());
-    let tags: usize = imgs.iter().map(|i| i.tags.len()).sum();
-    outln!("{} images, {tags} tags", imgs.len());
-    Ok(())
+    table
 }
 
 /// `sha256:0123456789ab` (12 hex digits).

@@ -82,7 +82,7 @@ async fn login_stores_credentials_in_config_json_and_ls_and_tags_read_the_pulp_a
         table.contains("team/app") && !table.contains("solo/db"),
         "{table}"
     );
-    assert!(table.contains("TOTAL (1 repositories)"), "{table}");
+    assert!(table.contains("TOTAL (1 repository)"), "{table}");
 
     let repo = format!("{}/team/app", host(&app));
     let tags = cli.run(&["tags", &repo, "-o", "json"]).await.ok().json();
@@ -101,7 +101,7 @@ async fn login_stores_credentials_in_config_json_and_ls_and_tags_read_the_pulp_a
         table.contains("2.0") && !table.contains("stable"),
         "{table}"
     );
-    assert!(table.contains("1 images, 1 tags"), "{table}");
+    assert!(table.contains("1 image, 1 tag"), "{table}");
 }
 
 #[tokio::test]

@@ -70,7 +70,7 @@ async fn clean_picks_a_repository_then_images_by_number_and_removes_only_those()
         .unwrap_or_default();
     assert!(biggest.contains("big/app"), "sorted by size: {screen}");
     assert!(screen.contains("TOTAL"), "{screen}");
-    assert!(screen.contains("1 images, 2 tags"), "{screen}");
+    assert!(screen.contains("1 image, 2 tags"), "{screen}");
     assert!(
         screen.contains(&format!("removed big/app@{a} and its tags 1.0, old")),
         "{screen}"

@@ -35,7 +35,7 @@ async fn ls_and_tags_show_a_distribution_registry_with_dates_from_the_image_conf
         table.contains("team/app") && !table.contains("other"),
         "{table}"
     );
-    assert!(table.contains("TOTAL (1 repositories)"), "{table}");
+    assert!(table.contains("TOTAL (1 repository)"), "{table}");
 
     let tags = cli
         .run(&["tags", &format!("{}/team/app", d.host), "-o", "json"])
@@ -165,9 +165,24 @@ async fn prune_on_distribution_removes_exactly_what_its_dry_run_listed() {
         "the dry run changed nothing"
     );
 
+    let mut table: Vec<&str> = args.to_vec();
+    table.push("--dry-run");
+    let table = cli.run(&table).await.ok().stdout;
+    let head = table.lines().next().unwrap();
+    assert!(
+        head.contains("CREATED") && !head.contains("PUSHED"),
+        "the image config's dates: {table}"
+    );
+    assert!(
+        table.contains("would remove 2 tags and 2 images in 1 repository; ")
+            && table.contains("after the registry's garbage collection"),
+        "{table}"
+    );
+
     let mut real: Vec<&str> = args.to_vec();
     real.extend(["--yes"]);
-    cli.run(&real).await.ok();
+    let done = cli.run(&real).await.ok().stdout;
+    assert!(done.contains("removed 2 tags and 2 images"), "{done}");
     let tags = cli
         .run(&["tags", &repo, "--sort", "name", "-o", "json"])
         .await

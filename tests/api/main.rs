@@ -8,6 +8,8 @@ mod cli_berth;
 mod cli_berth_auth;
 mod cli_clean;
 mod cli_distribution;
+mod cli_errors;
+mod cli_prune;
 mod delete_races;
 mod layering;
 mod oci_base;

@@ -1,6 +1,6 @@
 //! Client-test helpers: the built `berth` binary run with its own docker config directory,
-//! a real CNCF distribution (`docker-registry`, Debian's 2.8) on a free port, and image pushes
-//! through plain `/v2/` (so the same helper feeds both registries).
+//! a real CNCF distribution (`docker-registry`, Debian's 2.8) on a free port, image pushes by
+//! the real `skopeo` (the same helper feeds both registries), and a pseudo-terminal driver.
 use super::oci::{bytes, sha256};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -168,7 +168,8 @@ pub async fn push(
         .0
 }
 
-/// [`push`] for one architecture; returns the manifest digest and size.
+/// [`push`] for one architecture, by the real `skopeo` (`copy --preserve-digests` from an OCI
+/// layout written here); returns the manifest digest and size.
 pub async fn push_arch(
     base: &str,
     auth: Option<(&str, &str)>,
@@ -178,62 +179,65 @@ pub async fn push_arch(
     created: &str,
     arch: &str,
 ) -> (String, usize) {
-    let http = reqwest::Client::new();
-    let req = |m: reqwest::Method, url: String| {
-        let r = http.request(m, url);
-        match auth {
-            Some((u, p)) => r.basic_auth(u, Some(p)),
-            None => r,
-        }
-    };
     let layer = bytes(seed, 2000 + seed as usize);
     let config = json!({"architecture": arch, "os": "linux", "created": created,
         "rootfs": {"type": "layers", "diff_ids": [sha256(&layer)]}})
     .to_string()
     .into_bytes();
-    for blob in [&config, &layer] {
-        let res = req(
-            reqwest::Method::POST,
-            format!("{base}/v2/{name}/blobs/uploads/"),
-        )
-        .send()
-        .await
-        .unwrap();
-        assert_eq!(res.status(), 202, "start upload");
-        let loc = res.headers()["location"].to_str().unwrap().to_string();
-        let loc = if loc.starts_with('/') {
-            format!("{base}{loc}")
-        } else {
-            loc
-        };
-        let sep = if loc.contains('?') { '&' } else { '?' };
-        let res = req(
-            reqwest::Method::PUT,
-            format!("{loc}{sep}digest={}", sha256(blob)),
-        )
-        .header("Content-Type", "application/octet-stream")
-        .body(blob.to_vec())
-        .send()
-        .await
-        .unwrap();
-        assert_eq!(res.status(), 201, "finish upload");
-    }
     let manifest = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
         "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": sha256(&layer), "size": layer.len()}]})
     .to_string()
     .into_bytes();
-    let res = req(
-        reqwest::Method::PUT,
-        format!("{base}/v2/{name}/manifests/{tag}"),
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = dir.path().join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    for b in [&config, &layer, &manifest] {
+        std::fs::write(blobs.join(&sha256(b)[7..]), b).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("oci-layout"),
+        r#"{"imageLayoutVersion":"1.0.0"}"#,
     )
-    .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
-    .body(manifest.clone())
-    .send()
-    .await
     .unwrap();
-    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    let index = json!({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha256(&manifest),
+        "size": manifest.len(), "annotations": {"org.opencontainers.image.ref.name": tag}}]});
+    std::fs::write(dir.path().join("index.json"), index.to_string()).unwrap();
+    skopeo_copy(
+        &format!("oci:{}:{tag}", dir.path().display()),
+        &format!(
+            "docker://{}/{name}:{tag}",
+            base.trim_start_matches("http://")
+        ),
+        auth,
+    )
+    .await;
     (sha256(&manifest), manifest.len())
+}
+
+/// `skopeo copy --preserve-digests SRC DEST` to a plain-http registry, as `auth` or anonymous.
+pub async fn skopeo_copy(src: &str, dest: &str, auth: Option<(&str, &str)>) {
+    let mut args = vec![
+        "copy".to_string(),
+        "--preserve-digests".into(),
+        "--dest-tls-verify=false".into(),
+    ];
+    match auth {
+        Some((u, p)) => args.push(format!("--dest-creds={u}:{p}")),
+        None => args.push("--dest-no-creds".into()),
+    }
+    args.extend([src.to_string(), dest.to_string()]);
+    let out = tokio::process::Command::new("skopeo")
+        .args(&args)
+        .output()
+        .await
+        .expect("skopeo must be installed (apt-get install skopeo; .ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "skopeo {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Pushes an amd64 and an arm64 image and an OCI index of both under `tag`; returns the
@@ -291,4 +295,88 @@ pub async fn tag(base: &str, auth: Option<(&str, &str)>, name: &str, digest: &st
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
+}
+
+/// A command on a pseudo-terminal (util-linux `script` runs it there and relays our input to
+/// the terminal): read what it shows, type into it when a prompt is up.
+pub struct Pty {
+    child: tokio::process::Child,
+    stdin: Option<tokio::process::ChildStdin>,
+    stdout: tokio::process::ChildStdout,
+    pub screen: String,
+    seen: usize,
+}
+
+impl Pty {
+    /// Runs `command` (a shell line) with the client's `HOME` and `DOCKER_CONFIG`.
+    pub fn spawn(cli: &Client, command: &str, env: &[(&str, String)]) -> Pty {
+        let mut child = tokio::process::Command::new("script")
+            .args(["-qec", command, "/dev/null"])
+            .env("HOME", cli.home.path())
+            .env("DOCKER_CONFIG", cli.home.path().join(".docker"))
+            .env("TERM", "dumb")
+            .env_remove("BERTH_REGISTRY")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("util-linux script");
+        Pty {
+            stdin: child.stdin.take(),
+            stdout: child.stdout.take().unwrap(),
+            child,
+            screen: String::new(),
+            seen: 0,
+        }
+    }
+
+    /// Reads until `text` shows after what was expected before (30 s at most).
+    pub async fn expect(&mut self, text: &str) {
+        use tokio::io::AsyncReadExt;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Some(at) = self.screen[self.seen..].find(text) {
+                self.seen += at + text.len();
+                return;
+            }
+            let mut buf = [0u8; 4096];
+            let n = tokio::time::timeout_at(deadline, self.stdout.read(&mut buf))
+                .await
+                .unwrap_or_else(|_| panic!("'{text}' did not show: {}", self.screen))
+                .unwrap();
+            assert!(
+                n > 0,
+                "the terminal closed before '{text}': {}",
+                self.screen
+            );
+            self.screen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    }
+
+    /// Types `text` into the terminal.
+    pub async fn send(&mut self, text: &str) {
+        let stdin = self.stdin.as_mut().unwrap();
+        stdin.write_all(text.as_bytes()).await.unwrap();
+        stdin.flush().await.unwrap();
+    }
+
+    /// Waits for the command to end (30 s at most); its exit code and everything shown.
+    pub async fn finish(mut self) -> (i32, String) {
+        use tokio::io::AsyncReadExt;
+        drop(self.stdin.take());
+        let mut rest = vec![];
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            self.stdout.read_to_end(&mut rest),
+        )
+        .await;
+        assert!(read.is_ok(), "the command did not end: {}", self.screen);
+        self.screen.push_str(&String::from_utf8_lossy(&rest));
+        let status = tokio::time::timeout(std::time::Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("script ends")
+            .unwrap();
+        (status.code().unwrap_or(-1), self.screen)
+    }
 }
