@@ -12,6 +12,7 @@ mod m20261130_000007_retention;
 mod m20261130_000008_version_expiries;
 mod m20261130_000009_task_schedules;
 mod m20261130_000010_ui_sessions;
+mod m20261130_000011_container_repositories;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_version_expiries::Migration),
             Box::new(m20261130_000009_task_schedules::Migration),
             Box::new(m20261130_000010_ui_sessions::Migration),
+            Box::new(m20261130_000011_container_repositories::Migration),
         ]
     }
 }

@@ -29,3 +29,4 @@ pub mod uploads;
 pub mod usage;
 pub mod users;
 pub mod versions;
+pub mod container_repos;

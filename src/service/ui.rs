@@ -174,8 +174,26 @@ pub fn require(ok: bool, why: &str) -> Result<()> {
     }
 }
 
-/// Whether the caller may untag, remove images from and restore `repo` (which they see).
+/// A repository the caller sees, of either kind. Plain container repositories are shown
+/// read-only: their content changes through the management API's actions only.
+pub async fn viewable(
+    db: &Db,
+    c: &Caller,
+    repo: Uuid,
+) -> Result<crate::repo::push_repos::PushRepoRow> {
+    if crate::repo::container_repos::exists(&db.conn, repo).await? {
+        let view = access::ContainerRepoAction::View;
+        return access::container_repo(db, c, repo, view).await;
+    }
+    access::push_repo(db, c, repo, RepoAction::View).await
+}
+
+/// Whether the caller may untag, remove images from and restore `repo` (which they see);
+/// never for a plain container repository, which the UI shows read-only.
 pub async fn may_modify(db: &Db, c: &Caller, repo: Uuid) -> Result<bool> {
+    if crate::repo::container_repos::exists(&db.conn, repo).await? {
+        return Ok(false);
+    }
     match access::push_repo(db, c, repo, RepoAction::ModifyContent).await {
         Ok(_) => Ok(true),
         Err(Error::Denied) => Ok(false),

@@ -17,7 +17,8 @@
 //! 3. After the commit the staged parts are deleted; a crash before leaves them to upload expiry.
 //!
 //! `BERTH_MAX_BLOB_SIZE` is enforced while streaming, counted across a session's chunks.
-use super::repositories::{ensure, require};
+// Every upload writes: a path serving a plain container repository is read-only.
+use super::repositories::{ensure, require_push as require};
 use crate::domain::content::ContentKind;
 use crate::domain::digest::{Algorithm, Digest, Hasher};
 use crate::domain::name::RepoName;

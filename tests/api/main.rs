@@ -65,3 +65,6 @@ mod ui_pages;
 mod ui_retention_form;
 mod ui_session;
 mod ui_users;
+mod container_repos;
+mod container_repos_content;
+mod container_repos_rbac;

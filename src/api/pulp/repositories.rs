@@ -166,11 +166,31 @@ pub async fn list(
     Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
     let p = common::list_params(&req, &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS])?;
+    let q = list_query(&p, PREFIX, PRN)?;
+    let (count, rows) = lists::repositories(&st.db, &c, q).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let bytes = usage::repositories(&st.db, &ids).await?;
+    let stored = |r: &PushRepoRow| bytes.get(&r.id).copied().unwrap_or(0);
+    Ok(paginated(
+        &req,
+        &p,
+        count,
+        rows.iter().map(|r| render(r, stored(r))).collect(),
+    ))
+}
+
+/// The query a repository list's parameters describe (push and plain repositories share
+/// Pulp's filters and orderings; `prefix` and `prn` are the kind's href and PRN forms).
+pub(super) fn list_query(
+    p: &Params,
+    prefix: &str,
+    prn: &str,
+) -> PulpResult<ListQuery<crate::domain::query::RepositoryFilter, O>> {
     let mut q = ListQuery::default();
     q.filters
         .extend(filters::text(&p, "name").into_iter().map(F::Name));
     q.filters
-        .extend(filters::ids(&p, PREFIX, PRN)?.into_iter().map(F::IdIn));
+        .extend(filters::ids(&p, prefix, prn)?.into_iter().map(F::IdIn));
     q.filters
         .extend(filters::labels(&p).into_iter().map(F::Label));
     let retain = filters::numeric(&p, "retain_repo_versions")?;
@@ -200,16 +220,7 @@ pub async fn list(
         ],
     )?;
     q.page = filters::page(&p);
-    let (count, rows) = lists::repositories(&st.db, &c, q).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let bytes = usage::repositories(&st.db, &ids).await?;
-    let stored = |r: &PushRepoRow| bytes.get(&r.id).copied().unwrap_or(0);
-    Ok(paginated(
-        &req,
-        &p,
-        count,
-        rows.iter().map(|r| render(r, stored(r))).collect(),
-    ))
+    Ok(q)
 }
 
 pub async fn read(
