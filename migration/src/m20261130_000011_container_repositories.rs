@@ -43,7 +43,7 @@ impl MigrationTrait for Migration {
             return Ok(());
         }
         let row = db
-            .query_one(Statement::from_string(
+            .query_one_raw(Statement::from_string(
                 DbBackend::Sqlite,
                 "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'repositories'",
             ))
@@ -54,12 +54,12 @@ impl MigrationTrait for Migration {
             return Ok(());
         };
         let version = db
-            .query_one(Statement::from_string(DbBackend::Sqlite, "PRAGMA schema_version"))
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA schema_version"))
             .await?
             .ok_or_else(|| DbErr::Migration("schema_version missing".into()))?;
         let version: i64 = version.try_get_by_index(0)?;
         db.execute_unprepared("PRAGMA writable_schema = ON").await?;
-        db.execute(Statement::from_sql_and_values(
+        db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Sqlite,
             "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'repositories'",
             [new_sql.into()],
