@@ -38,8 +38,10 @@ impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
         if db.get_database_backend() == DbBackend::Postgres {
-            db.execute_unprepared("ALTER TABLE repositories ALTER COLUMN namespace_id DROP NOT NULL")
-                .await?;
+            db.execute_unprepared(
+                "ALTER TABLE repositories ALTER COLUMN namespace_id DROP NOT NULL",
+            )
+            .await?;
             return Ok(());
         }
         let row = db
@@ -54,7 +56,10 @@ impl MigrationTrait for Migration {
             return Ok(());
         };
         let version = db
-            .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA schema_version"))
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA schema_version",
+            ))
             .await?
             .ok_or_else(|| DbErr::Migration("schema_version missing".into()))?;
         let version: i64 = version.try_get_by_index(0)?;
@@ -67,7 +72,8 @@ impl MigrationTrait for Migration {
         .await?;
         db.execute_unprepared(&format!("PRAGMA schema_version = {}", version + 1))
             .await?;
-        db.execute_unprepared("PRAGMA writable_schema = OFF").await?;
+        db.execute_unprepared("PRAGMA writable_schema = OFF")
+            .await?;
         Ok(())
     }
 
@@ -87,8 +93,13 @@ mod tests {
         let sql = r#"CREATE TABLE "repositories" ( "id" uuid_text NOT NULL PRIMARY KEY, "namespace_id" uuid_text NOT NULL, "name" text NOT NULL )"#;
         assert_eq!(
             without_not_null(sql).as_deref(),
-            Some(r#"CREATE TABLE "repositories" ( "id" uuid_text NOT NULL PRIMARY KEY, "namespace_id" uuid_text, "name" text NOT NULL )"#)
+            Some(
+                r#"CREATE TABLE "repositories" ( "id" uuid_text NOT NULL PRIMARY KEY, "namespace_id" uuid_text, "name" text NOT NULL )"#
+            )
         );
-        assert_eq!(without_not_null(r#"( "namespace_id" uuid_text, "x" int )"#), None);
+        assert_eq!(
+            without_not_null(r#"( "namespace_id" uuid_text, "x" int )"#),
+            None
+        );
     }
 }

@@ -16,7 +16,10 @@ pub struct NewContainerRepo<'a> {
 
 /// Inserts the repository and its empty version 0; `None` if the name is taken (by a
 /// repository of either kind: Pulp's names are unique across repository types).
-pub async fn create(c: &impl ConnectionTrait, r: &NewContainerRepo<'_>) -> Result<Option<Uuid>, DbErr> {
+pub async fn create(
+    c: &impl ConnectionTrait,
+    r: &NewContainerRepo<'_>,
+) -> Result<Option<Uuid>, DbErr> {
     let id = new_id();
     let t = now();
     let inserted = exec(
@@ -49,7 +52,11 @@ pub async fn create(c: &impl ConnectionTrait, r: &NewContainerRepo<'_>) -> Resul
 }
 
 /// Whether a repository named `name` exists (of either kind), other than `except`.
-pub async fn name_taken(c: &impl ConnectionTrait, name: &str, except: Option<Uuid>) -> Result<bool, DbErr> {
+pub async fn name_taken(
+    c: &impl ConnectionTrait,
+    name: &str,
+    except: Option<Uuid>,
+) -> Result<bool, DbErr> {
     let r = one(
         c,
         "SELECT id FROM repositories WHERE name = ?",
@@ -141,7 +148,10 @@ pub async fn manifests_in_version(
 }
 
 /// Every content id of the latest version of `repo` with its type name.
-pub async fn latest_content(c: &impl ConnectionTrait, repo: Uuid) -> Result<Vec<(Uuid, String)>, DbErr> {
+pub async fn latest_content(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+) -> Result<Vec<(Uuid, String)>, DbErr> {
     let rows = all(
         c,
         "SELECT content_id, content_type FROM repository_content \
@@ -155,7 +165,10 @@ pub async fn latest_content(c: &impl ConnectionTrait, repo: Uuid) -> Result<Vec<
 }
 
 /// `(tag id, name, manifest id)` of the tags among `ids`.
-pub async fn tags_among(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<(Uuid, String, Uuid)>, DbErr> {
+pub async fn tags_among(
+    c: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String, Uuid)>, DbErr> {
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
         let sql = format!(
@@ -176,12 +189,26 @@ pub async fn tags_among(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<(U
 
 /// Which of `ids` are manifests.
 pub async fn manifests_among(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
-    ids_query(c, "SELECT id FROM manifests WHERE id IN ({in})", vec![], ids, vec![]).await
+    ids_query(
+        c,
+        "SELECT id FROM manifests WHERE id IN ({in})",
+        vec![],
+        ids,
+        vec![],
+    )
+    .await
 }
 
 /// Which of `ids` are blobs.
 pub async fn blobs_among(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
-    ids_query(c, "SELECT id FROM blobs WHERE id IN ({in})", vec![], ids, vec![]).await
+    ids_query(
+        c,
+        "SELECT id FROM blobs WHERE id IN ({in})",
+        vec![],
+        ids,
+        vec![],
+    )
+    .await
 }
 
 async fn ids(c: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<Vec<Uuid>, DbErr> {

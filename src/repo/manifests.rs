@@ -31,7 +31,13 @@ pub async fn by_tag(
     repo_name: &str,
     tag: &str,
 ) -> Result<Option<(ManifestRow, Uuid, Uuid)>, DbErr> {
-    tagged(c, "r.name = ? AND r.namespace_id IS NOT NULL", repo_name.into(), tag).await
+    tagged(
+        c,
+        "r.name = ? AND r.namespace_id IS NOT NULL",
+        repo_name.into(),
+        tag,
+    )
+    .await
 }
 
 /// As [`by_tag`], in the repository of id `repo` (a plain container repository a

@@ -3,8 +3,8 @@
 //! `&impl ConnectionTrait` so it can join a caller's transaction. This layer never touches storage,
 //! and it is the only one that writes SQL: lists take a typed `domain::query::ListQuery`, which
 //! `lists` turns into statements.
-pub mod content;
 pub mod container_repos;
+pub mod content;
 pub mod content_list;
 mod criteria;
 pub mod distributions;

@@ -43,7 +43,11 @@ fn check_name(name: &str) -> Result<()> {
 }
 
 /// Creates the repository (201 in Pulp: synchronous); its creator becomes its owner.
-pub async fn create(db: &Db, input: ContainerRepoInput, owner: Option<Uuid>) -> Result<PushRepoRow> {
+pub async fn create(
+    db: &Db,
+    input: ContainerRepoInput,
+    owner: Option<Uuid>,
+) -> Result<PushRepoRow> {
     let name = input.name.ok_or_else(|| fe::field("name", fe::REQUIRED))?;
     check_name(&name)?;
     let labels = super::namespaces::labels_text(input.pulp_labels.as_ref());
@@ -188,8 +192,7 @@ pub async fn add(db: &Db, repo: Uuid, units: &[Uuid]) -> Result<Option<NewVersio
     tag_names.sort();
     if tag_names.windows(2).any(|w| w[0] == w[1]) {
         return Err(Error::Conflict(
-            "Two of the tags to add have the same name; a version holds one tag per name."
-                .into(),
+            "Two of the tags to add have the same name; a version holds one tag per name.".into(),
         ));
     }
     let change = Change {

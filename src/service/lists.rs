@@ -67,7 +67,11 @@ pub async fn container_repositories(
 }
 
 /// The versions of plain repository `repository`, which the caller must see.
-pub async fn container_version_scope(db: &Db, c: &Caller, repository: Uuid) -> Result<VersionScope> {
+pub async fn container_version_scope(
+    db: &Db,
+    c: &Caller,
+    repository: Uuid,
+) -> Result<VersionScope> {
     access::container_repo(db, c, repository, access::ContainerRepoAction::View).await?;
     Ok(VersionScope(Some(VersionFilter::Repository(repository))))
 }

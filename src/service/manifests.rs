@@ -1,7 +1,6 @@
 //! Pushing, pulling and deleting manifests. A push by tag makes a new repository version through
 //! `versions::apply` before the 201 returns; a push by digest leaves the manifest pending.
 use super::repositories::{ensure, require};
-use crate::repo::repositories::served_container;
 use super::versions::{self, Change};
 use crate::domain::content::ContentKind;
 use crate::domain::digest::{Algorithm, Digest};
@@ -10,6 +9,7 @@ use crate::domain::media_types as mt;
 use crate::domain::name::{Reference, RepoName};
 use crate::error::{Error, Result};
 use crate::repo::manifests::{self as q, ManifestRow, NewManifest};
+use crate::repo::repositories::served_container;
 use crate::repo::{content, Db};
 use crate::storage::{keys, BlobStore};
 use sea_orm::ConnectionTrait;

@@ -2,6 +2,7 @@
 pub mod access;
 pub mod auth;
 pub mod blobs;
+pub mod container_repos;
 pub mod distributions;
 pub mod fsck;
 pub mod housekeeping;
@@ -29,4 +30,3 @@ pub mod uploads;
 pub mod usage;
 pub mod users;
 pub mod versions;
-pub mod container_repos;

@@ -21,7 +21,10 @@ pub async fn require(db: &Db, name: &RepoName) -> Result<RepoRow> {
 /// The push repository a registry write (a delete) changes; a path serving a plain container
 /// repository is read-only.
 pub async fn require_push(db: &Db, name: &RepoName) -> Result<RepoRow> {
-    if q::served_container(&db.conn, name.as_str()).await?.is_some() {
+    if q::served_container(&db.conn, name.as_str())
+        .await?
+        .is_some()
+    {
         return Err(Error::ReadOnly(name.to_string()));
     }
     require(db, name).await
@@ -30,7 +33,10 @@ pub async fn require_push(db: &Db, name: &RepoName) -> Result<RepoRow> {
 /// Refuses a push to a path whose distribution serves a plain container repository (read-only
 /// through the registry, as in Pulp), or whose name a plain repository already has.
 async fn check_pushable(db: &Db, name: &RepoName) -> Result<()> {
-    if q::served_container(&db.conn, name.as_str()).await?.is_some() {
+    if q::served_container(&db.conn, name.as_str())
+        .await?
+        .is_some()
+    {
         return Err(Error::ReadOnly(name.to_string()));
     }
     if q::find_by_name(&db.conn, name.as_str()).await?.is_none()

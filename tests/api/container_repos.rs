@@ -36,8 +36,10 @@ async fn a_plain_repository_is_created_listed_read_updated_and_deleted_as_in_pul
         .api(
             Method::POST,
             REPOS,
-            Some(json!({"name": "prod-app", "description": "what passed", "retain_repo_versions": 3,
-                "pulp_labels": {"stage": "prod"}, "remote": null})),
+            Some(
+                json!({"name": "prod-app", "description": "what passed", "retain_repo_versions": 3,
+                "pulp_labels": {"stage": "prod"}, "remote": null}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
@@ -67,39 +69,67 @@ async fn a_plain_repository_is_created_listed_read_updated_and_deleted_as_in_pul
         .map(|r| r["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["prod-app", "other"]);
-    assert_eq!(app.api_get(&format!("{REPOS}?name__contains=rod")).await["count"], 1);
-    assert_eq!(app.api_get(&format!("{REPOS}?pulp_label_select=stage=prod")).await["count"], 1);
+    assert_eq!(
+        app.api_get(&format!("{REPOS}?name__contains=rod")).await["count"],
+        1
+    );
+    assert_eq!(
+        app.api_get(&format!("{REPOS}?pulp_label_select=stage=prod"))
+            .await["count"],
+        1
+    );
     let push = app
         .api_get("/pulp/api/v3/repositories/container/container-push/")
         .await;
-    assert_eq!(push["count"], 0, "a plain repository is no push repository: {push}");
-    let (s, _) = app.api(Method::POST, REPOS, Some(json!({"name": "x"}))).await;
+    assert_eq!(
+        push["count"], 0,
+        "a plain repository is no push repository: {push}"
+    );
+    let (s, _) = app
+        .api(Method::POST, REPOS, Some(json!({"name": "x"})))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     let (s, v) = app.api(Method::GET, REPOS, None).await;
     assert_eq!((s, v["count"].as_i64()), (StatusCode::OK, Some(3)));
 
     let versions = app.api_get(&format!("{href}versions/")).await;
     assert_eq!(versions["count"], 1);
-    assert_eq!(versions["results"][0]["pulp_href"], format!("{href}versions/0/"));
+    assert_eq!(
+        versions["results"][0]["pulp_href"],
+        format!("{href}versions/0/")
+    );
     assert_eq!(versions["results"][0]["repository"], href);
 
-    app.api_task(Method::PATCH, &href, Some(json!({"description": "promoted"})))
-        .await;
+    app.api_task(
+        Method::PATCH,
+        &href,
+        Some(json!({"description": "promoted"})),
+    )
+    .await;
     let r = app.api_get(&href).await;
     assert_eq!(r["description"], "promoted");
-    assert_eq!(r["retain_repo_versions"], 3, "PATCH keeps what it does not name");
+    assert_eq!(
+        r["retain_repo_versions"], 3,
+        "PATCH keeps what it does not name"
+    );
 
     app.api_task(Method::PUT, &href, Some(json!({"name": "prod-app-2"})))
         .await;
     let r = app.api_get(&href).await;
     assert_eq!(r["name"], "prod-app-2");
-    assert_eq!(r["description"], Value::Null, "PUT resets what it does not name");
+    assert_eq!(
+        r["description"],
+        Value::Null,
+        "PUT resets what it does not name"
+    );
     assert_eq!(r["retain_repo_versions"], Value::Null);
 
     app.api_task(Method::DELETE, &href, None).await;
     let (s, _) = app.api(Method::GET, &href, None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = app.api(Method::GET, &format!("{href}versions/0/"), None).await;
+    let (s, _) = app
+        .api(Method::GET, &format!("{href}versions/0/"), None)
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
@@ -109,7 +139,10 @@ async fn creating_or_updating_a_plain_repository_refuses_bad_input_with_pulps_fi
     app.push_image("dev/app", "1.0", &[b"layer".to_vec()]).await;
     let cases = [
         (json!({}), json!({"name": ["This field is required."]})),
-        (json!({"name": ""}), json!({"name": ["This field may not be blank."]})),
+        (
+            json!({"name": ""}),
+            json!({"name": ["This field may not be blank."]}),
+        ),
         (json!({"name": 5}), json!({"name": ["Not a valid string."]})),
         (
             json!({"name": "a", "retain_repo_versions": 0}),
@@ -119,8 +152,14 @@ async fn creating_or_updating_a_plain_repository_refuses_bad_input_with_pulps_fi
             json!({"name": "a", "remote": "/pulp/api/v3/remotes/container/container/1/"}),
             json!({"remote": ["berth has no remotes: only null is accepted."]}),
         ),
-        (json!({"name": "a", "bogus": 1}), json!({"bogus": ["Unexpected field"]})),
-        (json!({"name": "dev/app"}), json!({"name": ["This field must be unique."]})),
+        (
+            json!({"name": "a", "bogus": 1}),
+            json!({"bogus": ["Unexpected field"]}),
+        ),
+        (
+            json!({"name": "dev/app"}),
+            json!({"name": ["This field must be unique."]}),
+        ),
         (
             json!({"name": "a", "pulp_labels": {"k": 1}}),
             json!({"pulp_labels": ["Label values must be strings."]}),
@@ -143,42 +182,92 @@ async fn creating_or_updating_a_plain_repository_refuses_bad_input_with_pulps_fi
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{raw}");
     }
     let r = create(&app, "prod-app").await;
-    let (s, v) = app.api(Method::POST, REPOS, Some(json!({"name": "prod-app"}))).await;
-    assert_eq!((s, v), (StatusCode::BAD_REQUEST, json!({"name": ["This field must be unique."]})));
+    let (s, v) = app
+        .api(Method::POST, REPOS, Some(json!({"name": "prod-app"})))
+        .await;
+    assert_eq!(
+        (s, v),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"name": ["This field must be unique."]})
+        )
+    );
     let href = r["pulp_href"].as_str().unwrap();
     create(&app, "taken").await;
-    let (s, v) = app.api(Method::PATCH, href, Some(json!({"name": "taken"}))).await;
-    assert_eq!((s, v), (StatusCode::BAD_REQUEST, json!({"name": ["This field must be unique."]})));
-    let (s, v) = app.api(Method::PUT, href, Some(json!({"description": "no name"}))).await;
-    assert_eq!((s, v), (StatusCode::BAD_REQUEST, json!({"name": ["This field is required."]})));
+    let (s, v) = app
+        .api(Method::PATCH, href, Some(json!({"name": "taken"})))
+        .await;
+    assert_eq!(
+        (s, v),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"name": ["This field must be unique."]})
+        )
+    );
+    let (s, v) = app
+        .api(Method::PUT, href, Some(json!({"description": "no name"})))
+        .await;
+    assert_eq!(
+        (s, v),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"name": ["This field is required."]})
+        )
+    );
     let (s, _) = app
         .api(Method::GET, &format!("{REPOS}?bogus_filter=1"), None)
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, _) = app
-        .api(Method::GET, &format!("{REPOS}00000000-0000-0000-0000-000000000000/"), None)
+        .api(
+            Method::GET,
+            &format!("{REPOS}00000000-0000-0000-0000-000000000000/"),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let push = app
         .api_one("/pulp/api/v3/repositories/container/container-push/?name=dev/app")
         .await;
-    let push_id = push["pulp_href"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().to_string();
-    let (s, _) = app.api(Method::GET, &format!("{REPOS}{push_id}/"), None).await;
-    assert_eq!(s, StatusCode::NOT_FOUND, "a push repository is not a plain one");
+    let push_id = push["pulp_href"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let (s, _) = app
+        .api(Method::GET, &format!("{REPOS}{push_id}/"), None)
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "a push repository is not a plain one"
+    );
     let (s, _) = app
         .api(
             Method::GET,
-            &format!("/pulp/api/v3/repositories/container/container-push/{}", &href[REPOS.len()..]),
+            &format!(
+                "/pulp/api/v3/repositories/container/container-push/{}",
+                &href[REPOS.len()..]
+            ),
             None,
         )
         .await;
-    assert_eq!(s, StatusCode::NOT_FOUND, "a plain repository is not a push one");
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "a plain repository is not a push one"
+    );
 }
 
 #[tokio::test]
 async fn deleting_a_plain_repository_removes_its_versions_and_leaves_its_distribution_empty() {
     let app = TestApp::spawn().await;
-    let (_, digest) = app.push_image("dev/app", "1.0", &[b"layer-del".to_vec()]).await;
+    let (_, digest) = app
+        .push_image("dev/app", "1.0", &[b"layer-del".to_vec()])
+        .await;
     let r = create(&app, "prod-app").await;
     let href = r["pulp_href"].as_str().unwrap();
     let push = app
@@ -191,7 +280,11 @@ async fn deleting_a_plain_repository_removes_its_versions_and_leaves_its_distrib
     )
     .await;
     let dist = distribute(&app, "prod/app", href).await;
-    let res = app.get(&format!("/v2/prod/app/manifests/{digest}")).send().await.unwrap();
+    let res = app
+        .get(&format!("/v2/prod/app/manifests/{digest}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 
     app.api_task(Method::DELETE, href, None).await;
@@ -200,7 +293,9 @@ async fn deleting_a_plain_repository_removes_its_versions_and_leaves_its_distrib
     let res = app.get("/v2/prod/app/tags/list").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let listed = app
-        .api_get(&format!("/pulp/api/v3/repository_versions/?pulp_href__in={href}versions/1/"))
+        .api_get(&format!(
+            "/pulp/api/v3/repository_versions/?pulp_href__in={href}versions/1/"
+        ))
         .await;
     assert_eq!(listed["count"], 0);
     let res = app.get("/v2/dev/app/manifests/1.0").send().await.unwrap();

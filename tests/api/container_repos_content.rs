@@ -18,8 +18,16 @@ async fn push_href(app: &TestApp, name: &str) -> String {
 /// The `present` counts of a version's content summary, by type.
 async fn present(app: &TestApp, version: &str) -> (i64, i64, i64) {
     let v = app.api_get(version).await;
-    let n = |t: &str| v["content_summary"]["present"][t]["count"].as_i64().unwrap_or(0);
-    (n("container.tag"), n("container.manifest"), n("container.blob"))
+    let n = |t: &str| {
+        v["content_summary"]["present"][t]["count"]
+            .as_i64()
+            .unwrap_or(0)
+    };
+    (
+        n("container.tag"),
+        n("container.manifest"),
+        n("container.blob"),
+    )
 }
 
 /// The one version href a finished task created.
@@ -31,7 +39,9 @@ fn created(task: &Value) -> String {
 
 async fn tag_names(app: &TestApp, version: &str) -> Vec<String> {
     let v = app
-        .api_get(&format!("/pulp/api/v3/content/container/tags/?repository_version={version}"))
+        .api_get(&format!(
+            "/pulp/api/v3/content/container/tags/?repository_version={version}"
+        ))
         .await;
     let mut names: Vec<String> = v["results"]
         .as_array()
@@ -47,8 +57,10 @@ async fn tag_names(app: &TestApp, version: &str) -> Vec<String> {
 async fn promoted_tags_are_served_read_only_through_a_distribution() {
     let app = TestApp::spawn().await;
     let (m1, d1) = app.push_image("dev/app", "1.0", &[b"one".to_vec()]).await;
-    app.push_image("dev/app", "1.1", &[b"eleven".to_vec()]).await;
-    app.push_image("dev/app", "2.0-rc", &[b"candidate".to_vec()]).await;
+    app.push_image("dev/app", "1.1", &[b"eleven".to_vec()])
+        .await;
+    app.push_image("dev/app", "2.0-rc", &[b"candidate".to_vec()])
+        .await;
     let source = push_href(&app, "dev/app").await;
     let prod = create(&app, "prod-app").await;
     let href = prod["pulp_href"].as_str().unwrap();
@@ -62,40 +74,89 @@ async fn promoted_tags_are_served_read_only_through_a_distribution() {
         .await;
     let v1 = created(&t);
     assert_eq!(v1, format!("{href}versions/1/"));
-    assert_eq!(present(&app, &v1).await, (2, 2, 4), "two tags, images, configs and layers");
+    assert_eq!(
+        present(&app, &v1).await,
+        (2, 2, 4),
+        "two tags, images, configs and layers"
+    );
     assert_eq!(tag_names(&app, &v1).await, ["1.0", "1.1"]);
     assert_eq!(app.api_get(href).await["latest_version_href"], v1);
 
     let dist = distribute(&app, "prod/app", href).await;
     assert_eq!(app.api_get(&dist).await["repository"], href);
-    let res = app.get("/v2/prod/app/manifests/1.0").header("Accept", OCI_MANIFEST).send().await.unwrap();
+    let res = app
+        .get("/v2/prod/app/manifests/1.0")
+        .header("Accept", OCI_MANIFEST)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.unwrap().to_vec(), m1);
-    let res = app.get(&format!("/v2/prod/app/manifests/{d1}")).send().await.unwrap();
+    let res = app
+        .get(&format!("/v2/prod/app/manifests/{d1}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let layer = sha256(b"one");
-    let res = app.get(&format!("/v2/prod/app/blobs/{layer}")).send().await.unwrap();
+    let res = app
+        .get(&format!("/v2/prod/app/blobs/{layer}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.unwrap().as_ref(), b"one");
-    let tags: Value = app.get("/v2/prod/app/tags/list").send().await.unwrap().json().await.unwrap();
+    let tags: Value = app
+        .get("/v2/prod/app/tags/list")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(tags["tags"], json!(["1.0", "1.1"]));
-    let res = app.get("/v2/prod/app/manifests/2.0-rc").send().await.unwrap();
+    let res = app
+        .get("/v2/prod/app/manifests/2.0-rc")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND, "not promoted");
-    let catalog: Value = app.get("/v2/_catalog").send().await.unwrap().json().await.unwrap();
+    let catalog: Value = app
+        .get("/v2/_catalog")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(catalog["repositories"], json!(["dev/app", "prod/app"]));
 
     // Read-only: a push, an upload or a delete through the registry is refused as Pulp does.
-    let res = app.put_manifest("prod/app", "hotfix", OCI_MANIFEST, &m1).await;
+    let res = app
+        .put_manifest("prod/app", "hotfix", OCI_MANIFEST, &m1)
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["errors"][0]["code"], "NAME_INVALID", "{body}");
     assert_eq!(body["errors"][0]["message"], "Repository is read-only.");
-    let res = app.post("/v2/prod/app/blobs/uploads/").send().await.unwrap();
+    let res = app
+        .post("/v2/prod/app/blobs/uploads/")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(res).await, "NAME_INVALID");
-    let res = app.delete(&format!("/v2/prod/app/manifests/{d1}")).send().await.unwrap();
+    let res = app
+        .delete(&format!("/v2/prod/app/manifests/{d1}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(app.api_get(href).await["latest_version_href"], v1, "nothing changed");
+    assert_eq!(
+        app.api_get(href).await["latest_version_href"],
+        v1,
+        "nothing changed"
+    );
 
     // A copy from a given version, and a copy that brings nothing new makes no version.
     let t = app
@@ -127,7 +188,10 @@ async fn promoted_tags_are_served_read_only_through_a_distribution() {
         .await;
     assert_eq!(
         (s, v),
-        (StatusCode::BAD_REQUEST, json!({"source_repository": ["Invalid hyperlink - Object does not exist."]}))
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"source_repository": ["Invalid hyperlink - Object does not exist."]})
+        )
     );
     let (s, _) = app
         .api(
@@ -142,14 +206,20 @@ async fn promoted_tags_are_served_read_only_through_a_distribution() {
 #[tokio::test]
 async fn copying_a_manifest_list_brings_its_children_and_their_blobs() {
     let app = TestApp::spawn().await;
-    let (_, a) = app.push_image("dev/multi", "amd64", &[b"amd".to_vec()]).await;
-    let (_, b) = app.push_image("dev/multi", "arm64", &[b"arm".to_vec()]).await;
+    let (_, a) = app
+        .push_image("dev/multi", "amd64", &[b"amd".to_vec()])
+        .await;
+    let (_, b) = app
+        .push_image("dev/multi", "arm64", &[b"arm".to_vec()])
+        .await;
     let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
         {"mediaType": OCI_MANIFEST, "digest": a, "size": 1, "platform": {"architecture": "amd64", "os": "linux"}},
         {"mediaType": OCI_MANIFEST, "digest": b, "size": 1, "platform": {"architecture": "arm64", "os": "linux"}}]})
     .to_string()
     .into_bytes();
-    let res = app.put_manifest("dev/multi", "multi", OCI_INDEX, &index).await;
+    let res = app
+        .put_manifest("dev/multi", "multi", OCI_INDEX, &index)
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let list = sha256(&index);
     let source = push_href(&app, "dev/multi").await;
@@ -163,10 +233,18 @@ async fn copying_a_manifest_list_brings_its_children_and_their_blobs() {
             Some(json!({"source_repository": source, "digests": [list]})),
         )
         .await;
-    assert_eq!(present(&app, &created(&t)).await, (0, 3, 4), "list, two images, their blobs");
+    assert_eq!(
+        present(&app, &created(&t)).await,
+        (0, 3, 4),
+        "list, two images, their blobs"
+    );
     distribute(&app, "prod/multi", href).await;
     for d in [&list, &a, &b] {
-        let res = app.get(&format!("/v2/prod/multi/manifests/{d}")).send().await.unwrap();
+        let res = app
+            .get(&format!("/v2/prod/multi/manifests/{d}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{d}");
     }
 
@@ -189,7 +267,10 @@ async fn copying_a_manifest_list_brings_its_children_and_their_blobs() {
         .await;
     assert_eq!(
         (s, v),
-        (StatusCode::BAD_REQUEST, json!({"media_types": ["\"text/plain\" is not a valid choice."]}))
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"media_types": ["\"text/plain\" is not a valid choice."]})
+        )
     );
     let (s, _) = app
         .api(
@@ -204,26 +285,48 @@ async fn copying_a_manifest_list_brings_its_children_and_their_blobs() {
 #[tokio::test]
 async fn add_remove_tag_and_untag_each_make_one_new_version() {
     let app = TestApp::spawn().await;
-    let (_, d) = app.push_image("dev/app", "1.0", &[b"l1".to_vec(), b"l2".to_vec()]).await;
-    let tag = app.api_one("/pulp/api/v3/content/container/tags/?name=1.0").await;
+    let (_, d) = app
+        .push_image("dev/app", "1.0", &[b"l1".to_vec(), b"l2".to_vec()])
+        .await;
+    let tag = app
+        .api_one("/pulp/api/v3/content/container/tags/?name=1.0")
+        .await;
     let manifest = app
-        .api_one(&format!("/pulp/api/v3/content/container/manifests/?digest={d}"))
+        .api_one(&format!(
+            "/pulp/api/v3/content/container/manifests/?digest={d}"
+        ))
         .await;
     let r = create(&app, "prod-app").await;
     let href = r["pulp_href"].as_str().unwrap();
 
     let t = app
-        .api_task(Method::POST, &format!("{href}add/"), Some(json!({"content_units": [tag["pulp_href"]]})))
+        .api_task(
+            Method::POST,
+            &format!("{href}add/"),
+            Some(json!({"content_units": [tag["pulp_href"]]})),
+        )
         .await;
-    assert_eq!(present(&app, &created(&t)).await, (1, 1, 3), "a tag brings its image");
+    assert_eq!(
+        present(&app, &created(&t)).await,
+        (1, 1, 3),
+        "a tag brings its image"
+    );
 
     let t = app
-        .api_task(Method::POST, &format!("{href}tag/"), Some(json!({"tag": "stable", "digest": d})))
+        .api_task(
+            Method::POST,
+            &format!("{href}tag/"),
+            Some(json!({"tag": "stable", "digest": d})),
+        )
         .await;
     let v2 = created(&t);
     assert_eq!(tag_names(&app, &v2).await, ["1.0", "stable"]);
     let t = app
-        .api_task(Method::POST, &format!("{href}untag/"), Some(json!({"tag": "1.0"})))
+        .api_task(
+            Method::POST,
+            &format!("{href}untag/"),
+            Some(json!({"tag": "1.0"})),
+        )
         .await;
     let v3 = created(&t);
     assert_eq!(v3, format!("{href}versions/3/"));
@@ -231,79 +334,149 @@ async fn add_remove_tag_and_untag_each_make_one_new_version() {
     assert_eq!(present(&app, &v3).await, (1, 1, 3), "untag keeps the image");
 
     let (s, v) = app
-        .api(Method::POST, &format!("{href}tag/"), Some(json!({"tag": "x", "digest": "sha256:00"})))
+        .api(
+            Method::POST,
+            &format!("{href}tag/"),
+            Some(json!({"tag": "x", "digest": "sha256:00"})),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     let (s, v) = app
-        .api(Method::POST, &format!("{href}untag/"), Some(json!({"tag": "missing"})))
+        .api(
+            Method::POST,
+            &format!("{href}untag/"),
+            Some(json!({"tag": "missing"})),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     let (s, v) = app
-        .api(Method::POST, &format!("{href}tag/"), Some(json!({"tag": "-bad", "digest": d})))
+        .api(
+            Method::POST,
+            &format!("{href}tag/"),
+            Some(json!({"tag": "-bad", "digest": d})),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
 
     let t = app
-        .api_task(Method::POST, &format!("{href}remove/"), Some(json!({"content_units": [manifest["pulp_href"]]})))
+        .api_task(
+            Method::POST,
+            &format!("{href}remove/"),
+            Some(json!({"content_units": [manifest["pulp_href"]]})),
+        )
         .await;
-    assert_eq!(present(&app, &created(&t)).await, (0, 0, 0), "the image, its tags and blobs go");
-    app.api_task(Method::POST, &format!("{href}add/"), Some(json!({"content_units": [manifest["pulp_href"]]})))
-        .await;
+    assert_eq!(
+        present(&app, &created(&t)).await,
+        (0, 0, 0),
+        "the image, its tags and blobs go"
+    );
+    app.api_task(
+        Method::POST,
+        &format!("{href}add/"),
+        Some(json!({"content_units": [manifest["pulp_href"]]})),
+    )
+    .await;
     let t = app
-        .api_task(Method::POST, &format!("{href}remove/"), Some(json!({"content_units": ["*"]})))
+        .api_task(
+            Method::POST,
+            &format!("{href}remove/"),
+            Some(json!({"content_units": ["*"]})),
+        )
         .await;
     assert_eq!(present(&app, &created(&t)).await, (0, 0, 0));
 
     let missing = "/pulp/api/v3/content/container/tags/00000000-0000-0000-0000-000000000000/";
     let (s, v) = app
-        .api(Method::POST, &format!("{href}add/"), Some(json!({"content_units": [missing]})))
+        .api(
+            Method::POST,
+            &format!("{href}add/"),
+            Some(json!({"content_units": [missing]})),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(
         v,
         json!({"non_field_errors": [format!("Could not find the following content units: ['{missing}']")]})
     );
-    for body in [json!({"content_units": "x"}), json!({"content_units": [1]}), json!({"units": []})] {
-        let (s, v) = app.api(Method::POST, &format!("{href}add/"), Some(body.clone())).await;
+    for body in [
+        json!({"content_units": "x"}),
+        json!({"content_units": [1]}),
+        json!({"units": []}),
+    ] {
+        let (s, v) = app
+            .api(Method::POST, &format!("{href}add/"), Some(body.clone()))
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
     }
     let versions = app.api_get(&format!("{href}versions/")).await;
     assert_eq!(versions["count"], 7, "0 to 6: {versions}");
     let (s, _) = app.api(Method::DELETE, &v2, None).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "versions are kept, as for push repositories");
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "versions are kept, as for push repositories"
+    );
 }
 
 #[tokio::test]
 async fn orphan_cleanup_keeps_content_only_a_plain_repository_holds() {
     let app = TestApp::spawn().await;
-    let (_, d) = app.push_image("dev/app", "1.0", &[b"kept-by-prod".to_vec()]).await;
+    let (_, d) = app
+        .push_image("dev/app", "1.0", &[b"kept-by-prod".to_vec()])
+        .await;
     let source = push_href(&app, "dev/app").await;
     // The push repository keeps no history, so once the image leaves it only the plain
     // repository holds it.
-    app.api_task(Method::PATCH, &source, Some(json!({"retain_repo_versions": 1})))
-        .await;
+    app.api_task(
+        Method::PATCH,
+        &source,
+        Some(json!({"retain_repo_versions": 1})),
+    )
+    .await;
     let r = create(&app, "prod-app").await;
     let href = r["pulp_href"].as_str().unwrap();
-    app.api_task(Method::POST, &format!("{href}copy_tags/"), Some(json!({"source_repository": source})))
-        .await;
-    app.api_task(Method::POST, &format!("{source}remove_image/"), Some(json!({"digest": d})))
-        .await;
+    app.api_task(
+        Method::POST,
+        &format!("{href}copy_tags/"),
+        Some(json!({"source_repository": source})),
+    )
+    .await;
+    app.api_task(
+        Method::POST,
+        &format!("{source}remove_image/"),
+        Some(json!({"digest": d})),
+    )
+    .await;
     distribute(&app, "prod/app", href).await;
 
     crate::reclaim_delete::cleanup(&app, 0).await;
     let layer = sha256(b"kept-by-prod");
-    let res = app.get(&format!("/v2/prod/app/blobs/{layer}")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "the plain repository still holds it");
+    let res = app
+        .get(&format!("/v2/prod/app/blobs/{layer}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the plain repository still holds it"
+    );
     assert_eq!(res.bytes().await.unwrap().as_ref(), b"kept-by-prod");
     let res = app.get("/v2/prod/app/manifests/1.0").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 
-    app.api_task(Method::POST, &format!("{href}remove/"), Some(json!({"content_units": ["*"]})))
-        .await;
+    app.api_task(
+        Method::POST,
+        &format!("{href}remove/"),
+        Some(json!({"content_units": ["*"]})),
+    )
+    .await;
     app.api_task(Method::DELETE, href, None).await;
     crate::reclaim_delete::cleanup(&app, 0).await;
     let blobs = app
-        .api_get(&format!("/pulp/api/v3/content/container/blobs/?digest={layer}"))
+        .api_get(&format!(
+            "/pulp/api/v3/content/container/blobs/?digest={layer}"
+        ))
         .await;
     assert_eq!(blobs["count"], 0, "orphaned once no repository holds it");
 }

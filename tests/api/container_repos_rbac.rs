@@ -24,12 +24,22 @@ async fn plain_repositories_follow_pulps_access_statements() {
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (s, _) = app
-        .call_as("outsider", Method::POST, REPOS, Some(json!({"name": "nope"})))
+        .call_as(
+            "outsider",
+            Method::POST,
+            REPOS,
+            Some(json!({"name": "nope"})),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     let (s, r) = app
-        .call_as("creator", Method::POST, REPOS, Some(json!({"name": "team"})))
+        .call_as(
+            "creator",
+            Method::POST,
+            REPOS,
+            Some(json!({"name": "team"})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     let href = r["pulp_href"].as_str().unwrap().to_string();
@@ -38,7 +48,12 @@ async fn plain_repositories_follow_pulps_access_statements() {
     let (_, v) = app.call_as("creator", Method::GET, REPOS, None).await;
     assert_eq!(v["count"], 1);
     let (s, v) = app
-        .call_as("creator", Method::GET, &format!("{href}my_permissions/"), None)
+        .call_as(
+            "creator",
+            Method::GET,
+            &format!("{href}my_permissions/"),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(v["permissions"]
@@ -49,7 +64,10 @@ async fn plain_repositories_follow_pulps_access_statements() {
         .call_as("creator", Method::GET, &format!("{href}list_roles/"), None)
         .await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(roles["roles"][0]["role"], "container.containerrepository_owner");
+    assert_eq!(
+        roles["roles"][0]["role"],
+        "container.containerrepository_owner"
+    );
     assert_eq!(roles["roles"][0]["users"], json!(["creator"]));
 
     // Owner hands out roles on the object through the API.
@@ -70,12 +88,24 @@ async fn plain_repositories_follow_pulps_access_statements() {
 
     let unseen = [
         (Method::GET, href.clone(), None),
-        (Method::PATCH, href.clone(), Some(json!({"description": "x"}))),
+        (
+            Method::PATCH,
+            href.clone(),
+            Some(json!({"description": "x"})),
+        ),
         (Method::DELETE, href.clone(), None),
         (Method::GET, format!("{href}versions/"), None),
         (Method::GET, format!("{href}versions/0/"), None),
-        (Method::POST, format!("{href}add/"), Some(json!({"content_units": []}))),
-        (Method::POST, format!("{href}untag/"), Some(json!({"tag": "a"}))),
+        (
+            Method::POST,
+            format!("{href}add/"),
+            Some(json!({"content_units": []})),
+        ),
+        (
+            Method::POST,
+            format!("{href}untag/"),
+            Some(json!({"tag": "a"})),
+        ),
     ];
     for (m, path, body) in unseen {
         let (s, _) = app.call_as("outsider", m.clone(), &path, body).await;
@@ -93,9 +123,17 @@ async fn plain_repositories_follow_pulps_access_statements() {
     let (_, v) = app.call_as("viewer", Method::GET, REPOS, None).await;
     assert_eq!(v["count"], 1);
     for (m, path, body) in [
-        (Method::PATCH, href.clone(), Some(json!({"description": "x"}))),
+        (
+            Method::PATCH,
+            href.clone(),
+            Some(json!({"description": "x"})),
+        ),
         (Method::DELETE, href.clone(), None),
-        (Method::POST, format!("{href}add/"), Some(json!({"content_units": []}))),
+        (
+            Method::POST,
+            format!("{href}add/"),
+            Some(json!({"content_units": []})),
+        ),
         (Method::GET, format!("{href}list_roles/"), None),
     ] {
         let (s, _) = app.call_as("viewer", m.clone(), &path, body).await;
@@ -103,14 +141,24 @@ async fn plain_repositories_follow_pulps_access_statements() {
     }
 
     let (s, v) = app
-        .call_as("manager", Method::POST, &format!("{href}add/"), Some(json!({"content_units": []})))
+        .call_as(
+            "manager",
+            Method::POST,
+            &format!("{href}add/"),
+            Some(json!({"content_units": []})),
+        )
         .await;
     assert_eq!(s, StatusCode::ACCEPTED, "{v}");
     app.task_done(v["task"].as_str().unwrap()).await;
     let (s, _) = app.call_as("manager", Method::DELETE, &href, None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = app
-        .call_as("manager", Method::PATCH, &href, Some(json!({"description": "x"})))
+        .call_as(
+            "manager",
+            Method::PATCH,
+            &href,
+            Some(json!({"description": "x"})),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 

@@ -41,17 +41,41 @@ pub fn ops() -> Vec<Op> {
     .flat_map(|p| p.iter().map(|s| s.to_string()))
     .collect();
     let mut ops = vec![
-        Op::new(Get, list, format!("{ID}_list"), T_REPO, "List container repositories")
-            .list(&list_filters, ITEM),
-        Op::new(Post, list, format!("{ID}_create"), T_REPO, "Create a container repository")
-            .body("container.ContainerRepository")
-            .ok(201, ITEM),
-        Op::new(Get, repo, format!("{ID}_read"), T_REPO, "Inspect a container repository")
-            .fields()
-            .ok(200, ITEM),
-        Op::new(Put, repo, format!("{ID}_update"), T_REPO, "Update a container repository")
-            .body("container.ContainerRepository")
-            .ok(202, "AsyncOperationResponse"),
+        Op::new(
+            Get,
+            list,
+            format!("{ID}_list"),
+            T_REPO,
+            "List container repositories",
+        )
+        .list(&list_filters, ITEM),
+        Op::new(
+            Post,
+            list,
+            format!("{ID}_create"),
+            T_REPO,
+            "Create a container repository",
+        )
+        .body("container.ContainerRepository")
+        .ok(201, ITEM),
+        Op::new(
+            Get,
+            repo,
+            format!("{ID}_read"),
+            T_REPO,
+            "Inspect a container repository",
+        )
+        .fields()
+        .ok(200, ITEM),
+        Op::new(
+            Put,
+            repo,
+            format!("{ID}_update"),
+            T_REPO,
+            "Update a container repository",
+        )
+        .body("container.ContainerRepository")
+        .ok(202, "AsyncOperationResponse"),
         Op::new(
             Patch,
             repo,
@@ -61,8 +85,14 @@ pub fn ops() -> Vec<Op> {
         )
         .optional_body("Patchedcontainer.ContainerRepository")
         .ok(202, "AsyncOperationResponse"),
-        Op::new(Delete, repo, format!("{ID}_delete"), T_REPO, "Delete a container repository")
-            .ok(202, "AsyncOperationResponse"),
+        Op::new(
+            Delete,
+            repo,
+            format!("{ID}_delete"),
+            T_REPO,
+            "Delete a container repository",
+        )
+        .ok(202, "AsyncOperationResponse"),
         action("add/", "add", "Add content", "RecursiveManage"),
         action("remove/", "remove", "Remove content", "RecursiveManage"),
         action("tag/", "tag", "Create a Tag", "TagImage"),

@@ -62,7 +62,11 @@ const COPYABLE_MEDIA_TYPES: &[&str] = &[
 ];
 
 /// The content ids of `content_units` (`None` for `["*"]`), each checked to exist.
-async fn units(st: &AppState, hrefs_given: Vec<String>, remove: bool) -> PulpResult<Option<Vec<Uuid>>> {
+async fn units(
+    st: &AppState,
+    hrefs_given: Vec<String>,
+    remove: bool,
+) -> PulpResult<Option<Vec<Uuid>>> {
     if remove && hrefs_given.iter().any(|h| h == "*") {
         return Ok(None);
     }
@@ -70,10 +74,12 @@ async fn units(st: &AppState, hrefs_given: Vec<String>, remove: bool) -> PulpRes
     for h in hrefs_given {
         match hrefs::content_id(&h) {
             Some((_, id)) => units.push((id, h)),
-            None => return Err(fe::non_field(format!(
-                "Could not find the following content units: ['{h}']"
-            ))
-            .into()),
+            None => {
+                return Err(fe::non_field(format!(
+                    "Could not find the following content units: ['{h}']"
+                ))
+                .into())
+            }
         }
     }
     svc::check_units(&st.db, &units).await?;
@@ -90,7 +96,9 @@ async fn manage(
 ) -> PulpResult<HttpResponse> {
     let r = access::container_repo(&st.db, &c, id, A::ModifyContent).await?;
     let b = Body::parse::<RecursiveManage>(&body)?;
-    let given = b.string_list("content_units", MAX_UNITS)?.unwrap_or_default();
+    let given = b
+        .string_list("content_units", MAX_UNITS)?
+        .unwrap_or_default();
     let content_units = units(&st, given, remove).await?;
     let task = match remove {
         true => ContainerTask::Remove {
@@ -138,7 +146,9 @@ pub async fn tag(
         tag,
         digest,
     };
-    Ok(task_accepted(dispatch(&req, &st, r.id, kind, c.user_id()).await?))
+    Ok(task_accepted(
+        dispatch(&req, &st, r.id, kind, c.user_id()).await?,
+    ))
 }
 
 pub async fn untag(
@@ -154,7 +164,9 @@ pub async fn untag(
         repository: r.id,
         tag,
     };
-    Ok(task_accepted(dispatch(&req, &st, r.id, kind, c.user_id()).await?))
+    Ok(task_accepted(
+        dispatch(&req, &st, r.id, kind, c.user_id()).await?,
+    ))
 }
 
 /// The source a copy names, which the caller must be able to read (else it names nothing),
@@ -177,7 +189,13 @@ async fn source(st: &AppState, c: &Caller, b: &Body) -> PulpResult<(Source, Stri
         }
         (Some(h), None) => {
             let id = hrefs::parse_id(&h, super::repositories::PREFIX, super::repositories::PRN)
-                .or_else(|| hrefs::parse_id(&h, super::container_repos::PREFIX, super::container_repos::PRN))
+                .or_else(|| {
+                    hrefs::parse_id(
+                        &h,
+                        super::container_repos::PREFIX,
+                        super::container_repos::PRN,
+                    )
+                })
                 .ok_or_else(|| fe::field("source_repository", fe::NO_OBJECT))?;
             (id, None)
         }
@@ -201,7 +219,9 @@ async fn source(st: &AppState, c: &Caller, b: &Body) -> PulpResult<(Source, Stri
     let (r, container) = readable.ok_or_else(|| fe::field(field, fe::NO_OBJECT))?;
     let number = number.unwrap_or(r.latest_version);
     let exists = match container {
-        true => lists::container_version(&st.db, c, id, number).await.is_ok(),
+        true => lists::container_version(&st.db, c, id, number)
+            .await
+            .is_ok(),
         false => lists::version(&st.db, c, id, number).await.is_ok(),
     };
     if !exists {
@@ -211,7 +231,13 @@ async fn source(st: &AppState, c: &Caller, b: &Body) -> PulpResult<(Source, Stri
         true => hrefs::prn(super::container_repos::PRN, id),
         false => hrefs::prn(super::repositories::PRN, id),
     };
-    Ok((Source { repository: id, number }, prn))
+    Ok((
+        Source {
+            repository: id,
+            number,
+        },
+        prn,
+    ))
 }
 
 pub async fn copy_tags(

@@ -157,11 +157,20 @@ pub async fn list(
     st: web::Data<AppState>,
     Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
-    let groups = [filters::NAME_LOOKUPS, filters::COMMON, super::repositories::FILTERS];
+    let groups = [
+        filters::NAME_LOOKUPS,
+        filters::COMMON,
+        super::repositories::FILTERS,
+    ];
     let p = common::list_params(&req, &groups)?;
     let q = super::repositories::list_query(&p, PREFIX, PRN)?;
     let (count, rows) = lists::container_repositories(&st.db, &c, q).await?;
-    Ok(paginated(&req, &p, count, rows.iter().map(render).collect()))
+    Ok(paginated(
+        &req,
+        &p,
+        count,
+        rows.iter().map(render).collect(),
+    ))
 }
 
 pub async fn create(
@@ -196,7 +205,9 @@ async fn update_inner(
     let old = access::container_repo(&st.db, &c, id, A::Change).await?;
     let row = svc::prepare(&st.db, &old, parse(&body, partial)?, partial).await?;
     let kind = TaskKind::Container(ContainerTask::Update { row });
-    Ok(task_accepted(dispatch(&req, &st, id, kind, c.user_id()).await?))
+    Ok(task_accepted(
+        dispatch(&req, &st, id, kind, c.user_id()).await?,
+    ))
 }
 
 pub async fn update(
@@ -225,7 +236,9 @@ pub async fn delete(
 ) -> PulpResult<HttpResponse> {
     let r = access::container_repo(&st.db, &c, *id, A::Delete).await?;
     let kind = TaskKind::Container(ContainerTask::Delete { repository: r.id });
-    Ok(task_accepted(dispatch(&req, &st, r.id, kind, c.user_id()).await?))
+    Ok(task_accepted(
+        dispatch(&req, &st, r.id, kind, c.user_id()).await?,
+    ))
 }
 
 /// Dispatches a task exclusive on repository `repo` and on `shared` (a copy's source, which

@@ -188,12 +188,12 @@ pub(super) fn list_query(
 ) -> PulpResult<ListQuery<crate::domain::query::RepositoryFilter, O>> {
     let mut q = ListQuery::default();
     q.filters
-        .extend(filters::text(&p, "name").into_iter().map(F::Name));
+        .extend(filters::text(p, "name").into_iter().map(F::Name));
     q.filters
-        .extend(filters::ids(&p, prefix, prn)?.into_iter().map(F::IdIn));
+        .extend(filters::ids(p, prefix, prn)?.into_iter().map(F::IdIn));
     q.filters
-        .extend(filters::labels(&p).into_iter().map(F::Label));
-    let retain = filters::numeric(&p, "retain_repo_versions")?;
+        .extend(filters::labels(p).into_iter().map(F::Label));
+    let retain = filters::numeric(p, "retain_repo_versions")?;
     q.filters
         .extend(retain.into_iter().map(F::RetainRepoVersions));
     if let Some(remote) = p.get("remote") {
@@ -208,7 +208,7 @@ pub(super) fn list_query(
         }
     }
     q.order = filters::ordering(
-        &p,
+        p,
         &[
             ("name", O::Name),
             ("pulp_created", O::Created),
@@ -219,7 +219,7 @@ pub(super) fn list_query(
             ("pulp_id", O::Id),
         ],
     )?;
-    q.page = filters::page(&p);
+    q.page = filters::page(p);
     Ok(q)
 }
 
