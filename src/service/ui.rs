@@ -119,7 +119,7 @@ pub async fn images(
     filter: &str,
     page: u64,
 ) -> Result<(u64, Vec<ImageGroup>)> {
-    access::push_repo(db, c, repo, RepoAction::View).await?;
+    viewable(db, c, repo).await?;
     let offset = page.saturating_mul(TAG_PAGE);
     let (count, tags) = reads::tags(&db.conn, repo, filter, TAG_PAGE, offset).await?;
     let mut order: Vec<Uuid> = vec![];
@@ -230,7 +230,7 @@ pub struct ImageView {
 /// Image `digest` of repository `repo` (which the caller sees; 404 unless its latest version
 /// holds the image).
 pub async fn image(db: &Db, c: &Caller, repo: Uuid, digest: &str) -> Result<ImageView> {
-    access::push_repo(db, c, repo, RepoAction::View).await?;
+    viewable(db, c, repo).await?;
     let missing = || Error::NotFound("image".into());
     let id = crate::repo::manifests::in_latest(&db.conn, repo, digest)
         .await?

@@ -480,3 +480,36 @@ async fn orphan_cleanup_keeps_content_only_a_plain_repository_holds() {
         .await;
     assert_eq!(blobs["count"], 0, "orphaned once no repository holds it");
 }
+
+#[tokio::test]
+async fn the_ui_lists_a_plain_repository_and_shows_it_read_only() {
+    let app = TestApp::spawn().await;
+    app.push_image("dev/app", "1.0", &[b"ui-layer".to_vec()])
+        .await;
+    let source = push_href(&app, "dev/app").await;
+    let r = create(&app, "prod-app").await;
+    let href = r["pulp_href"].as_str().unwrap();
+    app.api_task(
+        Method::POST,
+        &format!("{href}copy_tags/"),
+        Some(json!({"source_repository": source})),
+    )
+    .await;
+    let id = href.trim_end_matches('/').rsplit('/').next().unwrap();
+    let b = crate::common::ui::Browser::new(&app);
+    b.sign_in(crate::common::pulp::ADMIN.0, crate::common::pulp::ADMIN.1)
+        .await;
+    let list = b.get("/ui/repositories/").await;
+    assert!(list.body.contains(">prod-app<"), "{}", list.body);
+    let page = b.get(&format!("/ui/repositories/{id}/")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("1.0"), "{}", page.body);
+    assert!(!page.body.contains("/untag"), "read-only: {}", page.body);
+    let versions = b.get(&format!("/ui/repositories/{id}/versions/")).await;
+    assert_eq!(versions.status, StatusCode::OK, "{}", versions.body);
+    assert!(
+        !versions.body.contains("/restore"),
+        "read-only: {}",
+        versions.body
+    );
+}
