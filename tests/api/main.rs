@@ -10,6 +10,7 @@ mod cli_clean;
 mod cli_distribution;
 mod container_repos;
 mod container_repos_content;
+mod container_repos_modify;
 mod container_repos_rbac;
 mod delete_races;
 mod layering;
