@@ -14,6 +14,10 @@ pub enum Error {
     NameInvalid(String),
     #[error("repository name not known to registry: {0}")]
     NameUnknown(String),
+    /// A push to a path whose distribution serves a plain container repository (Pulp's
+    /// `RepositoryInvalid(message="Repository is read-only.")`).
+    #[error("Repository is read-only.")]
+    ReadOnly(String),
     #[error("invalid digest: {0}")]
     DigestInvalid(String),
     #[error("invalid tag: {0}")]

@@ -12,6 +12,7 @@ mod m20261130_000007_retention;
 mod m20261130_000008_version_expiries;
 mod m20261130_000009_task_schedules;
 mod m20261130_000010_ui_sessions;
+mod m20261130_000011_container_repositories;
 mod m20261130_000012_namespace_quotas;
 mod m20261130_000013_backup_holds_key_rotation;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_version_expiries::Migration),
             Box::new(m20261130_000009_task_schedules::Migration),
             Box::new(m20261130_000010_ui_sessions::Migration),
+            Box::new(m20261130_000011_container_repositories::Migration),
             Box::new(m20261130_000012_namespace_quotas::Migration),
             Box::new(m20261130_000013_backup_holds_key_rotation::Migration),
         ]

@@ -19,6 +19,23 @@ pub fn push_repository(id: Uuid) -> String {
 pub fn version(repo: Uuid, number: i64) -> String {
     format!("{}versions/{number}/", push_repository(repo))
 }
+/// The plain container repository list (every such repository's href starts with it).
+pub const CONTAINER_REPOSITORIES: &str = "/pulp/api/v3/repositories/container/container/";
+pub const CONTAINER_REPOSITORY_MODEL: &str = "container.containerrepository";
+
+pub fn container_repository(id: Uuid) -> String {
+    format!("{CONTAINER_REPOSITORIES}{id}/")
+}
+pub fn container_version(repo: Uuid, number: i64) -> String {
+    format!("{}versions/{number}/", container_repository(repo))
+}
+/// A version's href, by the kind of its repository.
+pub fn any_version(repo: Uuid, number: i64, container: bool) -> String {
+    match container {
+        true => container_version(repo, number),
+        false => version(repo, number),
+    }
+}
 pub fn task(id: Uuid) -> String {
     format!("{ROOT}tasks/{id}/")
 }

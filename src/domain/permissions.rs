@@ -7,6 +7,8 @@
 pub enum ObjectType {
     Namespace,
     Distribution,
+    /// A plain container repository.
+    Repository,
 }
 
 impl ObjectType {
@@ -15,6 +17,7 @@ impl ObjectType {
         match self {
             ObjectType::Namespace => "namespace",
             ObjectType::Distribution => "distribution",
+            ObjectType::Repository => "repository",
         }
     }
 
@@ -22,6 +25,7 @@ impl ObjectType {
         match s {
             "namespace" => Some(ObjectType::Namespace),
             "distribution" => Some(ObjectType::Distribution),
+            "repository" => Some(ObjectType::Repository),
             _ => None,
         }
     }
@@ -77,6 +81,30 @@ const NAMESPACE_PERMS: &[&str] = &[
     NS_CHANGE_REPO,
 ];
 
+pub const ADD_REPO: &str = "container.add_containerrepository";
+pub const VIEW_REPO: &str = "container.view_containerrepository";
+pub const CHANGE_REPO: &str = "container.change_containerrepository";
+pub const DELETE_REPO: &str = "container.delete_containerrepository";
+pub const DELETE_REPO_VERSIONS: &str = "container.delete_containerrepository_versions";
+pub const SYNC_REPO: &str = "container.sync_containerrepository";
+pub const MODIFY_REPO: &str = "container.modify_content_containerrepository";
+pub const BUILD_IMAGE_REPO: &str = "container.build_image_containerrepository";
+pub const MANAGE_ROLES_REPO: &str = "container.manage_roles_containerrepository";
+pub const REPOSITORY_OWNER: &str = "container.containerrepository_owner";
+
+/// Permissions that live on the plain container repository model.
+const REPOSITORY_PERMS: &[&str] = &[
+    ADD_REPO,
+    VIEW_REPO,
+    CHANGE_REPO,
+    DELETE_REPO,
+    DELETE_REPO_VERSIONS,
+    SYNC_REPO,
+    MODIFY_REPO,
+    BUILD_IMAGE_REPO,
+    MANAGE_ROLES_REPO,
+];
+
 /// Permissions that live on the distribution model (assignable on a distribution).
 const DISTRIBUTION_PERMS: &[&str] = &[
     ADD_DIST,
@@ -109,6 +137,7 @@ pub fn is_known(perm: &str) -> bool {
     NAMESPACE_PERMS.contains(&perm)
         || DISTRIBUTION_PERMS.contains(&perm)
         || GLOBAL_ONLY_PERMS.contains(&perm)
+        || REPOSITORY_PERMS.contains(&perm)
 }
 
 /// Whether `perm` belongs to objects of type `t` (so a role holding it can be assigned there).
@@ -116,6 +145,7 @@ pub fn applies_to(perm: &str, t: ObjectType) -> bool {
     match t {
         ObjectType::Namespace => NAMESPACE_PERMS.contains(&perm),
         ObjectType::Distribution => DISTRIBUTION_PERMS.contains(&perm),
+        ObjectType::Repository => REPOSITORY_PERMS.contains(&perm),
     }
 }
 
@@ -125,6 +155,7 @@ pub fn all() -> Vec<&'static str> {
         .iter()
         .chain(DISTRIBUTION_PERMS)
         .chain(GLOBAL_ONLY_PERMS)
+        .chain(REPOSITORY_PERMS)
         .copied()
         .collect();
     v.sort_unstable();
@@ -208,6 +239,41 @@ pub fn locked_roles() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             "container.containerdistribution_consumer",
             "Allows viewing and pulling from a container distribution.",
             vec![VIEW_DIST, PULL_DIST],
+        ),
+        (
+            "container.containerrepository_creator",
+            "Allows creating container repositories.",
+            vec![ADD_REPO],
+        ),
+        (
+            REPOSITORY_OWNER,
+            "Allows managing a container repository, its content and its roles.",
+            vec![
+                VIEW_REPO,
+                CHANGE_REPO,
+                DELETE_REPO,
+                DELETE_REPO_VERSIONS,
+                SYNC_REPO,
+                MODIFY_REPO,
+                BUILD_IMAGE_REPO,
+                MANAGE_ROLES_REPO,
+            ],
+        ),
+        (
+            "container.containerrepository_content_manager",
+            "Allows managing the content of a container repository.",
+            vec![
+                VIEW_REPO,
+                DELETE_REPO_VERSIONS,
+                SYNC_REPO,
+                MODIFY_REPO,
+                BUILD_IMAGE_REPO,
+            ],
+        ),
+        (
+            "container.containerrepository_viewer",
+            "Allows viewing a container repository.",
+            vec![VIEW_REPO],
         ),
         (
             "core.task_owner",

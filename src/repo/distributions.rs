@@ -21,10 +21,15 @@ pub struct DistributionRow {
     pub pulp_labels: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The repository served is a plain container repository (read-only through `/v2/`).
+    #[serde(default)]
+    pub repository_container: bool,
 }
 
 pub const COLS: &str = "d.id, d.name, d.base_path, d.namespace_id, d.repository_id, d.private, d.hidden, \
-    d.description, d.pulp_labels, d.created_at, d.updated_at, v.repository_id AS pin_repo, v.number AS pin_number";
+    d.description, d.pulp_labels, d.created_at, d.updated_at, v.repository_id AS pin_repo, v.number AS pin_number, \
+    CASE WHEN EXISTS (SELECT 1 FROM repositories cr WHERE cr.id = d.repository_id \
+    AND cr.namespace_id IS NULL) THEN 1 ELSE 0 END AS repo_container";
 pub const FROM: &str =
     "distributions d LEFT JOIN repository_versions v ON v.id = d.repository_version_id";
 
@@ -44,6 +49,7 @@ fn row(r: &QueryResult) -> Result<DistributionRow, DbErr> {
         pulp_labels: r.try_get("", "pulp_labels")?,
         created_at: r.try_get("", "created_at")?,
         updated_at: r.try_get("", "updated_at")?,
+        repository_container: r.try_get::<i32>("", "repo_container")? == 1,
     })
 }
 
@@ -196,9 +202,11 @@ pub async fn delete_cascade(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, 
     .await?;
     exec(c, "DELETE FROM distributions WHERE id = ?", vec![id.into()]).await?;
     if let Some(repo) = repo {
+        // Only a push repository goes with its distribution; a plain container repository
+        // stays (Pulp 2.28).
         exec(
             c,
-            "DELETE FROM repositories WHERE id = ?",
+            "DELETE FROM repositories WHERE id = ? AND namespace_id IS NOT NULL",
             vec![repo.into()],
         )
         .await?;

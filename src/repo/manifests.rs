@@ -31,14 +31,41 @@ pub async fn by_tag(
     repo_name: &str,
     tag: &str,
 ) -> Result<Option<(ManifestRow, Uuid, Uuid)>, DbErr> {
+    tagged(
+        c,
+        "r.name = ? AND r.namespace_id IS NOT NULL",
+        repo_name.into(),
+        tag,
+    )
+    .await
+}
+
+/// As [`by_tag`], in the repository of id `repo` (a plain container repository a
+/// distribution serves).
+pub async fn by_tag_in(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    tag: &str,
+) -> Result<Option<(ManifestRow, Uuid, Uuid)>, DbErr> {
+    tagged(c, "r.id = ?", repo.into(), tag).await
+}
+
+async fn tagged(
+    c: &impl ConnectionTrait,
+    which: &str,
+    repo: sea_orm::Value,
+    tag: &str,
+) -> Result<Option<(ManifestRow, Uuid, Uuid)>, DbErr> {
     let row = one(
         c,
-        "SELECT m.id, m.digest, m.media_type, m.size, m.data, r.id AS repository_id, rt.tag_id \
-         FROM repositories r \
-         JOIN repository_tags rt ON rt.repository_id = r.id \
-         JOIN manifests m ON m.id = rt.manifest_id \
-         WHERE r.name = ? AND rt.name = ?",
-        vec![repo_name.into(), tag.into()],
+        &format!(
+            "SELECT m.id, m.digest, m.media_type, m.size, m.data, r.id AS repository_id, rt.tag_id \
+             FROM repositories r \
+             JOIN repository_tags rt ON rt.repository_id = r.id \
+             JOIN manifests m ON m.id = rt.manifest_id \
+             WHERE {which} AND rt.name = ?"
+        ),
+        vec![repo, tag.into()],
     )
     .await?;
     row.as_ref()

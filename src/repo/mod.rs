@@ -4,6 +4,7 @@
 //! and it is the only one that writes SQL: lists take a typed `domain::query::ListQuery`, which
 //! `lists` turns into statements.
 pub mod backup;
+pub mod container_repos;
 pub mod content;
 pub mod content_list;
 mod criteria;

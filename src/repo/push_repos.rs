@@ -18,10 +18,14 @@ pub struct PushRepoRow {
     pub latest_version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A plain container repository (no namespace), not a push repository.
+    #[serde(default)]
+    pub container: bool,
 }
 
 pub const COLS: &str = "r.id, r.name, r.description, r.retain_repo_versions, r.pulp_labels, \
-    r.next_version - 1 AS latest_version, r.created_at, r.updated_at";
+    r.next_version - 1 AS latest_version, r.created_at, r.updated_at, \
+    CASE WHEN r.namespace_id IS NULL THEN 1 ELSE 0 END AS container";
 
 fn row(r: &QueryResult) -> Result<PushRepoRow, DbErr> {
     Ok(PushRepoRow {
@@ -33,6 +37,7 @@ fn row(r: &QueryResult) -> Result<PushRepoRow, DbErr> {
         latest_version: r.try_get("", "latest_version")?,
         created_at: r.try_get("", "created_at")?,
         updated_at: r.try_get("", "updated_at")?,
+        container: r.try_get::<i32>("", "container")? == 1,
     })
 }
 
@@ -80,9 +85,13 @@ pub struct VersionRow {
     pub number: i64,
     pub content_summary: String,
     pub created_at: DateTime<Utc>,
+    /// The version of a plain container repository (its href differs).
+    pub container: bool,
 }
 
-pub const VCOLS: &str = "v.id, v.repository_id, v.number, v.content_summary, v.created_at";
+pub const VCOLS: &str = "v.id, v.repository_id, v.number, v.content_summary, v.created_at, \
+    CASE WHEN EXISTS (SELECT 1 FROM repositories cr WHERE cr.id = v.repository_id \
+    AND cr.namespace_id IS NULL) THEN 1 ELSE 0 END AS container";
 
 fn vrow(r: &QueryResult) -> Result<VersionRow, DbErr> {
     Ok(VersionRow {
@@ -91,6 +100,7 @@ fn vrow(r: &QueryResult) -> Result<VersionRow, DbErr> {
         number: r.try_get("", "number")?,
         content_summary: r.try_get("", "content_summary")?,
         created_at: r.try_get("", "created_at")?,
+        container: r.try_get::<i32>("", "container")? == 1,
     })
 }
 

@@ -13,7 +13,7 @@ pub struct RepoRow {
 pub async fn find_by_name(c: &impl ConnectionTrait, name: &str) -> Result<Option<RepoRow>, DbErr> {
     let row = one(
         c,
-        "SELECT id FROM repositories WHERE name = ?",
+        "SELECT id FROM repositories WHERE name = ? AND namespace_id IS NOT NULL",
         vec![name.into()],
     )
     .await?;
@@ -21,6 +21,27 @@ pub async fn find_by_name(c: &impl ConnectionTrait, name: &str) -> Result<Option
         Ok(RepoRow {
             id: r.try_get("", "id")?,
             name: name.to_string(),
+        })
+    })
+    .transpose()
+}
+
+/// The plain container repository the distribution at `base_path` serves, if it serves one.
+pub async fn served_container(
+    c: &impl ConnectionTrait,
+    base_path: &str,
+) -> Result<Option<RepoRow>, DbErr> {
+    let row = one(
+        c,
+        "SELECT r.id FROM distributions d JOIN repositories r ON r.id = d.repository_id \
+         WHERE d.base_path = ? AND r.namespace_id IS NULL",
+        vec![base_path.into()],
+    )
+    .await?;
+    row.map(|r| {
+        Ok(RepoRow {
+            id: r.try_get("", "id")?,
+            name: base_path.to_string(),
         })
     })
     .transpose()
@@ -98,6 +119,13 @@ pub async fn get_or_create(
         .ok_or_else(|| DbErr::RecordNotFound(format!("repository {name}")))
 }
 
+/// The names the catalog lists: push repositories by name, plain container repositories by
+/// the base paths of the distributions serving them.
+const CATALOG_NAMES: &str = "SELECT r.name AS name, r.id AS id FROM repositories r \
+    WHERE r.namespace_id IS NOT NULL \
+    UNION ALL SELECT d.base_path AS name, cr.id AS id FROM distributions d \
+    JOIN repositories cr ON cr.id = d.repository_id WHERE cr.namespace_id IS NULL";
+
 /// Repository names in order, after `last`, at most `n`, restricted to repositories served by
 /// a distribution in `visible` when given.
 pub async fn catalog(
@@ -118,7 +146,7 @@ pub async fn catalog(
     let rows = all(
         c,
         &format!(
-            "SELECT r.name FROM repositories r WHERE r.name{co} > ?{extra} ORDER BY r.name{co} LIMIT ?",
+            "SELECT r.name FROM ({CATALOG_NAMES}) r WHERE r.name{co} > ?{extra} ORDER BY r.name{co} LIMIT ?",
             co = super::collate(c)
         ),
         values,

@@ -31,7 +31,7 @@ pub async fn lock(c: &impl ConnectionTrait, repo: Uuid) -> Result<i64, DbErr> {
 
 /// Runs `sql_with_in` (which has `{in}` for the list and `?` for `prefix` values) over `ids` in
 /// chunks, collecting the first column as ids.
-async fn ids_query(
+pub(crate) async fn ids_query(
     c: &impl ConnectionTrait,
     sql_with_in: &str,
     prefix: Vec<Value>,

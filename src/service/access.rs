@@ -87,6 +87,49 @@ pub async fn push_repo(db: &Db, c: &Caller, id: Uuid, action: RepoAction) -> Res
     Ok(r)
 }
 
+/// What a caller wants to do with a plain container repository (Pulp's statements for
+/// `ContainerRepositoryViewSet`: model- or object-level permissions on the repository).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerRepoAction {
+    View,
+    Change,
+    Delete,
+    /// `add`, `remove`, `tag`, `untag`, `copy_tags`, `copy_manifests`.
+    ModifyContent,
+    /// Deleting one of its versions.
+    DeleteVersion,
+}
+
+/// A plain container repository the caller sees (`view_containerrepository`, else 404) and
+/// may act on as `action` asks (else 403).
+pub async fn container_repo(
+    db: &Db,
+    c: &Caller,
+    id: Uuid,
+    action: ContainerRepoAction,
+) -> Result<PushRepoRow> {
+    use ContainerRepoAction as A;
+    let r = crate::service::container_repos::get(db, id).await?;
+    let on = |p: &str| c.on(ObjectType::Repository, id, p);
+    let allowed = match action {
+        A::View => true,
+        A::Change => on(perm::CHANGE_REPO),
+        A::Delete => on(perm::DELETE_REPO),
+        A::ModifyContent => on(perm::MODIFY_REPO),
+        A::DeleteVersion => on(perm::DELETE_REPO_VERSIONS) || on(perm::DELETE_REPO),
+    };
+    policy::require(on(perm::VIEW_REPO), allowed, "repository")?;
+    Ok(r)
+}
+
+/// The plain container repositories the caller sees (`None`: all of them).
+pub fn container_repo_scope(c: &Caller) -> Option<Vec<Uuid>> {
+    if c.global(perm::VIEW_REPO) {
+        return None;
+    }
+    Some(c.objects_with(ObjectType::Repository, &[perm::VIEW_REPO]))
+}
+
 /// The namespaces the caller sees (`None`: all of them).
 pub fn namespace_scope(c: &Caller) -> Option<Vec<Uuid>> {
     if c.global(perm::VIEW_NAMESPACE) {

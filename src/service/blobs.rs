@@ -33,7 +33,7 @@ pub async fn open(
 /// Removes the blob from the repository: a new version when its latest version holds it, or
 /// from the pending set. The content unit and its bytes stay until orphan cleanup.
 pub async fn delete(db: &Db, name: &RepoName, digest: &Digest) -> Result<()> {
-    let repo = require(db, name).await?;
+    let repo = super::repositories::require_push(db, name).await?;
     let blob = content::blob_in_repo(&db.conn, repo.id, &digest.to_string())
         .await?
         .ok_or_else(|| Error::BlobUnknown(digest.clone()))?;

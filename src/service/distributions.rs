@@ -40,6 +40,8 @@ pub enum RepositoryChoice {
     Nothing,
     /// A push repository (which may not exist).
     Push(Uuid),
+    /// A plain container repository (which may not exist).
+    Container(Uuid),
     /// A reference that names no push repository.
     Unknown,
     /// A value that is not a reference.
@@ -100,7 +102,12 @@ pub async fn prepare(
     }
     let repo_set = matches!(
         repository,
-        Some(RepositoryChoice::Push(_) | RepositoryChoice::Unknown | RepositoryChoice::NotUrl)
+        Some(
+            RepositoryChoice::Push(_)
+                | RepositoryChoice::Container(_)
+                | RepositoryChoice::Unknown
+                | RepositoryChoice::NotUrl
+        )
     );
     if repo_set && repository_version {
         errors.push((
@@ -123,6 +130,11 @@ pub async fn prepare(
         Some(RepositoryChoice::Nothing) => Some(None),
         Some(RepositoryChoice::Push(id))
             if crate::repo::push_repos::get(&db.conn, id).await?.is_some() =>
+        {
+            Some(Some(id))
+        }
+        Some(RepositoryChoice::Container(id))
+            if crate::repo::container_repos::exists(&db.conn, id).await? =>
         {
             Some(Some(id))
         }
@@ -162,6 +174,7 @@ pub async fn prepare(
         pulp_labels: "{}".into(),
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
+        repository_container: false,
     });
     let full = !partial;
     if let Some(n) = name {
@@ -172,6 +185,10 @@ pub async fn prepare(
     }
     if repository.is_some() || full {
         d.repository_id = repository.flatten();
+        d.repository_container = match d.repository_id {
+            Some(id) => crate::repo::container_repos::exists(&db.conn, id).await?,
+            None => false,
+        };
     }
     if description.is_some() || full {
         d.description = description.flatten();

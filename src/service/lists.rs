@@ -51,7 +51,42 @@ pub async fn repositories(
     q: ListQuery<RepositoryFilter, RepositoryOrder>,
 ) -> Result<Listed<PushRepoRow>> {
     let scope = access::repository_scope(c).map(RepositoryFilter::Visible);
+    let q = scoped(q, Some(RepositoryFilter::Container(false)));
     Ok(push_repos::list(&db.conn, &scoped(q, scope)).await?)
+}
+
+/// The plain container repositories the caller sees.
+pub async fn container_repositories(
+    db: &Db,
+    c: &Caller,
+    q: ListQuery<RepositoryFilter, RepositoryOrder>,
+) -> Result<Listed<PushRepoRow>> {
+    let q = scoped(q, Some(RepositoryFilter::Container(true)));
+    let scope = access::container_repo_scope(c).map(RepositoryFilter::IdIn);
+    Ok(push_repos::list(&db.conn, &scoped(q, scope)).await?)
+}
+
+/// The versions of plain repository `repository`, which the caller must see.
+pub async fn container_version_scope(
+    db: &Db,
+    c: &Caller,
+    repository: Uuid,
+) -> Result<VersionScope> {
+    access::container_repo(db, c, repository, access::ContainerRepoAction::View).await?;
+    Ok(VersionScope(Some(VersionFilter::Repository(repository))))
+}
+
+/// Version `number` of plain repository `repository`, which the caller must see.
+pub async fn container_version(
+    db: &Db,
+    c: &Caller,
+    repository: Uuid,
+    number: i64,
+) -> Result<VersionRow> {
+    access::container_repo(db, c, repository, access::ContainerRepoAction::View).await?;
+    push_repos::version(&db.conn, repository, number)
+        .await?
+        .ok_or_else(|| Error::NotFound("version".into()))
 }
 
 /// The versions a caller may list, from [`version_scope`] (so the check has run).

@@ -9,6 +9,7 @@ use crate::domain::media_types as mt;
 use crate::domain::name::{Reference, RepoName};
 use crate::error::{Error, Result};
 use crate::repo::manifests::{self as q, ManifestRow, NewManifest};
+use crate::repo::repositories::served_container;
 use crate::repo::{content, Db};
 use crate::storage::{keys, BlobStore};
 use sea_orm::ConnectionTrait;
@@ -230,13 +231,17 @@ pub struct Fetched {
 pub async fn get(db: &Db, name: &RepoName, reference: &Reference) -> Result<Fetched> {
     let found = match reference {
         Reference::Tag(tag) => {
-            q::by_tag(&db.conn, name.as_str(), tag)
-                .await?
-                .map(|(row, repository, tag)| Fetched {
-                    row,
-                    repository,
-                    tag: Some(tag),
-                })
+            let mut found = q::by_tag(&db.conn, name.as_str(), tag).await?;
+            if found.is_none() {
+                if let Some(r) = served_container(&db.conn, name.as_str()).await? {
+                    found = q::by_tag_in(&db.conn, r.id, tag).await?;
+                }
+            }
+            found.map(|(row, repository, tag)| Fetched {
+                row,
+                repository,
+                tag: Some(tag),
+            })
         }
         Reference::Digest(d) => {
             let repo = require(db, name).await?;
@@ -262,7 +267,7 @@ pub async fn get(db: &Db, name: &RepoName, reference: &Reference) -> Result<Fetc
 /// `remove_image`'s semantics: the manifest, its tags, and the blobs and child manifests nothing
 /// remaining in the repository uses leave the version, so orphan cleanup can reclaim them.
 pub async fn delete(db: &Db, name: &RepoName, reference: &Reference) -> Result<()> {
-    let repo = require(db, name).await?;
+    let repo = super::repositories::require_push(db, name).await?;
     let txn = db.begin_write().await?;
     match reference {
         Reference::Tag(tag) => {

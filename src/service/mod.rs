@@ -2,6 +2,7 @@
 pub mod access;
 pub mod auth;
 pub mod blobs;
+pub mod container_repos;
 pub mod distributions;
 pub mod fsck;
 pub mod housekeeping;

@@ -212,6 +212,7 @@ pub async fn make_owner(
     let role = match t {
         ObjectType::Namespace => perm::NAMESPACE_OWNER,
         ObjectType::Distribution => perm::DISTRIBUTION_OWNER,
+        ObjectType::Repository => perm::REPOSITORY_OWNER,
     };
     let r = roles::by_name(c, role)
         .await?

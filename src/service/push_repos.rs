@@ -25,6 +25,7 @@ pub struct PushRepoInput {
 pub async fn get(db: &Db, id: Uuid) -> Result<PushRepoRow> {
     q::get(&db.conn, id)
         .await?
+        .filter(|r| !r.container)
         .ok_or_else(|| Error::NotFound("repository".into()))
 }
 

@@ -7,14 +7,49 @@ use crate::repo::repositories::{self as q, RepoRow};
 use crate::repo::{distributions, namespaces, Db};
 use crate::service::policy;
 
+/// The repository a registry path reads: the plain container repository its distribution
+/// serves, else the push repository of that name.
 pub async fn require(db: &Db, name: &RepoName) -> Result<RepoRow> {
+    if let Some(r) = q::served_container(&db.conn, name.as_str()).await? {
+        return Ok(r);
+    }
     q::find_by_name(&db.conn, name.as_str())
         .await?
         .ok_or_else(|| Error::NameUnknown(name.to_string()))
 }
 
+/// The push repository a registry write (a delete) changes; a path serving a plain container
+/// repository is read-only.
+pub async fn require_push(db: &Db, name: &RepoName) -> Result<RepoRow> {
+    if q::served_container(&db.conn, name.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(Error::ReadOnly(name.to_string()));
+    }
+    require(db, name).await
+}
+
+/// Refuses a push to a path whose distribution serves a plain container repository (read-only
+/// through the registry, as in Pulp), or whose name a plain repository already has.
+async fn check_pushable(db: &Db, name: &RepoName) -> Result<()> {
+    if q::served_container(&db.conn, name.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(Error::ReadOnly(name.to_string()));
+    }
+    if q::find_by_name(&db.conn, name.as_str()).await?.is_none()
+        && crate::repo::container_repos::name_taken(&db.conn, name.as_str(), None).await?
+    {
+        return Err(Error::NameInvalid(name.to_string()));
+    }
+    Ok(())
+}
+
 /// Fetches the repository, or creates namespace, repository and distribution in one transaction.
 pub async fn ensure(db: &Db, name: &RepoName) -> Result<RepoRow> {
+    check_pushable(db, name).await?;
     if let Some(repo) = q::find_by_name(&db.conn, name.as_str()).await? {
         return Ok(repo);
     }
@@ -27,6 +62,7 @@ pub async fn ensure(db: &Db, name: &RepoName) -> Result<RepoRow> {
 /// Before a first push: creates namespace, repository and distribution if missing, making
 /// `user` the owner of whichever of the namespace and distribution this call created.
 pub async fn ensure_for(db: &Db, name: &RepoName, user: Option<uuid::Uuid>) -> Result<()> {
+    check_pushable(db, name).await?;
     if q::find_by_name(&db.conn, name.as_str()).await?.is_some() {
         return Ok(());
     }

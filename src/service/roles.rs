@@ -43,6 +43,7 @@ pub async fn object_exists(db: &Db, t: ObjectType, id: Uuid) -> Result<bool> {
         ObjectType::Distribution => crate::repo::distributions::get(&db.conn, id)
             .await?
             .is_some(),
+        ObjectType::Repository => crate::repo::container_repos::exists(&db.conn, id).await?,
     })
 }
 

@@ -148,7 +148,7 @@ pub async fn images(
     filter: &str,
     page: u64,
 ) -> Result<(u64, Vec<ImageGroup>)> {
-    access::push_repo(db, c, repo, RepoAction::View).await?;
+    viewable(db, c, repo).await?;
     let offset = page.saturating_mul(TAG_PAGE);
     let (count, tags) = reads::tags(&db.conn, repo, filter, TAG_PAGE, offset).await?;
     let mut order: Vec<Uuid> = vec![];
@@ -212,8 +212,26 @@ pub fn require(ok: bool, why: &str) -> Result<()> {
     }
 }
 
-/// Whether the caller may untag, remove images from and restore `repo` (which they see).
+/// A repository the caller sees, of either kind. Plain container repositories are shown
+/// read-only: their content changes through the management API's actions only.
+pub async fn viewable(
+    db: &Db,
+    c: &Caller,
+    repo: Uuid,
+) -> Result<crate::repo::push_repos::PushRepoRow> {
+    if crate::repo::container_repos::exists(&db.conn, repo).await? {
+        let view = access::ContainerRepoAction::View;
+        return access::container_repo(db, c, repo, view).await;
+    }
+    access::push_repo(db, c, repo, RepoAction::View).await
+}
+
+/// Whether the caller may untag, remove images from and restore `repo` (which they see);
+/// never for a plain container repository, which the UI shows read-only.
 pub async fn may_modify(db: &Db, c: &Caller, repo: Uuid) -> Result<bool> {
+    if crate::repo::container_repos::exists(&db.conn, repo).await? {
+        return Ok(false);
+    }
     match access::push_repo(db, c, repo, RepoAction::ModifyContent).await {
         Ok(_) => Ok(true),
         Err(Error::Denied) => Ok(false),
@@ -284,7 +302,7 @@ pub async fn image(
     repo: Uuid,
     digest: &str,
 ) -> Result<ImageView> {
-    access::push_repo(db, c, repo, RepoAction::View).await?;
+    viewable(db, c, repo).await?;
     let missing = || Error::NotFound("image".into());
     let id = crate::repo::manifests::in_latest(&db.conn, repo, digest)
         .await?

@@ -19,7 +19,8 @@
 //! `BERTH_MAX_BLOB_SIZE` is enforced while streaming, counted across a session's chunks; the
 //! namespace's quota (`service::quotas`) before the bytes are placed and again in step 2.
 use super::quotas;
-use super::repositories::{ensure, require};
+// Every upload writes: a path serving a plain container repository is read-only.
+use super::repositories::{ensure, require_push as require};
 use crate::domain::content::ContentKind;
 use crate::domain::digest::{Algorithm, Digest, Hasher};
 use crate::domain::name::RepoName;

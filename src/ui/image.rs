@@ -71,13 +71,7 @@ pub async fn show(
     p: web::Query<DigestParam>,
     ui: Ui,
 ) -> UiResult {
-    let repo = crate::service::access::push_repo(
-        &st.db,
-        &ui.caller,
-        *id,
-        crate::service::access::RepoAction::View,
-    )
-    .await?;
+    let repo = svc::viewable(&st.db, &ui.caller, *id).await?;
     let v = svc::image(&st.db, &st.store, &ui.caller, repo.id, &p.digest).await?;
     let link = |d: &str| format!("/ui/repositories/{}/image?digest={}", repo.id, q(d));
     let mut body = format!(

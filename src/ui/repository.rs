@@ -89,7 +89,7 @@ pub async fn show(
     p: web::Query<TagParams>,
     ui: Ui,
 ) -> UiResult {
-    let r = access::push_repo(&st.db, &ui.caller, *id, RepoAction::View).await?;
+    let r = svc::viewable(&st.db, &ui.caller, *id).await?;
     let (count, images) = svc::images(&st.db, &ui.caller, r.id, &p.q, p.page).await?;
     let modify = svc::may_modify(&st.db, &ui.caller, r.id).await?;
     let host = req.connection_info().host().to_string();
@@ -302,8 +302,11 @@ fn counts(summary: &serde_json::Value, section: &str) -> String {
 }
 
 pub async fn versions(st: web::Data<AppState>, id: web::Path<Uuid>, ui: Ui) -> UiResult {
-    let r = access::push_repo(&st.db, &ui.caller, *id, RepoAction::View).await?;
-    let scope = lists::version_scope(&st.db, &ui.caller, Some(r.id)).await?;
+    let r = svc::viewable(&st.db, &ui.caller, *id).await?;
+    let scope = match r.container {
+        true => lists::container_version_scope(&st.db, &ui.caller, r.id).await?,
+        false => lists::version_scope(&st.db, &ui.caller, Some(r.id)).await?,
+    };
     let query = ListQuery {
         filters: vec![],
         order: vec![Sort {

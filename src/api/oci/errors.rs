@@ -23,7 +23,9 @@ impl std::fmt::Display for OciError {
 fn table(e: &Error) -> (StatusCode, &'static str, Value) {
     use Error::*;
     match e {
-        NameInvalid(n) => (StatusCode::BAD_REQUEST, "NAME_INVALID", json!({"name": n})),
+        NameInvalid(n) | ReadOnly(n) => {
+            (StatusCode::BAD_REQUEST, "NAME_INVALID", json!({"name": n}))
+        }
         NameUnknown(n) => (StatusCode::NOT_FOUND, "NAME_UNKNOWN", json!({"name": n})),
         DigestInvalid(d) => (
             StatusCode::BAD_REQUEST,

@@ -54,7 +54,12 @@ fn cat(parts: &[&[&str]]) -> Vec<String> {
 }
 
 /// `list_roles`, `add_role`, `remove_role`, `my_permissions` under `prefix`.
-fn object_roles(prefix: &str, href: &'static str, pk: &'static str, tag: &'static str) -> Vec<Op> {
+pub(super) fn object_roles(
+    prefix: &str,
+    href: &'static str,
+    pk: &'static str,
+    tag: &'static str,
+) -> Vec<Op> {
     vec![
         Op::new(
             Get,

@@ -8,6 +8,7 @@
 //! `GET /pulp/api/v3/docs/api.json` and the committed `openapi/openapi.json` are one document;
 //! `?pk_path=1` serves the same operations with plain `{pulp_id}` paths (see `ops`).
 mod container_paths;
+mod container_repo_paths;
 mod core_paths;
 mod ops;
 mod retention_paths;
@@ -88,6 +89,12 @@ use utoipa::OpenApi;
     pulp::retention_policy_models::RetentionPolicyResponse,
     pulp::errors::ErrorResponse,
     crate::api::oci::token::TokenResponse,
+    pulp::container_repos::ContainerRepository,
+    pulp::container_repos::PatchedContainerRepository,
+    pulp::container_repos::ContainerRepositoryResponse,
+    pulp::container_repo_actions::RecursiveManage,
+    pulp::container_repo_actions::TagCopy,
+    pulp::container_repo_actions::ManifestCopy,
 )))]
 struct Schemas;
 
@@ -106,6 +113,7 @@ const PAGED: &[&str] = &[
     "RoleResponse",
     "berth.RetentionPolicyResponse",
     "TaskScheduleResponse",
+    "container.ContainerRepositoryResponse",
 ];
 
 /// Builds the document; `pk_path` selects plain `{pulp_id}` detail paths over href templates.
@@ -135,7 +143,8 @@ pub fn build(pk_path: bool) -> Document {
         .chain(core_paths::ops())
         .chain(retention_paths::ops())
         .chain(retention_run_paths::ops())
-        .chain(schedule_paths::ops());
+        .chain(schedule_paths::ops())
+        .chain(container_repo_paths::ops());
     for op in ops {
         if !tags.contains(&op.tag) {
             tags.push(op.tag);

@@ -91,6 +91,29 @@ impl Body {
         }
     }
 
+    /// A list of strings (`None` when absent or `null`), at most `max` of them.
+    pub fn string_list(&self, key: &str, max: usize) -> Result<Option<Vec<String>>> {
+        let items = match self.0.get(key) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Array(items)) => items,
+            Some(_) => return Err(field(key, NOT_LIST)),
+        };
+        if items.len() > max {
+            return Err(field(
+                key,
+                format!("Ensure this field has no more than {max} elements."),
+            ));
+        }
+        items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                _ => Err(field(key, NOT_STRING)),
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
+    }
+
     /// `pulp_labels`: an object of strings; `None` when absent or `null`.
     pub fn labels(&self, key: &str) -> Result<Option<BTreeMap<String, String>>> {
         labels(key, self.0.get(key))

@@ -21,9 +21,12 @@ pub fn content_id(href: &str) -> Option<Uuid> {
     hrefs::content_id(href).map(|(_, id)| id)
 }
 
-/// `(repository, number)` of a version href `/pulp/api/v3/repositories/container/container-push/<id>/versions/<n>/`.
+/// `(repository, number)` of a version href `/pulp/api/v3/repositories/container/container-push/<id>/versions/<n>/`
+/// (or of a plain container repository, `…/container/container/<id>/versions/<n>/`).
 pub fn version_ref(href: &str) -> Option<(Uuid, i64)> {
-    let rest = href.strip_prefix(super::repositories::PREFIX)?;
+    let rest = href
+        .strip_prefix(super::repositories::PREFIX)
+        .or_else(|| href.strip_prefix(hrefs::CONTAINER_REPOSITORIES))?;
     let (id, rest) = rest.split_once("/versions/")?;
     let n = rest.strip_suffix('/')?.parse().ok()?;
     Some((Uuid::parse_str(id).ok()?, n))

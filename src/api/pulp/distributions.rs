@@ -78,8 +78,18 @@ fn parse(bytes: &[u8], partial: bool) -> PulpResult<DistributionInput> {
         None => None,
         Some(Value::Null) => Some(RepositoryChoice::Nothing),
         Some(Value::String(h)) => Some(
-            hrefs::parse_id(h, PUSH_PREFIX, PUSH_PRN)
-                .map_or(RepositoryChoice::Unknown, RepositoryChoice::Push),
+            match (
+                hrefs::parse_id(h, PUSH_PREFIX, PUSH_PRN),
+                hrefs::parse_id(
+                    h,
+                    hrefs::CONTAINER_REPOSITORIES,
+                    hrefs::CONTAINER_REPOSITORY_MODEL,
+                ),
+            ) {
+                (Some(id), _) => RepositoryChoice::Push(id),
+                (None, Some(id)) => RepositoryChoice::Container(id),
+                (None, None) => RepositoryChoice::Unknown,
+            },
         ),
         Some(_) => Some(RepositoryChoice::NotUrl),
     };
@@ -164,7 +174,10 @@ impl DistributionResponse {
             hidden: d.hidden,
             pulp_labels: serde_json::from_str(&d.pulp_labels).unwrap_or_default(),
             name: d.name.clone(),
-            repository: d.repository_id.map(hrefs::push_repository),
+            repository: d.repository_id.map(|id| match d.repository_container {
+                true => hrefs::container_repository(id),
+                false => hrefs::push_repository(id),
+            }),
             repository_version: d.repository_version.map(|(r, n)| hrefs::version(r, n)),
             registry_path: format!("{host}/{}", d.base_path),
             remote: None,

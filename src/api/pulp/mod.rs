@@ -6,6 +6,8 @@
 pub mod body;
 pub mod caller;
 pub mod common;
+pub mod container_repo_actions;
+pub mod container_repos;
 pub mod content;
 pub mod content_views;
 pub mod distributions;
@@ -59,6 +61,7 @@ fn res(path: &str) -> actix_web::Resource {
 }
 
 const PUSH: &str = "/repositories/container/container-push";
+const PLAIN: &str = "/repositories/container/container";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(docs::swagger());
@@ -124,6 +127,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 res(&format!("{PUSH}/{{id}}/versions/{{number}}/repair/"))
                     .post(versions::forbidden),
             )
+            .configure(container_repo_routes)
             .service(res("/repository_versions/").get(versions::list_all))
             .service(res("/content/container/blobs/").get(content::blobs))
             .service(res("/content/container/manifests/").get(content::manifests))
@@ -200,10 +204,40 @@ fn object_role_routes(cfg: &mut web::ServiceConfig) {
     for base in [
         "/pulp_container/namespaces/{id}/",
         "/distributions/container/container/{id}/",
+        "/repositories/container/container/{id}/",
     ] {
         cfg.service(res(&format!("{base}list_roles/")).get(object_roles::list_roles))
             .service(res(&format!("{base}add_role/")).post(object_roles::add_role))
             .service(res(&format!("{base}remove_role/")).post(object_roles::remove_role))
             .service(res(&format!("{base}my_permissions/")).get(object_roles::my_permissions));
     }
+}
+
+/// Plain container repositories, their versions and content actions.
+fn container_repo_routes(cfg: &mut web::ServiceConfig) {
+    use container_repo_actions as act;
+    cfg.service(
+        res(&format!("{PLAIN}/"))
+            .get(container_repos::list)
+            .post(container_repos::create),
+    )
+    .service(
+        res(&format!("{PLAIN}/{{id}}/"))
+            .get(container_repos::read)
+            .put(container_repos::update)
+            .patch(container_repos::partial_update)
+            .delete(container_repos::delete),
+    )
+    .service(res(&format!("{PLAIN}/{{id}}/add/")).post(act::add))
+    .service(res(&format!("{PLAIN}/{{id}}/remove/")).post(act::remove))
+    .service(res(&format!("{PLAIN}/{{id}}/tag/")).post(act::tag))
+    .service(res(&format!("{PLAIN}/{{id}}/untag/")).post(act::untag))
+    .service(res(&format!("{PLAIN}/{{id}}/copy_tags/")).post(act::copy_tags))
+    .service(res(&format!("{PLAIN}/{{id}}/copy_manifests/")).post(act::copy_manifests))
+    .service(res(&format!("{PLAIN}/{{id}}/versions/")).get(versions::container_list))
+    .service(
+        res(&format!("{PLAIN}/{{id}}/versions/{{number}}/"))
+            .get(versions::container_read)
+            .delete(versions::forbidden),
+    );
 }

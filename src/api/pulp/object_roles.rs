@@ -30,12 +30,19 @@ async fn guard(st: &AppState, c: &Caller, t: ObjectType, id: Uuid, manage: bool)
             let allowed = !manage || c.on(t, id, perm::MANAGE_ROLES_DIST);
             policy::require(policy::sees_distribution(c, &d), allowed, "distribution")
         }
+        ObjectType::Repository => {
+            crate::service::container_repos::get(&st.db, id).await?;
+            let allowed = !manage || c.on(t, id, perm::MANAGE_ROLES_REPO);
+            policy::require(c.on(t, id, perm::VIEW_REPO), allowed, "repository")
+        }
     }
 }
 
 fn kind(req: &HttpRequest) -> ObjectType {
     if req.path().contains("/namespaces/") {
         ObjectType::Namespace
+    } else if req.path().contains("/repositories/") {
+        ObjectType::Repository
     } else {
         ObjectType::Distribution
     }

@@ -166,14 +166,34 @@ pub async fn list(
     Authenticated(c): Authenticated,
 ) -> PulpResult<HttpResponse> {
     let p = common::list_params(&req, &[filters::NAME_LOOKUPS, filters::COMMON, FILTERS])?;
+    let q = list_query(&p, PREFIX, PRN)?;
+    let (count, rows) = lists::repositories(&st.db, &c, q).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let bytes = usage::repositories(&st.db, &ids).await?;
+    let stored = |r: &PushRepoRow| bytes.get(&r.id).copied().unwrap_or(0);
+    Ok(paginated(
+        &req,
+        &p,
+        count,
+        rows.iter().map(|r| render(r, stored(r))).collect(),
+    ))
+}
+
+/// The query a repository list's parameters describe (push and plain repositories share
+/// Pulp's filters and orderings; `prefix` and `prn` are the kind's href and PRN forms).
+pub(super) fn list_query(
+    p: &Params,
+    prefix: &str,
+    prn: &str,
+) -> PulpResult<ListQuery<crate::domain::query::RepositoryFilter, O>> {
     let mut q = ListQuery::default();
     q.filters
-        .extend(filters::text(&p, "name").into_iter().map(F::Name));
+        .extend(filters::text(p, "name").into_iter().map(F::Name));
     q.filters
-        .extend(filters::ids(&p, PREFIX, PRN)?.into_iter().map(F::IdIn));
+        .extend(filters::ids(p, prefix, prn)?.into_iter().map(F::IdIn));
     q.filters
-        .extend(filters::labels(&p).into_iter().map(F::Label));
-    let retain = filters::numeric(&p, "retain_repo_versions")?;
+        .extend(filters::labels(p).into_iter().map(F::Label));
+    let retain = filters::numeric(p, "retain_repo_versions")?;
     q.filters
         .extend(retain.into_iter().map(F::RetainRepoVersions));
     if let Some(remote) = p.get("remote") {
@@ -188,7 +208,7 @@ pub async fn list(
         }
     }
     q.order = filters::ordering(
-        &p,
+        p,
         &[
             ("name", O::Name),
             ("pulp_created", O::Created),
@@ -199,17 +219,8 @@ pub async fn list(
             ("pulp_id", O::Id),
         ],
     )?;
-    q.page = filters::page(&p);
-    let (count, rows) = lists::repositories(&st.db, &c, q).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let bytes = usage::repositories(&st.db, &ids).await?;
-    let stored = |r: &PushRepoRow| bytes.get(&r.id).copied().unwrap_or(0);
-    Ok(paginated(
-        &req,
-        &p,
-        count,
-        rows.iter().map(|r| render(r, stored(r))).collect(),
-    ))
+    q.page = filters::page(p);
+    Ok(q)
 }
 
 pub async fn read(

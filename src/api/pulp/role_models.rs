@@ -204,6 +204,14 @@ pub async fn content_object(st: &AppState, v: Option<&str>) -> Result<Option<(Ob
     } else {
         hrefs::parse_id(v, distributions::PREFIX, distributions::PRN)
             .map(|id| (ObjectType::Distribution, id))
+            .or_else(|| {
+                hrefs::parse_id(
+                    v,
+                    hrefs::CONTAINER_REPOSITORIES,
+                    hrefs::CONTAINER_REPOSITORY_MODEL,
+                )
+                .map(|id| (ObjectType::Repository, id))
+            })
     };
     match found {
         Some((t, id)) if svc::object_exists(&st.db, t, id).await? => Ok(Some((t, id))),
@@ -244,6 +252,10 @@ impl UserRoleResponse {
                 (Some(ObjectType::Distribution), Some(id)) => (
                     Some(hrefs::distribution(id)),
                     Some(hrefs::prn(distributions::PRN, id)),
+                ),
+                (Some(ObjectType::Repository), Some(id)) => (
+                    Some(hrefs::container_repository(id)),
+                    Some(hrefs::prn(hrefs::CONTAINER_REPOSITORY_MODEL, id)),
                 ),
                 _ => (None, None),
             };

@@ -82,13 +82,17 @@ fn summary(stored: &str, version_href: &str) -> ContentSummary {
 
 impl From<&VersionRow> for RepositoryVersionResponse {
     fn from(v: &VersionRow) -> Self {
-        let href = hrefs::version(v.repository_id, v.number);
+        let href = hrefs::any_version(v.repository_id, v.number, v.container);
+        let repository = match v.container {
+            true => hrefs::container_repository(v.repository_id),
+            false => hrefs::push_repository(v.repository_id),
+        };
         RepositoryVersionResponse {
             prn: hrefs::prn("core.repositoryversion", v.id),
             pulp_created: hrefs::timestamp(v.created_at),
             pulp_last_updated: hrefs::timestamp(v.created_at),
             number: v.number,
-            repository: hrefs::push_repository(v.repository_id),
+            repository,
             base_version: None,
             content_summary: summary(&v.content_summary, &href),
             vuln_report: None,
@@ -124,6 +128,15 @@ async fn list_inner(
 ) -> PulpResult<HttpResponse> {
     let p = common::list_params(&req, &[FILTERS])?;
     let scope = lists::version_scope(&st.db, &c, repo).await?;
+    list_scoped(req, st, p, scope).await
+}
+
+async fn list_scoped(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    p: Params,
+    scope: lists::VersionScope,
+) -> PulpResult<HttpResponse> {
     let mut q = ListQuery::default();
     q.filters
         .extend(filters::numeric(&p, "number")?.into_iter().map(F::Number));
@@ -188,6 +201,30 @@ pub async fn read(
 ) -> PulpResult<HttpResponse> {
     let (repo, number) = *path;
     let v = lists::version(&st.db, &c, repo, number).await?;
+    Ok(object(&Params::from(&req), render(&v)))
+}
+
+/// The versions of a plain container repository.
+pub async fn container_list(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    repo: web::Path<Uuid>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
+    let p = common::list_params(&req, &[FILTERS])?;
+    let scope = lists::container_version_scope(&st.db, &c, *repo).await?;
+    list_scoped(req, st, p, scope).await
+}
+
+/// A version of a plain container repository.
+pub async fn container_read(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    path: web::Path<(Uuid, i64)>,
+    Authenticated(c): Authenticated,
+) -> PulpResult<HttpResponse> {
+    let (repo, number) = *path;
+    let v = lists::container_version(&st.db, &c, repo, number).await?;
     Ok(object(&Params::from(&req), render(&v)))
 }
 

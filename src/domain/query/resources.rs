@@ -62,6 +62,8 @@ pub enum RepositoryFilter {
     },
     /// Matches nothing (a filter on something berth never has, e.g. a remote).
     Nothing,
+    /// Plain container repositories (`true`) or push repositories (`false`) only.
+    Container(bool),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

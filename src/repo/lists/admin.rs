@@ -114,6 +114,7 @@ pub fn roles(q: &ListQuery<RoleFilter, RoleOrder>) -> Criteria {
                 let model = match t {
                     Some(ObjectType::Namespace) => "%containernamespace",
                     Some(ObjectType::Distribution) => "%containerdistribution",
+                    Some(ObjectType::Repository) => "container.%_containerrepository",
                     None => "-nothing-",
                 };
                 c.sql(

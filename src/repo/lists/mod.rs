@@ -146,6 +146,8 @@ pub fn repositories(q: &ListQuery<RepositoryFilter, RepositoryOrder>) -> Criteri
                 );
             }
             RepositoryFilter::Nothing => c.nothing(),
+            RepositoryFilter::Container(true) => c.sql("r.namespace_id IS NULL", vec![]),
+            RepositoryFilter::Container(false) => c.sql("r.namespace_id IS NOT NULL", vec![]),
         }
     }
     c.order(

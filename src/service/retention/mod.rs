@@ -8,6 +8,11 @@
 //! - [`undo`]: the undo window (versions before a run's version stay until it passed).
 //!
 //! The preview and the run share one engine, and the run recomputes at run time.
+//!
+//! Policies cover push repositories only (those of their namespace, or of every namespace):
+//! plain container repositories belong to no namespace and are neither previewed nor pruned
+//! by a policy; what they hold is chosen by their `add`/`remove`/copy actions, and their own
+//! `retain_repo_versions` still bounds their history.
 pub mod engine;
 pub mod run;
 pub mod snapshot;

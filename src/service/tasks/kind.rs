@@ -64,6 +64,9 @@ pub enum TaskKind {
     /// A retention policy's run (`service::retention::run`).
     #[serde(rename = "berth.app.tasks.retention.run_policy")]
     RetentionRun { policy: Uuid, dry_run: bool },
+    /// A plain container repository's task (`super::container`).
+    #[serde(untagged)]
+    Container(super::container::ContainerTask),
 }
 
 /// `general_create`, by the kind of object created.
@@ -127,6 +130,7 @@ impl TaskKind {
             TaskKind::RestoreVersion { .. } => "berth.app.tasks.restore.restore_version",
             TaskKind::Purge { .. } => "pulpcore.app.tasks.purge.purge",
             TaskKind::RetentionRun { .. } => crate::service::retention::run::TASK_NAME,
+            TaskKind::Container(t) => t.name(),
         }
     }
 
@@ -170,6 +174,7 @@ impl TaskKind {
             TaskKind::RetentionRun { policy, dry_run } => {
                 crate::service::retention::run::run(ctx, policy, dry_run).await
             }
+            TaskKind::Container(t) => t.run(ctx).await,
         }
     }
 }
@@ -210,17 +215,17 @@ async fn delete_distribution(ctx: &TaskContext, id: Uuid) -> Result<Outcome> {
 
 async fn remove_image(ctx: &TaskContext, repo: Uuid, digest: &str) -> Result<Outcome> {
     let v = push_repos::remove_image(&ctx.db, repo, digest).await?;
-    Ok(Outcome::version(repo, v))
+    super::container::outcome(ctx, repo, v).await
 }
 
 async fn tag_image(ctx: &TaskContext, repo: Uuid, tag: &str, digest: &str) -> Result<Outcome> {
     let v = push_repos::tag(&ctx.db, repo, tag, digest).await?;
-    Ok(Outcome::version(repo, v))
+    super::container::outcome(ctx, repo, v).await
 }
 
 async fn untag_image(ctx: &TaskContext, repo: Uuid, tag: &str) -> Result<Outcome> {
     let v = push_repos::untag(&ctx.db, repo, tag).await?;
-    Ok(Outcome::version(repo, v))
+    super::container::outcome(ctx, repo, v).await
 }
 
 fn is_false(b: &bool) -> bool {

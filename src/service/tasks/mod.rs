@@ -10,12 +10,14 @@
 //!
 //! Everything here takes a [`TaskContext`] (database, storage, queue, settings), never the
 //! HTTP state, so the queue workers, the scheduler and the handlers share one entry point.
+mod container;
 mod kind;
 mod outcome;
 mod runner;
 
 pub use crate::domain::tasks::TaskState;
 pub use crate::repo::tasks::TaskRow;
+pub use container::ContainerTask;
 pub use kind::{Create, Delete, TaskKind, Update};
 pub use outcome::{Created, Outcome, ProgressReport};
 pub use runner::{fail, reconcile, run};

@@ -14,6 +14,11 @@ pub enum Created {
         repository: Uuid,
         version: NewVersion,
     },
+    /// A version of a plain container repository.
+    ContainerVersion {
+        repository: Uuid,
+        version: NewVersion,
+    },
 }
 
 impl Created {
@@ -24,13 +29,19 @@ impl Created {
                 repository,
                 version,
             } => hrefs::version(*repository, version.number),
+            Created::ContainerVersion {
+                repository,
+                version,
+            } => hrefs::container_version(*repository, version.number),
         }
     }
 
     pub fn prn(&self) -> String {
         match self {
             Created::Distribution(id) => hrefs::distribution_prn(*id),
-            Created::Version { version, .. } => hrefs::version_prn(version.id),
+            Created::Version { version, .. } | Created::ContainerVersion { version, .. } => {
+                hrefs::version_prn(version.id)
+            }
         }
     }
 }
@@ -69,6 +80,31 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The version a task made in `repository` (a plain container repository when
+    /// `container`), if it made one.
+    pub(super) fn version_in(
+        repository: Uuid,
+        version: Option<NewVersion>,
+        container: bool,
+    ) -> Outcome {
+        Outcome {
+            created: version
+                .map(|version| match container {
+                    true => Created::ContainerVersion {
+                        repository,
+                        version,
+                    },
+                    false => Created::Version {
+                        repository,
+                        version,
+                    },
+                })
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        }
+    }
+
     pub(super) fn version(repository: Uuid, version: Option<NewVersion>) -> Outcome {
         Outcome {
             created: version

@@ -92,8 +92,8 @@ impl TestApp {
 }
 
 impl TestApp {
-    /// Assigns `role` to `user`, on the namespace or distribution `object` (a `pulp_href`) or
-    /// globally, straight in the database.
+    /// Assigns `role` to `user`, on the namespace, distribution or plain repository `object` (a
+    /// `pulp_href`) or globally, straight in the database.
     pub async fn grant_role(&self, user: &str, role: &str, object: Option<&str>) {
         let db = berth::repo::Db::connect(&self.settings.database_url)
             .await
@@ -109,6 +109,8 @@ impl TestApp {
         let obj = object.map(|href| {
             let kind = if href.contains("/namespaces/") {
                 "namespace"
+            } else if href.contains("/repositories/container/container/") {
+                "repository"
             } else {
                 "distribution"
             };
