@@ -22,6 +22,9 @@ CLIENT_DB="berth_test_clients_$$"
 psql "$PG_URL" -qc "CREATE DATABASE \"$CLIENT_DB\"" >/dev/null
 tests/clients/run.sh "${PG_URL%/*}/$CLIENT_DB"
 
+echo "== several replicas: PostgreSQL, S3, nginx (tests/replicas/run.sh) =="
+BERTH_TEST_DATABASE_URL="$PG_URL" tests/replicas/run.sh
+
 # Drop the per-test databases this run created.
 if command -v psql >/dev/null 2>&1; then
   psql "$PG_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'berth_test_%'" 2>/dev/null |
