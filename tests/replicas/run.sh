@@ -21,6 +21,7 @@ for tool in nginx skopeo psql curl ss python3; do
 done
 [ -x "$BIN" ] || { echo "replicas: FAIL: $BIN missing (cargo build --bin berth)"; exit 1; }
 
+export PGCONNECT_TIMEOUT=10
 WORK=$(mktemp -d /tmp/berth-replicas.XXXXXX)
 DB="berth_test_replicas_$$"
 DB_URL="${PG_URL%/*}/$DB"
@@ -28,9 +29,17 @@ PIDS=()
 MOTO_PID=""
 NGINX_PID=""
 cleanup() {
-  local rc=$?
+  local rc=$? pid
   for pid in "${PIDS[@]}" $NGINX_PID $MOTO_PID; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}" $NGINX_PID $MOTO_PID; do wait "$pid" 2>/dev/null || true; done
+  # Up to 15 s for a clean exit, then SIGKILL.
+  for _ in $(seq 75); do
+    local alive=0
+    for pid in "${PIDS[@]}" $NGINX_PID $MOTO_PID; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.2
+  done
+  for pid in "${PIDS[@]}" $NGINX_PID $MOTO_PID; do kill -9 "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   psql "$PG_URL" -qc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || true
   if [ "$rc" -ne 0 ]; then
     for log in "$WORK"/*.log; do
@@ -46,7 +55,7 @@ trap 'exit 130' INT TERM
 
 wait_http() { # wait_http URL PID NAME: up to 30 s for a 200
   for _ in $(seq 150); do
-    curl -sf -o /dev/null "$1" && return 0
+    curl -sf --max-time 5 -o /dev/null "$1" && return 0
     kill -0 "$2" 2>/dev/null || { echo "replicas: FAIL: $3 exited at start"; return 1; }
     sleep 0.2
   done
@@ -68,7 +77,7 @@ if [ -z "$S3" ]; then
   wait_http "$S3/" "$MOTO_PID" moto
 fi
 BUCKET="berth-replicas-$$-$RANDOM"
-curl -sf -X PUT "$S3/$BUCKET" >/dev/null || { echo "replicas: FAIL: cannot create bucket $BUCKET at $S3"; exit 1; }
+curl -sf --max-time 30 -X PUT "$S3/$BUCKET" >/dev/null || { echo "replicas: FAIL: cannot create bucket $BUCKET at $S3"; exit 1; }
 
 psql "$PG_URL" -qc "CREATE DATABASE \"$DB\"" >/dev/null
 
