@@ -124,15 +124,21 @@ def random_image(layer_size=16384, layers=2):
     return config, [os.urandom(layer_size) for _ in range(layers)]
 
 
-def push(base, repo, tag, config, layers, attempts=10):
+def push(base, repo, tag, config, layers, attempts=20):
     """Pushes an image the way a client does; a manifest refused because a blob it names was
-    reclaimed meanwhile (MANIFEST_BLOB_UNKNOWN) is retried after uploading the blobs again.
-    Returns (manifest digest, retries). `base` may be a list: requests rotate over it."""
+    reclaimed meanwhile (MANIFEST_BLOB_UNKNOWN) is retried after uploading the blobs that are
+    gone (HEAD) again. Returns (manifest digest, retries). `base` may be a list: requests
+    rotate over it."""
     bases = base if isinstance(base, list) else [base]
     n = 0
     body = manifest(config, layers)
     for attempt in range(attempts):
         for blob in [config, *layers]:
+            if attempt > 0:
+                head = req(bases[n % len(bases)], "HEAD", f"/v2/{repo}/blobs/{sha(blob)}")
+                n += 1
+                if head.status == 200:
+                    continue
             upload(bases[n % len(bases)], repo, blob)
             n += 1
         r = req(bases[n % len(bases)], "PUT", f"/v2/{repo}/manifests/{tag}", body,

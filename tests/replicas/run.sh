@@ -7,6 +7,7 @@
 # database of its own is created and dropped. S3: BERTH_TEST_S3_ENDPOINT (moto), a bucket of its
 # own; without the variable a moto server is started here (moto_server on PATH, or installed into
 # target/replicas-venv). Ports: BERTH_REPLICAS_PORT_BASE (default 25600) .. +9.
+# BERTH_REPLICAS_KEEP_LOGS=DIR keeps the processes' logs.
 # Prints PASS/FAIL lines; exits non-zero on any failure; everything started is killed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -47,6 +48,7 @@ cleanup() {
       echo "--- $(basename "$log") (tail) ---"; tail -n 25 "$log"
     done
   fi
+  if [ -n "${BERTH_REPLICAS_KEEP_LOGS:-}" ]; then mkdir -p "$BERTH_REPLICAS_KEEP_LOGS" && cp "$WORK"/*.log "$BERTH_REPLICAS_KEEP_LOGS/"; fi
   rm -rf "$WORK"
   exit "$rc"
 }
