@@ -124,7 +124,7 @@ def random_image(layer_size=16384, layers=2):
     return config, [os.urandom(layer_size) for _ in range(layers)]
 
 
-def push(base, repo, tag, config, layers, attempts=20):
+def push(base, repo, tag, config, layers, attempts=30):
     """Pushes an image the way a client does; a manifest refused because a blob it names was
     reclaimed meanwhile (MANIFEST_BLOB_UNKNOWN) is retried after uploading the blobs that are
     gone (HEAD) again. Returns (manifest digest, retries). `base` may be a list: requests

@@ -162,7 +162,7 @@ def scenario_orphans_during_pushes():
             n += 1
             # A pause between cleanups (as between any two real ones): with protection 0 and
             # no pause, a push's fresh blobs can be reclaimed before its manifest every time.
-            done.wait(0.5)
+            done.wait(1.0)
 
     threads = [threading.Thread(target=pusher, args=(A, "replicas/race-a")),
                threading.Thread(target=pusher, args=(B, "replicas/race-b"))]
@@ -277,14 +277,14 @@ def check_schedule(first):
     """Exactly one task per due slot, each dispatched within a few seconds of its slot."""
     def into_slot():
         return (datetime.datetime.now(datetime.timezone.utc) - first).total_seconds()
-    while into_slot() % INTERVAL > INTERVAL - 3 or into_slot() % INTERVAL < 8:
+    while into_slot() % INTERVAL > INTERVAL - 3 or into_slot() % INTERVAL < 12:
         time.sleep(1)  # not at a slot's edge: every due slot has had its tick
     slots = int(into_slot() // INTERVAL) + 1
     res = api(PROXY, "GET", f"/pulp/api/v3/tasks/?name={ORPHANS}&logging_cid=scheduler&limit=100")
     created = sorted(datetime.datetime.fromisoformat(t["pulp_created"].replace("Z", "+00:00"))
                      for t in res["results"])
     offsets = [round((c - first).total_seconds(), 1) for c in created]
-    on_time = all(0 <= o - k * INTERVAL < 6 for k, o in enumerate(offsets))
+    on_time = all(0 <= o - k * INTERVAL < 10 for k, o in enumerate(offsets))
     check(res["count"] == slots and on_time,
           f"the task schedule ran exactly once per {INTERVAL} s slot across three processes",
           f"{slots} slots, {res['count']} tasks, at +{offsets} s")
@@ -297,6 +297,7 @@ def main():
     steps = [scenario_skopeo, scenario_chunked, scenario_tokens, scenario_tag_tasks,
              scenario_orphans_during_pushes, scenario_kill]
     for step in steps:
+        t0 = time.monotonic()
         try:
             if step is scenario_chunked:
                 state["digest"] = step()
@@ -306,6 +307,7 @@ def main():
                 step()
         except Exception as e:  # noqa: BLE001 - one scenario's error fails it, not the run
             check(False, f"{step.__name__} raised", f"{type(e).__name__}: {e}")
+        print(f"  ({step.__name__}: {time.monotonic() - t0:.0f} s)", flush=True)
     check_schedule(first)
     print(f"replicas: {len(failures)} failed, {time.monotonic() - started:.0f} s", flush=True)
     sys.exit(1 if failures else 0)
