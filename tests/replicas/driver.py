@@ -145,11 +145,14 @@ def scenario_orphans_during_pushes():
 
     def pusher(base, repo):
         try:
-            for i in range(8):
+            # At least 8 images each, and on until 6 cleanups have run beside them.
+            i = 0
+            while i < 8 or (len(cleanups) < 6 and i < 100):
                 config, layers = random_image()
                 d, r = push(base, repo, f"p{i}", config, layers)
                 pushed.append((repo, f"p{i}", d))
                 retries[0] += r
+                i += 1
         except Exception as e:  # noqa: BLE001 - reported as a failure below
             errors.append(f"{base}: {e}")
 
@@ -174,7 +177,8 @@ def scenario_orphans_during_pushes():
         t.join(150)
     done.set()
     c.join(70)
-    check(not errors and len(pushed) == 16, "16 pushes on A and B during orphan cleanups succeeded",
+    check(not errors and len(pushed) >= 16,
+          f"{len(pushed)} pushes on A and B during orphan cleanups succeeded",
           f"{errors[:2]}; {retries[0]} manifest PUTs refused with MANIFEST_BLOB_UNKNOWN and retried")
     check(len(cleanups) >= 2 and set(cleanups) == {"completed"},
           "orphan cleanups with protection 0 ran during the pushes, alternating replicas",
@@ -226,17 +230,26 @@ def scenario_kill(chunked):
         print(f"  killed {name} (pid {pid}) while it ran task {href} ({state})", flush=True)
     finally:
         holder.communicate("ROLLBACK;\n\\q\n", timeout=20)
-    pushes, errors, stop = [0], [], threading.Event()
+    pushes, errors, bad_gateway, stop = [0], [], [], threading.Event()
 
     def keep_pushing():
         i = 0
         while not stop.is_set():
-            try:
-                c, l = random_image(4096, 1)
-                push(PROXY, "replicas/after-kill", f"k{i}", c, l, attempts=3)
-                pushes[0] += 1
-            except Exception as e:  # noqa: BLE001 - counted and reported
-                errors.append(str(e))
+            c, l = random_image(4096, 1)
+            for _ in range(3):
+                try:
+                    push(PROXY, "replicas/after-kill", f"k{i}", c, l, attempts=3)
+                    pushes[0] += 1
+                    break
+                except Exception as e:  # noqa: BLE001 - counted and reported
+                    # A POST or PATCH that nginx sent on a pooled connection to the dead
+                    # replica is answered 502 (nginx retries those only before sending);
+                    # a client retries, as docker and skopeo do.
+                    if ": 502 " in str(e):
+                        bad_gateway.append(round(time.monotonic() - killed_at))
+                        continue
+                    errors.append(str(e))
+                    break
             i += 1
             time.sleep(0.5)
 
@@ -259,7 +272,8 @@ def scenario_kill(chunked):
         stop.set()
         p.join(60)
     check(pushes[0] >= 5 and not errors, "pushes through the proxy kept working after the kill",
-          f"{pushes[0]} pushes, {len(errors)} failed: {errors[:2]}")
+          f"{pushes[0]} pushes, {len(errors)} failed: {errors[:2]}; retried after a 502 "
+          f"at +{bad_gateway} s")
 
 
 def schedule():
