@@ -24,6 +24,8 @@ tests/clients/run.sh "${PG_URL%/*}/$CLIENT_DB"
 
 echo "== Pulp's functional tests (pulp_container 2.28.1; default auth on SQLite, token-only on PostgreSQL) =="
 tests/pulp_functional/run.sh "${PG_URL%/*}"
+echo "== several replicas: PostgreSQL, S3, nginx (tests/replicas/run.sh) =="
+BERTH_TEST_DATABASE_URL="$PG_URL" tests/replicas/run.sh
 
 # Drop the per-test databases this run created.
 if command -v psql >/dev/null 2>&1; then
