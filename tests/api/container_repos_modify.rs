@@ -239,3 +239,29 @@ async fn the_ui_lists_a_plain_repository_and_shows_it_read_only() {
         versions.body
     );
 }
+
+#[tokio::test]
+async fn a_star_is_only_accepted_alone_and_only_to_remove_as_in_pulp() {
+    let app = TestApp::spawn().await;
+    let r = create(&app, "star-app").await;
+    let href = r["pulp_href"].as_str().unwrap();
+    for (action, units) in [
+        ("remove/", json!(["*", "some_href"])),
+        ("add/", json!(["*"])),
+    ] {
+        let (s, v) = app
+            .api(
+                Method::POST,
+                &format!("{href}{action}"),
+                Some(json!({ "content_units": units })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{action} {units}: {v}");
+        assert!(
+            v["content_units"][0].as_str().unwrap().contains("'*'"),
+            "{v}"
+        );
+    }
+    let versions = app.api_one(&format!("{href}versions/?number=0")).await;
+    assert_eq!(versions["number"], 0, "no task, no version");
+}

@@ -67,8 +67,21 @@ async fn units(
     hrefs_given: Vec<String>,
     remove: bool,
 ) -> PulpResult<Option<Vec<Uuid>>> {
-    if remove && hrefs_given.iter().any(|h| h == "*") {
-        return Ok(None);
+    if hrefs_given.iter().any(|h| h == "*") {
+        // As Pulp: `"*"` means everything, only alone, and only to remove.
+        return match (remove, hrefs_given.len()) {
+            (true, 1) => Ok(None),
+            (true, _) => Err(fe::field(
+                "content_units",
+                "'*' should be the only item present in the content_units",
+            )
+            .into()),
+            (false, _) => Err(fe::field(
+                "content_units",
+                "'*' removes every content unit; it cannot be added",
+            )
+            .into()),
+        };
     }
     let mut units = Vec::new();
     for h in hrefs_given {
