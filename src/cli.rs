@@ -1,8 +1,9 @@
 //! Command-line interface: `berth serve | worker | migrate | openapi | backup | restore |
 //! admin …` (users, fsck, token key rotation), and the client's commands (`berth::client`).
-//! The server settings are global flags, listed under "Server settings" in every command's help.
+//! The server settings are global flags (given before or after the command), listed under
+//! "Server settings" in the help of the commands that use them ([`parse`]).
 use berth::config::Overrides;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -118,4 +119,36 @@ pub enum AdminAction {
         #[arg(long, default_value_t = 60)]
         grace_minutes: u64,
     },
+}
+
+/// The commands that read the server settings; the others (the client's) do not list them.
+const SERVER_COMMANDS: [&str; 7] = [
+    "serve", "worker", "migrate", "health", "backup", "restore", "admin",
+];
+
+/// Parses the command line. The server settings are global flags (so `berth --data-dir D serve`
+/// and `berth serve --data-dir D` both work), but only the server commands' help lists them:
+/// `berth ls --help` shows the client's own options.
+pub fn parse() -> Cli {
+    let mut cmd = Cli::command();
+    // Global flags reach the subcommands when the command is built; hide them after that.
+    cmd.build();
+    let client: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .filter(|n| !SERVER_COMMANDS.contains(&n.as_str()))
+        .collect();
+    for name in client {
+        cmd = cmd.mut_subcommand(name, |sc| {
+            sc.mut_args(|a| {
+                let server = a.get_help_heading() == Some("Server settings");
+                match server || a.get_id() == "config" {
+                    true => a.hide(true),
+                    false => a,
+                }
+            })
+        });
+    }
+    let matches = cmd.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }

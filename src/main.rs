@@ -5,7 +5,6 @@ use berth::config::Settings;
 use berth::error::Error;
 use berth::service::users;
 use berth::{repo, startup};
-use clap::Parser;
 use std::process::ExitCode;
 
 mod cli;
@@ -13,7 +12,7 @@ use cli::{AdminAction, Cli, Command};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    let mut cli = Cli::parse();
+    let mut cli = cli::parse();
     berth::telemetry::init(cli.log_format);
     let command = match cli.command.take() {
         Some(c) => c,

@@ -228,6 +228,35 @@ async fn help_shows_defaults_and_variables_on_the_server_commands() {
 }
 
 #[tokio::test]
+async fn the_clients_commands_do_not_list_the_server_settings_yet_accept_them_anywhere() {
+    for command in ["ls", "tags", "rm", "prune", "gc", "tasks", "login", "clean"] {
+        let run = berth(&[command, "--help"], &[]).await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        for absent in [
+            "--data-dir",
+            "--storage-url",
+            "--workers",
+            "Server settings",
+            "--config",
+        ] {
+            assert!(
+                !run.stdout.contains(absent),
+                "`berth {command} --help` lists {absent:?}:\n{}",
+                run.stdout
+            );
+        }
+    }
+    // Global flags still parse before and after a server command.
+    for args in [
+        &["--data-dir", "/nonexistent/x", "migrate", "--help"][..],
+        &["migrate", "--data-dir", "/nonexistent/x", "--help"][..],
+    ] {
+        let run = berth(args, &[]).await;
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    }
+}
+
+#[tokio::test]
 async fn swagger_ui_reads_the_pk_path_document_and_the_bare_path_redirects_to_the_slash_form() {
     let app = TestApp::spawn().await;
     let bare = reqwest::Client::builder()
