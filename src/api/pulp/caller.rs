@@ -109,6 +109,7 @@ mod tests {
         "status::status",
         "docs::api_json",
         "docs::api_yaml",
+        "docs::swagger_redirect",
         "mod::method_not_allowed",
         "mod::not_found",
         "repositories::not_allowed",
