@@ -125,11 +125,12 @@ pub async fn namespaces(st: web::Data<AppState>, ui: Ui, p: web::Query<ListParam
     };
     let mut body = format!(
         "<h1>Namespaces</h1>{every}{}<div id=\"results\" data-fragment>\
-         <p class=\"muted\" aria-live=\"polite\">{count} namespaces</p>{}\
+         <p class=\"muted\" aria-live=\"polite\">{}</p>{}\
          <div class=\"scroll\"><table><thead><tr>{}\
          <th scope=\"col\" class=\"num\">Repositories</th>{}{}{}\
          <th scope=\"col\"><span class=\"sr-only\">Actions</span></th></tr></thead><tbody>",
         filter_form(BASE, &p, "namespaces"),
+        counted(count, "namespace", "namespaces"),
         sorts(BASE, &p),
         head(BASE, &p, RepoSort::Name, "Name", ""),
         head(BASE, &p, RepoSort::Tags, "Tags", "num"),
@@ -174,9 +175,10 @@ pub async fn repositories(st: web::Data<AppState>, ui: Ui, p: web::Query<ListPar
     let sizes = usage::repositories(&st.db, &ids).await?;
     let mut body = format!(
         "<h1>Repositories</h1>{}<div id=\"results\" data-fragment>\
-         <p class=\"muted\" aria-live=\"polite\">{count} repositories</p>{}\
+         <p class=\"muted\" aria-live=\"polite\">{}</p>{}\
          <div class=\"scroll\"><table><thead><tr>{}{}{}{}</tr></thead><tbody>",
         filter_form(BASE, &p, "repositories"),
+        counted(count, "repository", "repositories"),
         sorts(BASE, &p),
         head(BASE, &p, RepoSort::Name, "Name", ""),
         head(BASE, &p, RepoSort::Tags, "Tags", "num"),
@@ -199,4 +201,9 @@ pub async fn repositories(st: web::Data<AppState>, ui: Ui, p: web::Query<ListPar
     body.push_str(&pager(BASE, &p, count));
     body.push_str("</div>");
     Ok(page("Repositories", &ui.session, &body))
+}
+
+/// "1 repository", "3 repositories".
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

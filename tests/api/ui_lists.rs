@@ -90,7 +90,7 @@ async fn repositories_and_namespaces_sort_by_size_tags_name_and_last_push() {
         &ns("?sort=tags&dir=asc").await,
         &["small", "big"]
     )));
-    assert!(ns("?q=sma").await.contains("1 namespaces"));
+    assert!(ns("?q=sma").await.contains("1 namespace<"));
 }
 
 #[tokio::test]

@@ -101,7 +101,11 @@ def main():
         d.set_window_size(390, 844)
         shot(name + "-phone")
         width = d.execute_script("return document.documentElement.scrollWidth")
-        check(width <= 390, f"{name}: nothing wider than a phone ({width} px)")
+        wide = "" if width <= 390 else d.execute_script(
+            "return [...document.querySelectorAll('main *')]"
+            ".filter(e => e.getBoundingClientRect().right > 392 && !e.children.length)"
+            ".slice(0, 3).map(e => e.tagName + ': ' + e.textContent.slice(0, 80)).join(' | ')")
+        check(width <= 390, f"{name}: nothing wider than a phone ({width} px) {wide}")
         d.set_window_size(1280, 900)
         dark(False)
     def open_repo(name):
