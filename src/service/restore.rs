@@ -1,8 +1,9 @@
-//! Restoring a repository version (berth extension; push and plain container repositories): a new version whose content equals
-//! an older kept version of the same repository. Checked when requested ([`restorable`]: the
-//! version must be this repository's and still kept), applied by a task ([`restore`]) through
-//! `versions::apply` (non-recursive: exactly the old content comes back, and tag names stay
-//! unique because every current tag the old version lacked is removed in the same version).
+//! Restoring a repository version (berth extension; push and plain container repositories): a
+//! new version whose content equals an older kept version of the same repository. Checked when
+//! requested ([`restorable`]: the version must be this repository's and still kept), applied by
+//! a task ([`restore`]) through `versions::apply` (non-recursive: exactly the old content comes
+//! back, and tag names stay unique because every current tag the old version lacked is removed
+//! in the same version).
 use super::versions::{self, Change, NewVersion};
 use crate::domain::hrefs;
 use crate::error::field_errors as fe;
