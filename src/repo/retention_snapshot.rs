@@ -1,4 +1,5 @@
-//! What the retention engine reads: the push repositories a policy may cover, and one
+//! What the retention engine reads: the repositories a policy may cover (push repositories,
+//! and plain container repositories for policies of every namespace), and one
 //! repository's latest version (tags, manifests, their blobs, list children, pulls) in six
 //! statements whatever its size; plus which blobs something outside the covered repositories
 //! still holds. "Pushed" is when the version that added the unit to the repository was created
@@ -12,15 +13,24 @@ use uuid::Uuid;
 /// Largest `IN (…)` list sent in one statement.
 const CHUNK: usize = 500;
 
-/// A push repository a policy may cover.
+/// A repository a policy may cover.
 #[derive(Debug, Clone)]
 pub struct RepoRef {
     pub id: Uuid,
     pub name: String,
-    pub namespace: String,
+    /// The namespace of a push repository; `None` for a plain container repository.
+    pub namespace: Option<String>,
 }
 
-/// Push repositories (of `namespace`, or all), by name.
+impl RepoRef {
+    /// Whether this is a plain container repository (no namespace).
+    pub fn is_container(&self) -> bool {
+        self.namespace.is_none()
+    }
+}
+
+/// The push repositories of `namespace`, or (`None`) every repository of either kind, by
+/// name. A plain repository belongs to no namespace, so a namespace's list never holds one.
 pub async fn repositories(
     c: &impl ConnectionTrait,
     namespace: Option<Uuid>,
@@ -31,7 +41,7 @@ pub async fn repositories(
     };
     let sql = format!(
         "SELECT r.id, r.name, n.name AS namespace FROM repositories r \
-         JOIN namespaces n ON n.id = r.namespace_id {filter} ORDER BY r.name"
+         LEFT JOIN namespaces n ON n.id = r.namespace_id {filter} ORDER BY r.name"
     );
     all(c, &sql, values)
         .await?

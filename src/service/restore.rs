@@ -1,8 +1,9 @@
-//! Restoring a push repository version (berth extension): a new version whose content equals
-//! an older kept version of the same repository. Checked when requested ([`restorable`]: the
-//! version must be this repository's and still kept), applied by a task ([`restore`]) through
-//! `versions::apply` (non-recursive: exactly the old content comes back, and tag names stay
-//! unique because every current tag the old version lacked is removed in the same version).
+//! Restoring a repository version (berth extension; push and plain container repositories): a
+//! new version whose content equals an older kept version of the same repository. Checked when
+//! requested ([`restorable`]: the version must be this repository's and still kept), applied by
+//! a task ([`restore`]) through `versions::apply` (non-recursive: exactly the old content comes
+//! back, and tag names stay unique because every current tag the old version lacked is removed
+//! in the same version).
 use super::versions::{self, Change, NewVersion};
 use crate::domain::hrefs;
 use crate::error::field_errors as fe;
@@ -14,20 +15,25 @@ use uuid::Uuid;
 /// The number of the version `href` names, if it is a kept version of `r`; a field error on
 /// `version` otherwise.
 pub async fn restorable(db: &Db, r: &PushRepoRow, href: &str) -> Result<i64> {
-    let prefix = format!("{}versions/", hrefs::push_repository(r.id));
+    let own = match r.container {
+        true => hrefs::container_repository(r.id),
+        false => hrefs::push_repository(r.id),
+    };
+    let prefix = format!("{own}versions/");
     let Some(rest) = href.strip_prefix(&prefix) else {
-        return Err(
-            match href.starts_with(hrefs::PUSH_REPOSITORIES) && href.contains("/versions/") {
-                true => fe::field(
-                    "version",
-                    format!("The version '{href}' belongs to another repository."),
-                ),
-                false => fe::field(
-                    "version",
-                    format!("'{href}' is not a repository version href of this repository."),
-                ),
-            },
-        );
+        let a_version = [hrefs::PUSH_REPOSITORIES, hrefs::CONTAINER_REPOSITORIES]
+            .iter()
+            .any(|p| href.starts_with(p));
+        return Err(match a_version && href.contains("/versions/") {
+            true => fe::field(
+                "version",
+                format!("The version '{href}' belongs to another repository."),
+            ),
+            false => fe::field(
+                "version",
+                format!("'{href}' is not a repository version href of this repository."),
+            ),
+        });
     };
     let number = rest
         .strip_suffix('/')

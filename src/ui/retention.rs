@@ -89,7 +89,8 @@ pub async fn every_namespace(st: web::Data<AppState>, ui: Ui) -> UiResult {
     let mut body = String::from(
         "<p class=\"crumbs\"><a href=\"/ui/namespaces/\">Namespaces</a> /</p>\
          <h1>Retention: every namespace</h1><p>These policies apply to the repositories of every \
-         namespace (narrowed by their repository patterns).</p>",
+         namespace and to the plain container repositories (narrowed by their repository \
+         patterns).</p>",
     );
     if rows.is_empty() {
         body.push_str("<p class=\"muted\">There is no policy for every namespace yet.</p>");

@@ -57,6 +57,7 @@ mod reclaim_tasks;
 mod registry_token_only;
 mod registry_tokens;
 mod restore;
+mod retention_plain;
 mod retention_policies;
 mod retention_policies_rbac;
 mod retention_policies_validation;

@@ -2,7 +2,7 @@
 //! makes one new version per repository (the registry stops serving removed tags and still
 //! serves every kept tag whole), the undo window, and the exactness of the previewed bytes
 //! against what orphan cleanup then deletes from storage.
-mod helpers;
+pub mod helpers;
 
 use crate::common::oci::{bytes, OCI_INDEX, OCI_MANIFEST};
 use crate::common::TestApp;

@@ -104,6 +104,12 @@ pub fn ops() -> Vec<Op> {
             "Copy manifests",
             "ManifestCopy",
         ),
+        action(
+            "restore/",
+            "restore",
+            "Restore an older version as a new version (berth)",
+            "RestoreVersion",
+        ),
         Op::new(
             Get,
             Loc::Href(REPO, REPO_PK, "versions/"),

@@ -234,6 +234,7 @@ fn container_repo_routes(cfg: &mut web::ServiceConfig) {
     .service(res(&format!("{PLAIN}/{{id}}/untag/")).post(act::untag))
     .service(res(&format!("{PLAIN}/{{id}}/copy_tags/")).post(act::copy_tags))
     .service(res(&format!("{PLAIN}/{{id}}/copy_manifests/")).post(act::copy_manifests))
+    .service(res(&format!("{PLAIN}/{{id}}/restore/")).post(restore::container_restore))
     .service(res(&format!("{PLAIN}/{{id}}/versions/")).get(versions::container_list))
     .service(
         res(&format!("{PLAIN}/{{id}}/versions/{{number}}/"))

@@ -1,12 +1,13 @@
-//! `POST {push repository href}restore/` (berth extension): 202 with a task
-//! (`berth.app.tasks.restore.restore_version`, exclusive on the repository like `remove_image`)
-//! making a new version equal to an older kept version. Same access as `remove_image`; a version
-//! of another repository, pruned or unknown is a 400 on `version`, decided here.
+//! `POST {push repository href}restore/` and `POST {container repository href}restore/` (berth
+//! extension): 202 with a task (`berth.app.tasks.restore.restore_version`, exclusive on the
+//! repository like its other content actions) making a new version equal to an older kept
+//! version. Same access as `remove_image` (push) or `remove` (plain); a version of another
+//! repository, pruned or unknown is a 400 on `version`, decided here.
 use super::body::Body;
 use super::caller::{Authenticated, WithBody};
 use super::common::task_accepted;
 use super::errors::PulpResult;
-use crate::service::access::{self, RepoAction};
+use crate::service::access::{self, ContainerRepoAction, RepoAction};
 use crate::service::{restore as svc, tasks};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -45,5 +46,22 @@ pub async fn restore(
         number,
     };
     let task = super::repositories::dispatch(&req, &st, r.id, kind, c.user_id()).await?;
+    Ok(task_accepted(task))
+}
+
+pub async fn container_restore(
+    req: HttpRequest,
+    st: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    WithBody(Authenticated(c), body): WithBody<Authenticated>,
+) -> PulpResult<HttpResponse> {
+    let r = access::container_repo(&st.db, &c, *id, ContainerRepoAction::ModifyContent).await?;
+    let RestoreVersion { version } = RestoreVersion::parse(&body)?;
+    let number = svc::restorable(&st.db, &r, &version).await?;
+    let kind = tasks::TaskKind::RestoreVersion {
+        repository: r.id,
+        number,
+    };
+    let task = super::container_repos::dispatch(&req, &st, r.id, kind, c.user_id()).await?;
     Ok(task_accepted(task))
 }

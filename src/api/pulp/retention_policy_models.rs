@@ -91,7 +91,8 @@ pub struct RetentionPolicyResponse {
     #[schema(format = DateTime)]
     pulp_last_updated: String,
     name: String,
-    /// The namespace's href, or null: every namespace.
+    /// The namespace's href (its push repositories), or null: every namespace and the plain
+    /// container repositories.
     #[schema(required = true)]
     namespace: Option<String>,
     repositories: Vec<String>,

@@ -49,7 +49,7 @@ pub struct RetentionRemoved {
     size: i64,
 }
 
-/// What the policy does to one push repository.
+/// What the policy does to one repository (push, or plain container: see `pulp_href`).
 #[derive(ToSchema, Serialize)]
 pub struct RetentionRepositoryPreview {
     name: String,
@@ -106,7 +106,10 @@ impl From<&RepoReport> for RetentionRepositoryPreview {
     fn from(r: &RepoReport) -> Self {
         RetentionRepositoryPreview {
             name: r.repo.name.clone(),
-            pulp_href: hrefs::push_repository(r.repo.id),
+            pulp_href: match r.repo.is_container() {
+                true => hrefs::container_repository(r.repo.id),
+                false => hrefs::push_repository(r.repo.id),
+            },
             skipped: r.skipped.map(str::to_string),
             kept: r.kept.iter().map(Into::into).collect(),
             removed: r.removed.iter().map(Into::into).collect(),

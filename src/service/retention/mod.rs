@@ -9,10 +9,13 @@
 //!
 //! The preview and the run share one engine, and the run recomputes at run time.
 //!
-//! Policies cover push repositories only (those of their namespace, or of every namespace):
-//! plain container repositories belong to no namespace and are neither previewed nor pruned
-//! by a policy; what they hold is chosen by their `add`/`remove`/copy actions, and their own
-//! `retain_repo_versions` still bounds their history.
+//! What a policy covers: a namespace's policy covers the push repositories of that namespace
+//! only; a policy of every namespace (`namespace: null`, superusers only) covers every
+//! repository, push repositories and plain container repositories alike, its patterns matched
+//! against the full name. A plain repository belongs to no namespace (its access is by its own
+//! roles, not its namespace's), so no namespace's policy reaches it, whatever its name. On a
+//! plain repository a run does what it does on a push repository: one new version, the undo
+//! window, `restore/` to undo.
 pub mod engine;
 pub mod run;
 pub mod snapshot;

@@ -26,6 +26,15 @@ pub fn policy_lock(policy: Uuid) -> String {
     format!("pdrn:retention-policy:{policy}")
 }
 
+/// The exclusive resource of a repository's tasks, as its own actions name it.
+fn repo_lock(r: &snapshot::RepoRef) -> String {
+    let model = match r.is_container() {
+        true => hrefs::CONTAINER_REPOSITORY_MODEL,
+        false => hrefs::PUSH_REPOSITORY_MODEL,
+    };
+    hrefs::prn(model, r.id)
+}
+
 /// Dispatches a run of `policy`; a real run also holds the repositories it covers now.
 pub async fn dispatch_run(
     ctx: &TaskContext,
@@ -58,7 +67,7 @@ pub async fn dispatch_with_cid(
             .ok_or_else(|| Error::NotFound("retention policy".into()))?;
         let checked = super::checked(&row)?;
         for r in snapshot::covered(&ctx.db.conn, &checked, row.namespace_id).await? {
-            exclusive.push(hrefs::prn(hrefs::PUSH_REPOSITORY_MODEL, r.id));
+            exclusive.push(repo_lock(&r));
         }
     }
     tasks::dispatch(
@@ -135,9 +144,15 @@ pub async fn run(ctx: &TaskContext, policy: Uuid, dry_run: bool) -> Result<Outco
             );
             if let Some(v) = applied {
                 undo::open(&*txn, repo.id, v.number, checked.undo_window, now).await?;
-                created.push(Created::Version {
-                    repository: repo.id,
-                    version: v,
+                created.push(match repo.is_container() {
+                    true => Created::ContainerVersion {
+                        repository: repo.id,
+                        version: v,
+                    },
+                    false => Created::Version {
+                        repository: repo.id,
+                        version: v,
+                    },
                 });
             }
             txn.commit().await?;

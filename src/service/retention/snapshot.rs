@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 pub use crate::repo::retention_snapshot::RepoRef;
 
-/// The push repositories of `namespace` (or all) that `policy` covers, by name.
+/// The repositories `policy` covers, by name: for a namespace's policy, push repositories of
+/// that namespace (matched by full or namespace-relative name); for a policy of every
+/// namespace (`namespace` `None`), every repository, push or plain, matched by full name.
 pub async fn covered(
     c: &impl ConnectionTrait,
     policy: &Policy,
@@ -20,7 +22,7 @@ pub async fn covered(
     Ok(q::repositories(c, namespace)
         .await?
         .into_iter()
-        .filter(|r| policy.covers(&r.name, scoped.then_some(r.namespace.as_str())))
+        .filter(|r| policy.covers(&r.name, r.namespace.as_deref().filter(|_| scoped)))
         .collect())
 }
 

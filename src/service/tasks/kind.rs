@@ -164,7 +164,7 @@ impl TaskKind {
             } => orphan_cleanup(ctx, content, orphan_protection_time, dry_run).await,
             TaskKind::RestoreVersion { repository, number } => {
                 let v = restore::restore(&ctx.db, repository, number).await?;
-                Ok(Outcome::version(repository, v))
+                super::container::outcome(ctx, repository, v).await
             }
             TaskKind::Purge {
                 finished_before,
