@@ -1,6 +1,6 @@
 //! Pruning old repository versions: by count (`retain_repo_versions`) and by age (the
 //! server-wide `version_retention_hours` for repositories without an explicit count).
-use super::{all, exec, for_update, one};
+use super::{all, for_update, one};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
@@ -23,28 +23,6 @@ pub async fn setting(
             ))
         })
         .transpose()
-}
-
-/// Drops every version of `repo` older than `oldest_kept`, and the membership rows only they
-/// used (content removed at or before `oldest_kept` is in no kept version).
-pub async fn drop_before(
-    c: &impl ConnectionTrait,
-    repo: Uuid,
-    oldest_kept: i64,
-) -> Result<u64, DbErr> {
-    exec(
-        c,
-        "DELETE FROM repository_content WHERE repository_id = ? AND version_removed IS NOT NULL \
-         AND version_removed <= ?",
-        vec![repo.into(), oldest_kept.into()],
-    )
-    .await?;
-    exec(
-        c,
-        "DELETE FROM repository_versions WHERE repository_id = ? AND number < ?",
-        vec![repo.into(), oldest_kept.into()],
-    )
-    .await
 }
 
 /// Repositories without `retain_repo_versions` holding a version superseded before `cutoff`

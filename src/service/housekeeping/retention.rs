@@ -5,9 +5,11 @@
 //! current within the window are kept. Membership rows that only dropped versions used go with
 //! them, so content no kept version holds becomes an orphan for cleanup to purge. The undo
 //! windows of retention runs (`service::retention::undo`) are spared by the age pruning and
-//! closed by the same hourly job.
+//! closed by the same hourly job. A version a distribution serves (`repository_version`) is
+//! never pruned, as Pulp protects it, so more than N versions may remain.
 use crate::error::Result;
 use crate::repo::retention as q;
+use crate::repo::version_expiries::drop_before_unserved;
 use crate::repo::Db;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -24,7 +26,7 @@ pub async fn prune(c: &impl ConnectionTrait, repo: Uuid) -> Result<()> {
     };
     let oldest_kept = next - retain;
     if oldest_kept > 0 {
-        q::drop_before(c, repo, oldest_kept).await?;
+        drop_before_unserved(c, repo, oldest_kept).await?;
     }
     Ok(())
 }
@@ -54,7 +56,7 @@ pub async fn prune_aged(db: &Db, now: DateTime<Utc>, hours: u64) -> Result<u64> 
                     Some(p) => current.min(p),
                     None => current,
                 };
-                dropped += q::drop_before(&*txn, repo, keep).await?;
+                dropped += drop_before_unserved(&*txn, repo, keep).await?;
             }
         }
         txn.commit().await?;
