@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: unit tests, then the integration suite on SQLite and on PostgreSQL, then the
-# client suite (pulp-cli, Pulp's bindings, a generated client, schemathesis) against the real
-# `berth serve` on each database.
+# client suite (pulp-cli, Pulp's bindings, a generated client, schemathesis, a TypeScript client,
+# the web UI in chromium) against the real `berth serve` on each database, then Pulp's own
+# functional tests (tests/pulp_functional) and two replicas behind nginx (tests/replicas).
 # PostgreSQL: BERTH_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
 # each test creates its own database there. S3 tests use BERTH_TEST_S3_ENDPOINT (moto).
 set -euo pipefail
