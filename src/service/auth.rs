@@ -6,6 +6,13 @@
 //! ([`super::throttle`]); unknown and inactive users are checked against a dummy hash so they
 //! take as long as real ones. Registry tokens name their user, whose activity is cached for
 //! [`ACTIVE_TTL`] ([`is_active`]) and forgotten at once when this process changes the user.
+//!
+//! Identical credentials arriving together are verified once: a client starts a push with
+//! several parallel requests, all with the same cold credentials, and without this each one
+//! queued its own Argon2 run for the same answer (and, on a loaded machine, the last ones
+//! waited past the verifier's queue limit and got 429). The others wait for that one run
+//! ([`InFlight`]) and take its answer: from the cache when it matched, at once when it did not
+//! (so a flood of one wrong password costs one verification, each still counted as a failure).
 use super::password::Verifier;
 use super::throttle::Throttle;
 use crate::error::{Error, Result};
@@ -46,7 +53,56 @@ struct Inner {
     throttle: Throttle,
     /// username → (read at, active).
     active: Mutex<HashMap<String, (Instant, bool)>>,
+    /// sha256(credentials) → the lock held while they are being verified, with the answer.
+    inflight: Mutex<HashMap<[u8; 32], Slot>>,
 }
+
+/// The answer of the last verification of one set of credentials (`None`: none finished).
+type Slot = Arc<tokio::sync::Mutex<Option<bool>>>;
+
+/// A turn to verify one set of credentials: callers with the same credentials take turns,
+/// and the map entry goes with the last of them.
+struct InFlight<'a> {
+    inner: &'a Inner,
+    key: [u8; 32],
+    slot: Slot,
+}
+
+impl<'a> InFlight<'a> {
+    fn join(inner: &'a Inner, key: [u8; 32]) -> InFlight<'a> {
+        let slot = match inner.inflight.lock() {
+            Ok(mut map) => map.entry(key).or_default().clone(),
+            // A poisoned map only loses the sharing, never the check.
+            Err(_) => Arc::default(),
+        };
+        InFlight { inner, key, slot }
+    }
+
+    /// Waits until nobody else verifies these credentials; bounded by the verifier's own
+    /// bound (the one ahead either finishes or is refused within it).
+    async fn turn(&self) -> Result<tokio::sync::MutexGuard<'_, Option<bool>>> {
+        tokio::time::timeout(INFLIGHT_WAIT, self.slot.lock())
+            .await
+            .map_err(|_| Error::TooManyRequests {
+                reason: "too many sign-ins in progress; retry shortly".into(),
+                retry_after: 1,
+            })
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.inner.inflight.lock() {
+            // The map's reference and ours: nobody else waits for these credentials.
+            if Arc::strong_count(&self.slot) <= 2 {
+                map.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// How long a caller waits for the verification of the same credentials ahead of it.
+const INFLIGHT_WAIT: Duration = Duration::from_secs(10);
 
 impl CredentialCache {
     /// A cache whose throttle allows `user_free` failed sign-ins per user name and
@@ -55,6 +111,20 @@ impl CredentialCache {
         CredentialCache {
             inner: Arc::new(Inner {
                 throttle: Throttle::new(user_free, address_free),
+                ..Default::default()
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+impl CredentialCache {
+    /// A cache whose verifier runs `permits` verifications at once, the others waiting at most
+    /// `max_wait` for a turn.
+    fn with_verifier(permits: usize, max_wait: Duration) -> CredentialCache {
+        CredentialCache {
+            inner: Arc::new(Inner {
+                verifier: Arc::new(Verifier::new(permits, max_wait)),
                 ..Default::default()
             }),
         }
@@ -91,15 +161,20 @@ pub async fn verify(
         .finalize()
         .into();
     let inner = &cache.inner;
-    if let (Some(u), Ok(map)) = (&user, inner.verified.lock()) {
-        if let Some((at, hash)) = map.get(&key) {
-            if at.elapsed() < CACHE_TTL && *hash == u.password_hash {
-                return Ok(principal_of(u));
-            }
-        }
+    if let Some(p) = cached(inner, user.as_ref(), &key) {
+        return Ok(p);
     }
     if let Some(wait) = inner.throttle.blocked(username, client) {
         return Err(too_many(wait));
+    }
+    let same = InFlight::join(inner, key);
+    let mut answer = same.turn().await?;
+    if let Some(p) = cached(inner, user.as_ref(), &key) {
+        return Ok(p);
+    }
+    if *answer == Some(false) {
+        inner.throttle.failed(username, client);
+        return Err(Error::Unauthorized);
     }
     let turn = inner.verifier.turn().await?;
     // Callers that queued behind a flood see the failures it recorded meanwhile.
@@ -108,6 +183,7 @@ pub async fn verify(
     }
     let hash = user.as_ref().map(|u| u.password_hash.as_str());
     let ok = inner.verifier.verify(turn, password, hash).await?;
+    *answer = Some(ok);
     let Some(user) = user.filter(|_| ok) else {
         inner.throttle.failed(username, client);
         return Err(Error::Unauthorized);
@@ -123,6 +199,14 @@ pub async fn verify(
         map.insert(key, (Instant::now(), user.password_hash.clone()));
     }
     Ok(principal_of(&user))
+}
+
+/// The principal of credentials verified within [`CACHE_TTL`] against `user`'s current hash.
+fn cached(inner: &Inner, user: Option<&users::UserRow>, key: &[u8; 32]) -> Option<Principal> {
+    let u = user?;
+    let map = inner.verified.lock().ok()?;
+    let (at, hash) = map.get(key)?;
+    (at.elapsed() < CACHE_TTL && *hash == u.password_hash).then(|| principal_of(u))
 }
 
 fn principal_of(u: &users::UserRow) -> Principal {
@@ -216,3 +300,7 @@ fn write_secret(path: &std::path::Path, secret: &str) -> Result<()> {
     f.write_all(b"\n")?;
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "auth_tests.rs"]
+mod tests;
