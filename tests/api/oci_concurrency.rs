@@ -23,7 +23,10 @@ async fn concurrent_pushes_of_images_sharing_layers_all_succeed() {
         }));
     }
     for t in tasks {
-        t.await.unwrap();
+        // A push's own panic message, not only "task panicked", ends the test's output.
+        if let Err(e) = t.await {
+            std::panic::resume_unwind(e.into_panic());
+        }
     }
     for (repo, expected) in [
         ("race/shared", ["t0", "t2", "t4", "t6"]),

@@ -62,7 +62,7 @@ impl TestApp {
         let (base, handle, running) = start(settings.clone()).await;
         TestApp {
             base,
-            client: reqwest::Client::new(),
+            client: client(),
             settings,
             dir,
             handle,
@@ -133,6 +133,17 @@ impl TestApp {
 struct Running {
     pulls: berth::service::pulls::PullTracker,
     done: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+/// The tests' HTTP client. The server closes connections idle for 5 s; a pooled connection
+/// reused just as that happens fails the request ("connection closed before message
+/// completed"), so connections are reused only while idle for less than that (as the `berth`
+/// client does).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .unwrap()
 }
 
 async fn start(settings: Settings) -> (String, actix_web::dev::ServerHandle, Running) {
