@@ -3,7 +3,7 @@
 //! scopes (typed, see `domain::query`) that restrict every list to what the caller may see.
 //! Superusers see and may do everything.
 use crate::domain::permissions::{self as perm, ObjectType};
-use crate::domain::query::{DistScope, RepoScope};
+use crate::domain::query::{DistScope, PlainScope, RepoScope};
 use crate::error::{Error, Result};
 use crate::repo::distributions::{self, DistributionRow};
 use crate::repo::namespaces::NamespaceRow;
@@ -153,20 +153,34 @@ pub fn distribution_scope(c: &Caller) -> Option<DistScope> {
     })
 }
 
-/// The push repositories the caller sees (`None`: all of them): those behind a distribution
-/// they see, and those of namespaces where they may view push repositories.
+/// The repositories the caller sees (`None`: all of them): those behind a distribution they
+/// see, the push repositories of namespaces where they may view them, and the plain container
+/// repositories they hold a view role on.
 pub fn repository_scope(c: &Caller) -> Option<RepoScope> {
     let served = distribution_scope(c)?;
     let namespaces = c.objects_with(
         ObjectType::Namespace,
         &[perm::VIEW_NAMESPACE, perm::NS_VIEW_PUSH_REPO],
     );
-    Some(RepoScope { served, namespaces })
+    Some(RepoScope {
+        served,
+        namespaces,
+        plain: plain_scope(c),
+    })
+}
+
+/// The plain container repositories the caller sees by a role on them.
+fn plain_scope(c: &Caller) -> PlainScope {
+    match container_repo_scope(c) {
+        None => PlainScope::All,
+        Some(ids) => PlainScope::Granted(ids),
+    }
 }
 
 /// The push repositories whose versions the caller may read (`None`: all of them), by the rule
 /// of [`push_repo`]'s `View`: a view permission on their namespace or on one of their
-/// distributions; unlike [`repository_scope`], being public is not enough.
+/// distributions; unlike [`repository_scope`], being public is not enough. Plain container
+/// repositories: those they hold a view role on, as in [`repository_scope`].
 pub fn readable_repository_scope(c: &Caller) -> Option<RepoScope> {
     let readers = [perm::NS_VIEW_PUSH_REPO, perm::NS_VIEW_DIST];
     if c.global(perm::VIEW_DIST) || readers.iter().any(|p| c.global(p)) {
@@ -180,6 +194,7 @@ pub fn readable_repository_scope(c: &Caller) -> Option<RepoScope> {
             granted_only: true,
         },
         namespaces,
+        plain: plain_scope(c),
     })
 }
 

@@ -14,6 +14,7 @@ mod container_repos;
 mod container_repos_content;
 mod container_repos_modify;
 mod container_repos_rbac;
+mod container_repos_visibility;
 mod delete_races;
 mod layering;
 mod oci_base;

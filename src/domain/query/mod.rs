@@ -113,10 +113,27 @@ pub struct DistScope {
     pub granted_only: bool,
 }
 
-/// The push repositories a caller sees: those served by a distribution in `served`, and those
-/// of these namespaces.
+/// The repositories a caller sees: those served by a distribution in `served`, those of these
+/// namespaces, and the plain container repositories of `plain`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RepoScope {
     pub served: DistScope,
     pub namespaces: Vec<Uuid>,
+    pub plain: PlainScope,
+}
+
+/// The plain container repositories a caller sees through a role on them (Pulp's
+/// `view_containerrepository`); the default is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlainScope {
+    /// These, by a role on each.
+    Granted(Vec<Uuid>),
+    /// Every one (the permission is held globally).
+    All,
+}
+
+impl Default for PlainScope {
+    fn default() -> Self {
+        PlainScope::Granted(vec![])
+    }
 }

@@ -44,10 +44,23 @@ pub(crate) fn repositories_in(scope: &RepoScope, col: &str) -> (String, Vec<Valu
     let (dist_cond, mut values) = distributions_in(&scope.served, "vd");
     let (ns_cond, nv) = in_ids("vr.namespace_id", &scope.namespaces);
     values.extend(nv);
+    let plain = match &scope.plain {
+        PlainScope::Granted(ids) if ids.is_empty() => String::new(),
+        PlainScope::Granted(ids) => {
+            let (cond, pv) = in_ids(col, ids);
+            values.extend(pv);
+            format!(" OR {cond}")
+        }
+        PlainScope::All => {
+            format!(
+                " OR {col} IN (SELECT pr.id FROM repositories pr WHERE pr.namespace_id IS NULL)"
+            )
+        }
+    };
     (
         format!(
             "({col} IN (SELECT vd.repository_id FROM distributions vd WHERE {dist_cond}) \
-             OR {col} IN (SELECT vr.id FROM repositories vr WHERE {ns_cond}))"
+             OR {col} IN (SELECT vr.id FROM repositories vr WHERE {ns_cond}){plain})"
         ),
         values,
     )

@@ -99,6 +99,7 @@ fn repository_scope_is_two_subqueries() {
             granted_only: false,
         },
         namespaces: vec![n],
+        ..Default::default()
     };
     let q = ListQuery::filtered(vec![RepositoryFilter::Visible(scope)]);
     let (text, values) = sql(&repositories(&q), "repositories r");
@@ -300,6 +301,7 @@ fn a_granted_only_scope_leaves_public_distributions_out() {
             granted_only: true,
         },
         namespaces: vec![n],
+        ..Default::default()
     };
     let q = ListQuery::filtered(vec![VersionFilter::Visible(scope)]);
     let (text, values) = sql(&versions(&q), "v");
