@@ -212,8 +212,7 @@ pub fn require(ok: bool, why: &str) -> Result<()> {
     }
 }
 
-/// A repository the caller sees, of either kind. Plain container repositories are shown
-/// read-only: their content changes through the management API's actions only.
+/// A repository the caller sees, of either kind.
 pub async fn viewable(
     db: &Db,
     c: &Caller,
@@ -226,15 +225,26 @@ pub async fn viewable(
     access::push_repo(db, c, repo, RepoAction::View).await
 }
 
-/// Whether the caller may untag, remove images from and restore `repo` (which they see);
-/// never for a plain container repository, which the UI shows read-only.
-pub async fn may_modify(db: &Db, c: &Caller, repo: Uuid) -> Result<bool> {
+/// A repository of either kind whose content the caller may change (untag, remove images,
+/// restore versions): the API's rule for its kind (`remove_image` of a push repository,
+/// `remove` of a plain one).
+pub async fn modifiable(
+    db: &Db,
+    c: &Caller,
+    repo: Uuid,
+) -> Result<crate::repo::push_repos::PushRepoRow> {
     if crate::repo::container_repos::exists(&db.conn, repo).await? {
-        return Ok(false);
+        let modify = access::ContainerRepoAction::ModifyContent;
+        return access::container_repo(db, c, repo, modify).await;
     }
-    match access::push_repo(db, c, repo, RepoAction::ModifyContent).await {
+    access::push_repo(db, c, repo, RepoAction::ModifyContent).await
+}
+
+/// Whether the caller may change the content of `repo` (which they see), as [`modifiable`].
+pub async fn may_modify(db: &Db, c: &Caller, repo: Uuid) -> Result<bool> {
+    match modifiable(db, c, repo).await {
         Ok(_) => Ok(true),
-        Err(Error::Denied) => Ok(false),
+        Err(Error::Denied | Error::Forbidden(_)) => Ok(false),
         Err(e) => Err(e),
     }
 }

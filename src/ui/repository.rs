@@ -1,15 +1,16 @@
 //! A repository's pages: its tags grouped by image (with the Untag and Delete image actions
 //! for who may modify it), the Delete image confirmation (which lists every tag that goes),
-//! and its versions with Restore. Actions check the session's CSRF token, then the same
-//! access rule as the Pulp API (`access::push_repo`, ModifyContent) and dispatch the same
-//! tasks (untag, remove_image, restore_version), exclusive on the repository.
+//! and its versions with Restore, for push and plain container repositories alike. Actions
+//! check the session's CSRF token, then the same access rule as the Pulp API for the
+//! repository's kind (`service::ui::modifiable`) and dispatch the same tasks (untag,
+//! remove_image, restore_version), exclusive on the repository as the API's are.
 use super::html::{bytes, csrf, esc, page, q, see_other, short_digest, time};
 use super::session::{Form, Ui, UiResult};
 use crate::domain::hrefs;
 use crate::domain::query::{ListQuery, Page, Sort, VersionOrder};
 use crate::error::Error;
-use crate::service::access::{self, RepoAction};
-use crate::service::{lists, push_repos, restore, tasks, ui as svc};
+use crate::service::push_repos::{self, PushRepoRow};
+use crate::service::{lists, restore, tasks, ui as svc};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest};
 use std::fmt::Write as _;
@@ -36,14 +37,19 @@ fn tabs(id: Uuid, name: &str, current: &str) -> String {
 async fn dispatch(
     st: &AppState,
     ui: &Ui,
-    repo: Uuid,
+    repo: &PushRepoRow,
     kind: tasks::TaskKind,
 ) -> Result<Uuid, Error> {
+    // The lock the API's actions on this kind of repository take.
+    let model = match repo.container {
+        true => hrefs::CONTAINER_REPOSITORY_MODEL,
+        false => hrefs::PUSH_REPOSITORY_MODEL,
+    };
     tasks::dispatch(
         &st.tasks,
         tasks::NewTask {
             kind,
-            exclusive: vec![hrefs::prn(hrefs::PUSH_REPOSITORY_MODEL, repo)],
+            exclusive: vec![hrefs::prn(model, repo.id)],
             created_by: ui.caller.user_id(),
             logging_cid: Uuid::new_v4().simple().to_string(),
         },
@@ -193,7 +199,7 @@ pub async fn untag(
 ) -> UiResult {
     let form = Form::parse(&body);
     form.check(&ui.session)?;
-    let r = access::push_repo(&st.db, &ui.caller, *id, RepoAction::ModifyContent).await?;
+    let r = svc::modifiable(&st.db, &ui.caller, *id).await?;
     let tags: Vec<String> = if form.get("all_matching") == Some("1") {
         svc::tag_names(&st.db, r.id, form.get("q").unwrap_or("")).await?
     } else {
@@ -211,7 +217,7 @@ pub async fn untag(
             tags,
         }
     };
-    let t = dispatch(&st, &ui, r.id, kind).await?;
+    let t = dispatch(&st, &ui, &r, kind).await?;
     Ok(see_other(&format!("/ui/tasks/{t}/")))
 }
 
@@ -229,7 +235,7 @@ pub async fn confirm_delete(
     p: web::Query<DigestParam>,
     ui: Ui,
 ) -> UiResult {
-    let r = access::push_repo(&st.db, &ui.caller, *id, RepoAction::ModifyContent).await?;
+    let r = svc::modifiable(&st.db, &ui.caller, *id).await?;
     push_repos::manifest_in_latest(&st.db, &r, &p.digest).await?;
     let tags: Vec<String> = svc::tags_of(&st.db, r.id, &p.digest)
         .await?
@@ -279,14 +285,14 @@ pub async fn delete_image(
 ) -> UiResult {
     let form = Form::parse(&body);
     form.check(&ui.session)?;
-    let r = access::push_repo(&st.db, &ui.caller, *id, RepoAction::ModifyContent).await?;
+    let r = svc::modifiable(&st.db, &ui.caller, *id).await?;
     let digest = form.get("digest").unwrap_or("").to_string();
     push_repos::manifest_in_latest(&st.db, &r, &digest).await?;
     let kind = tasks::TaskKind::RemoveImage {
         repository: r.id,
         digest,
     };
-    let task = dispatch(&st, &ui, r.id, kind).await?;
+    let task = dispatch(&st, &ui, &r, kind).await?;
     Ok(see_other(&format!("/ui/tasks/{task}/")))
 }
 
@@ -365,7 +371,7 @@ pub async fn restore_version(
 ) -> UiResult {
     let form = Form::parse(&body);
     form.check(&ui.session)?;
-    let r = access::push_repo(&st.db, &ui.caller, *id, RepoAction::ModifyContent).await?;
+    let r = svc::modifiable(&st.db, &ui.caller, *id).await?;
     let number: i64 = form
         .get("version")
         .and_then(|v| v.parse().ok())
@@ -375,11 +381,12 @@ pub async fn restore_version(
                 "A version number is required.".into(),
             )])
         })?;
-    let number = restore::restorable(&st.db, &r, &hrefs::version(r.id, number)).await?;
+    let number =
+        restore::restorable(&st.db, &r, &hrefs::any_version(r.id, number, r.container)).await?;
     let kind = tasks::TaskKind::RestoreVersion {
         repository: r.id,
         number,
     };
-    let task = dispatch(&st, &ui, r.id, kind).await?;
+    let task = dispatch(&st, &ui, &r, kind).await?;
     Ok(see_other(&format!("/ui/tasks/{task}/")))
 }

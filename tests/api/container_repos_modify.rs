@@ -1,12 +1,13 @@
 //! Changing what a plain container repository holds: `add`/`remove` by content href and
 //! `tag`/`untag` each make one new version; orphan cleanup keeps what only a plain repository
-//! holds; the web UI lists plain repositories and shows them read-only.
+//! holds; the web UI lists plain repositories and untags and restores them for who may change
+//! their content (as the API's `remove`), read-only for viewers.
 use crate::common::oci::sha256;
 use crate::common::TestApp;
 use crate::container_repos::{create, distribute};
 use crate::container_repos_content::{created, present, push_href, tag_names};
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn add_remove_tag_and_untag_each_make_one_new_version() {
@@ -208,9 +209,11 @@ async fn orphan_cleanup_keeps_content_only_a_plain_repository_holds() {
 }
 
 #[tokio::test]
-async fn the_ui_lists_a_plain_repository_and_shows_it_read_only() {
+async fn the_ui_untags_and_restores_a_plain_repository_for_who_may_modify_it_and_no_one_else() {
     let app = TestApp::spawn().await;
     app.push_image("dev/app", "1.0", &[b"ui-layer".to_vec()])
+        .await;
+    app.push_image("dev/app", "1.1", &[b"ui-layer-2".to_vec()])
         .await;
     let source = push_href(&app, "dev/app").await;
     let r = create(&app, "prod-app").await;
@@ -222,22 +225,87 @@ async fn the_ui_lists_a_plain_repository_and_shows_it_read_only() {
     )
     .await;
     let id = href.trim_end_matches('/').rsplit('/').next().unwrap();
+    app.create_user("viewer", "pw-viewer").await;
+    app.grant_role("viewer", "container.containerrepository_viewer", Some(href))
+        .await;
+
+    // A viewer sees the repository, its tags and versions, and no action.
+    let viewer = crate::common::ui::Browser::new(&app);
+    viewer.sign_in("viewer", "pw-viewer").await;
+    let page = viewer.get(&format!("/ui/repositories/{id}/")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("1.0"), "{}", page.body);
+    assert!(!page.body.contains("/untag"), "viewer: {}", page.body);
+    let versions = viewer
+        .get(&format!("/ui/repositories/{id}/versions/"))
+        .await;
+    assert!(
+        !versions.body.contains("/restore"),
+        "viewer: {}",
+        versions.body
+    );
+    let token = page.csrf();
+    let refused = viewer
+        .post(
+            &format!("/ui/repositories/{id}/untag"),
+            &[("csrf", &token), ("tag", "1.0")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+    // The admin untags both tags (one new version), then restores version 1.
     let b = crate::common::ui::Browser::new(&app);
     b.sign_in(crate::common::pulp::ADMIN.0, crate::common::pulp::ADMIN.1)
         .await;
     let list = b.get("/ui/repositories/").await;
     assert!(list.body.contains(">prod-app<"), "{}", list.body);
     let page = b.get(&format!("/ui/repositories/{id}/")).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("1.0"), "{}", page.body);
-    assert!(!page.body.contains("/untag"), "read-only: {}", page.body);
+    assert!(page.body.contains("/untag"), "{}", page.body);
+    let token = page.csrf();
+    let done = b
+        .post(
+            &format!("/ui/repositories/{id}/untag"),
+            &[("csrf", &token), ("tag", "1.0"), ("tag", "1.1")],
+        )
+        .await;
+    let task = ui_task(&app, &done).await;
+    assert_eq!(
+        task["created_resources"],
+        json!([format!("{href}versions/2/")])
+    );
+    assert_eq!(present(&app, &format!("{href}versions/2/")).await.0, 0);
+
     let versions = b.get(&format!("/ui/repositories/{id}/versions/")).await;
-    assert_eq!(versions.status, StatusCode::OK, "{}", versions.body);
     assert!(
-        !versions.body.contains("/restore"),
-        "read-only: {}",
+        versions.body.contains("Restore version 1"),
+        "{}",
         versions.body
     );
+    let done = b
+        .post(
+            &format!("/ui/repositories/{id}/restore"),
+            &[("csrf", &versions.csrf()), ("version", "1")],
+        )
+        .await;
+    let task = ui_task(&app, &done).await;
+    assert_eq!(
+        task["created_resources"],
+        json!([format!("{href}versions/3/")])
+    );
+    assert_eq!(
+        tag_names(&app, &format!("{href}versions/3/")).await,
+        ["1.0", "1.1"]
+    );
+}
+
+/// The finished task a UI action redirected to.
+async fn ui_task(app: &TestApp, answer: &crate::common::ui::Page) -> Value {
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let at = answer.location.as_deref().unwrap();
+    let id = at.trim_end_matches('/').rsplit('/').next().unwrap();
+    let t = app.task_done(&format!("/pulp/api/v3/tasks/{id}/")).await;
+    assert_eq!(t["state"], "completed", "{t}");
+    t
 }
 
 #[tokio::test]

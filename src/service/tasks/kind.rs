@@ -155,7 +155,7 @@ impl TaskKind {
             TaskKind::Untag { repository, tag } => untag_image(ctx, repository, &tag).await,
             TaskKind::UntagMany { repository, tags } => {
                 let v = push_repos::untag_many(&ctx.db, repository, &tags).await?;
-                Ok(Outcome::version(repository, v))
+                super::container::outcome(ctx, repository, v).await
             }
             TaskKind::OrphanCleanup {
                 content,

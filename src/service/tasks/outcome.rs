@@ -104,17 +104,4 @@ impl Outcome {
             ..Default::default()
         }
     }
-
-    pub(super) fn version(repository: Uuid, version: Option<NewVersion>) -> Outcome {
-        Outcome {
-            created: version
-                .map(|version| Created::Version {
-                    repository,
-                    version,
-                })
-                .into_iter()
-                .collect(),
-            ..Default::default()
-        }
-    }
 }
