@@ -7,7 +7,7 @@ use crate::common::TestApp;
 use crate::container_repos::{create, distribute};
 use crate::container_repos_content::{created, present, push_href, tag_names};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::test]
 async fn add_remove_tag_and_untag_each_make_one_new_version() {
@@ -268,7 +268,7 @@ async fn the_ui_untags_and_restores_a_plain_repository_for_who_may_modify_it_and
             &[("csrf", &token), ("tag", "1.0"), ("tag", "1.1")],
         )
         .await;
-    let task = ui_task(&app, &done).await;
+    let task = done.completed_task(&app).await;
     assert_eq!(
         task["created_resources"],
         json!([format!("{href}versions/2/")])
@@ -287,7 +287,7 @@ async fn the_ui_untags_and_restores_a_plain_repository_for_who_may_modify_it_and
             &[("csrf", &versions.csrf()), ("version", "1")],
         )
         .await;
-    let task = ui_task(&app, &done).await;
+    let task = done.completed_task(&app).await;
     assert_eq!(
         task["created_resources"],
         json!([format!("{href}versions/3/")])
@@ -296,16 +296,6 @@ async fn the_ui_untags_and_restores_a_plain_repository_for_who_may_modify_it_and
         tag_names(&app, &format!("{href}versions/3/")).await,
         ["1.0", "1.1"]
     );
-}
-
-/// The finished task a UI action redirected to.
-async fn ui_task(app: &TestApp, answer: &crate::common::ui::Page) -> Value {
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-    let at = answer.location.as_deref().unwrap();
-    let id = at.trim_end_matches('/').rsplit('/').next().unwrap();
-    let t = app.task_done(&format!("/pulp/api/v3/tasks/{id}/")).await;
-    assert_eq!(t["state"], "completed", "{t}");
-    t
 }
 
 #[tokio::test]

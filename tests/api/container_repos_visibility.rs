@@ -8,23 +8,13 @@ use crate::container_repos_content::push_href;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-const DISTS_PUSH: &str = "/pulp/api/v3/distributions/container/container/";
-
 #[tokio::test]
 async fn a_viewer_of_a_plain_repository_lists_its_content_and_versions_and_an_outsider_none() {
     let app = TestApp::spawn().await;
     app.push_image("secret/app", "1.0", &[b"private layer".to_vec()])
         .await;
     // The pushed-to distribution goes private: only the promoted copy can make it visible.
-    let dist = app
-        .api_one(&format!("{DISTS_PUSH}?base_path=secret/app"))
-        .await;
-    app.api_task(
-        Method::PATCH,
-        dist["pulp_href"].as_str().unwrap(),
-        Some(json!({"private": true})),
-    )
-    .await;
+    app.make_private("secret/app").await;
     let source = push_href(&app, "secret/app").await;
     let promoted = create(&app, "promoted").await;
     let href = promoted["pulp_href"].as_str().unwrap().to_string();

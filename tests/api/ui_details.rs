@@ -44,15 +44,7 @@ async fn the_image_page_shows_layers_and_labels_and_hides_what_the_latest_versio
     assert!(!hostile.body.contains("<script>"));
 
     app.create_user("outsider", "pw-outsider").await;
-    let dist = app
-        .api_one("/pulp/api/v3/distributions/container/container/?name=team/app")
-        .await;
-    app.api_task(
-        Method::PATCH,
-        dist["pulp_href"].as_str().unwrap(),
-        Some(json!({"private": true})),
-    )
-    .await;
+    app.make_private("team/app").await;
     let o = Browser::new(&app);
     o.sign_in("outsider", "pw-outsider").await;
     assert_eq!(

@@ -38,12 +38,7 @@ async fn untag_refuses_more_than_ten_thousand_tags_and_tags_the_latest_version_l
 
 /// Follows a UI action's redirect to its task; waits for it to complete.
 async fn completed(app: &TestApp, p: &crate::common::ui::Page) {
-    assert_eq!(p.status, 303, "{}", p.body);
-    let loc = p.location.clone().unwrap();
-    assert!(loc.starts_with("/ui/tasks/"), "{loc}");
-    let id = loc.trim_start_matches("/ui/tasks/").trim_end_matches('/');
-    let t = app.task_done(&format!("/pulp/api/v3/tasks/{id}/")).await;
-    assert_eq!(t["state"], "completed", "{t}");
+    p.completed_task(app).await;
 }
 
 #[tokio::test]

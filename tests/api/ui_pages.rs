@@ -23,12 +23,7 @@ pub async fn repo_id(app: &TestApp, name: &str) -> String {
 
 /// Waits for the task a UI action redirected to; returns the API's view of it.
 async fn task_of(app: &TestApp, p: &Page) -> serde_json::Value {
-    assert_eq!(p.status, 303, "{}", p.body);
-    let loc = p.location.clone().unwrap();
-    let id = loc.trim_start_matches("/ui/tasks/").trim_end_matches('/');
-    let t = app.task_done(&format!("/pulp/api/v3/tasks/{id}/")).await;
-    assert_eq!(t["state"], "completed", "{t}");
-    t
+    p.completed_task(app).await
 }
 
 pub async fn tags(app: &TestApp, name: &str) -> Vec<String> {
@@ -196,15 +191,7 @@ async fn a_consumer_sees_no_actions_and_an_outsider_gets_404() {
         .as_str()
         .unwrap()
         .to_string();
-    let dist = app
-        .api_one("/pulp/api/v3/distributions/container/container/?name=team/app")
-        .await;
-    app.api_task(
-        Method::PATCH,
-        dist["pulp_href"].as_str().unwrap(),
-        Some(json!({"private": true})),
-    )
-    .await;
+    app.make_private("team/app").await;
     app.create_user("consumer", "pw-consumer").await;
     app.grant_role(
         "consumer",

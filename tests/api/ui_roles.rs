@@ -6,8 +6,6 @@ use crate::common::pulp::ADMIN;
 use crate::common::ui::Browser;
 use crate::common::TestApp;
 use crate::ui_pages::repo_id;
-use reqwest::Method;
-use serde_json::json;
 
 fn last(href: &str) -> String {
     href.trim_end_matches('/')
@@ -23,17 +21,7 @@ async fn a_superuser_gives_a_distribution_role_and_removes_it_and_access_follows
     app.push_image("team/app", "v1", &[bytes(1, 100)]).await;
     app.push_image("team/other", "v1", &[bytes(2, 100)]).await;
     for name in ["team/app", "team/other"] {
-        let dist = app
-            .api_one(&format!(
-                "/pulp/api/v3/distributions/container/container/?name={name}"
-            ))
-            .await;
-        app.api_task(
-            Method::PATCH,
-            dist["pulp_href"].as_str().unwrap(),
-            Some(json!({"private": true})),
-        )
-        .await;
+        app.make_private(name).await;
     }
     let id = repo_id(&app, "team/app").await;
     app.create_user("dev", "pw-dev-12345").await;

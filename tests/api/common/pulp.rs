@@ -72,6 +72,23 @@ impl TestApp {
         t
     }
 
+    /// Makes the distribution named `name` private (a task, waited for); returns its href.
+    pub async fn make_private(&self, name: &str) -> String {
+        let dist = self
+            .api_one(&format!(
+                "/pulp/api/v3/distributions/container/container/?name={name}"
+            ))
+            .await;
+        let href = dist["pulp_href"].as_str().unwrap().to_string();
+        self.api_task(
+            reqwest::Method::PATCH,
+            &href,
+            Some(serde_json::json!({"private": true})),
+        )
+        .await;
+        href
+    }
+
     /// The single result of a filtered list.
     pub async fn api_one(&self, path: &str) -> Value {
         let v = self.api_get(path).await;

@@ -13,6 +13,18 @@ pub struct Page {
 }
 
 impl Page {
+    /// The task this answer redirected to (`303` to `/ui/tasks/<id>/`), once finished and
+    /// completed.
+    pub async fn completed_task(&self, app: &TestApp) -> serde_json::Value {
+        assert_eq!(self.status, StatusCode::SEE_OTHER, "{}", self.body);
+        let loc = self.location.clone().unwrap();
+        assert!(loc.starts_with("/ui/tasks/"), "{loc}");
+        let id = loc.trim_start_matches("/ui/tasks/").trim_end_matches('/');
+        let t = app.task_done(&format!("/pulp/api/v3/tasks/{id}/")).await;
+        assert_eq!(t["state"], "completed", "{t}");
+        t
+    }
+
     /// The first `name="csrf"` value of the page.
     pub fn csrf(&self) -> String {
         let at = self
