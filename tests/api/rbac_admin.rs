@@ -1,6 +1,5 @@
 //! The permission matrix, continued from `rbac.rs`: what only admins may do, who sees a task,
 //! and registry pushes and pulls by role.
-
 use crate::rbac::{all6, row, world, World};
 use reqwest::Method;
 use serde_json::{json, Value};
