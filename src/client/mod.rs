@@ -22,6 +22,7 @@ pub mod output;
 pub mod prune;
 pub mod prune_berth;
 pub mod prune_v2;
+mod pulp_api;
 pub mod refs;
 pub mod rm;
 pub mod tags;
