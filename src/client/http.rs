@@ -1,7 +1,7 @@
 //! A small registry client: `/v2/` with Basic credentials sent up front and Docker's token
-//! flow on a `Bearer` challenge (tokens cached per scope), and berth's Pulp API (Basic), which
-//! is used when `GET /pulp/api/v3/status/` names the `berth` component (its calls: `pulp_api`). Transport failures,
-//! 401 and 403 become the client's distinct errors.
+//! flow on a `Bearer` challenge (tokens cached per scope), and berth's Pulp API (Basic; its
+//! calls are in `pulp_api`), used when `GET /pulp/api/v3/status/` names the `berth`
+//! component. Transport failures, 401 and 403 become the client's distinct errors.
 use super::creds::{self, Credentials};
 use super::error::{failed, ClientError, Result};
 use super::http_errors::challenge_params;
