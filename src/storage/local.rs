@@ -3,6 +3,7 @@
 //! was writing are found here by walking the directory; and empty directories (an upload's
 //! `uploads/<id>/` after its parts moved away) are pruned. Joining an upload's parts copies
 //! file to file in the kernel (`copy_file_range` on Linux) instead of through the process.
+//! Reads of a local file stream it in large pieces ([`file_stream`]).
 use super::Leftover;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -327,6 +328,29 @@ pub fn capacity(root: &Path) -> Option<(u64, u64)> {
         s.f_blocks.saturating_mul(unit),
         s.f_bavail.saturating_mul(unit),
     ))
+}
+
+/// Bytes `range` of a local file, read in `READ_CHUNK` pieces.
+pub fn file_stream(file: std::fs::File, range: std::ops::Range<u64>) -> super::ByteStream {
+    use futures::{StreamExt, TryStreamExt};
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    const READ_CHUNK: usize = 256 * 1024;
+    let to_store_error = |e: std::io::Error| object_store::Error::Generic {
+        store: "LocalFileSystem",
+        source: Box::new(e),
+    };
+    let stream = async move {
+        let mut f = tokio::fs::File::from_std(file);
+        f.seek(std::io::SeekFrom::Start(range.start)).await?;
+        Ok::<_, std::io::Error>(tokio_util::io::ReaderStream::with_capacity(
+            f.take(range.end - range.start),
+            READ_CHUNK,
+        ))
+    };
+    futures::stream::once(stream)
+        .try_flatten()
+        .map_err(to_store_error)
+        .boxed()
 }
 
 #[cfg(test)]

@@ -274,7 +274,9 @@ impl BlobStore {
         let res = self.inner.get_opts(&Path::from(key), opts).await?;
         match res.payload {
             // object_store reads local files 8 KiB per blocking task; read in large chunks instead.
-            object_store::GetResultPayload::File(file, _) => Ok(file_stream(file, res.range)),
+            object_store::GetResultPayload::File(file, _) => {
+                Ok(local::file_stream(file, res.range))
+            }
             object_store::GetResultPayload::Stream(s) => Ok(s),
         }
     }
@@ -392,26 +394,4 @@ impl BlobStore {
             .boxed();
         self.write(to, stream, None, None).await
     }
-}
-
-/// Bytes `range` of a local file, read in `READ_CHUNK` pieces.
-fn file_stream(file: std::fs::File, range: std::ops::Range<u64>) -> ByteStream {
-    use tokio::io::{AsyncReadExt, AsyncSeekExt};
-    const READ_CHUNK: usize = 256 * 1024;
-    let to_store_error = |e: std::io::Error| object_store::Error::Generic {
-        store: "LocalFileSystem",
-        source: Box::new(e),
-    };
-    let stream = async move {
-        let mut f = tokio::fs::File::from_std(file);
-        f.seek(std::io::SeekFrom::Start(range.start)).await?;
-        Ok::<_, std::io::Error>(tokio_util::io::ReaderStream::with_capacity(
-            f.take(range.end - range.start),
-            READ_CHUNK,
-        ))
-    };
-    futures::stream::once(stream)
-        .try_flatten()
-        .map_err(to_store_error)
-        .boxed()
 }
