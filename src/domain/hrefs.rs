@@ -36,6 +36,30 @@ pub fn any_version(repo: Uuid, number: i64, container: bool) -> String {
         false => version(repo, number),
     }
 }
+/// The kind of repository a version href names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionOf {
+    Push,
+    Container,
+}
+
+/// `(kind, repository id, number)` of a version href `<repository href>versions/<n>/` of a push
+/// or a plain container repository.
+pub fn parse_version(href: &str) -> Option<(VersionOf, Uuid, i64)> {
+    let (kind, rest) = match href.strip_prefix(PUSH_REPOSITORIES) {
+        Some(rest) => (VersionOf::Push, rest),
+        None => (
+            VersionOf::Container,
+            href.strip_prefix(CONTAINER_REPOSITORIES)?,
+        ),
+    };
+    let (id, rest) = rest.split_once("/versions/")?;
+    let number: i64 = rest.strip_suffix('/')?.parse().ok()?;
+    if number < 0 || rest.starts_with('+') {
+        return None;
+    }
+    Some((kind, Uuid::parse_str(id).ok()?, number))
+}
 pub fn task(id: Uuid) -> String {
     format!("{ROOT}tasks/{id}/")
 }
@@ -94,10 +118,19 @@ pub fn task_schedule(id: Uuid) -> String {
     format!("{TASK_SCHEDULES}{id}/")
 }
 
+/// The id in a PRN `prn:<model>:<uuid>`.
+pub fn parse_prn(prn: &str, model: &str) -> Option<Uuid> {
+    let rest = prn
+        .strip_prefix("prn:")?
+        .strip_prefix(model)?
+        .strip_prefix(':')?;
+    Uuid::parse_str(rest).ok()
+}
+
 /// The id in an href of the form `<prefix><uuid>/` (or a PRN `prn:<model>:<uuid>`).
 pub fn parse_id(href: &str, prefix: &str, prn_model: &str) -> Option<Uuid> {
-    if let Some(rest) = href.strip_prefix(&format!("prn:{prn_model}:")) {
-        return Uuid::parse_str(rest).ok();
+    if href.starts_with("prn:") {
+        return parse_prn(href, prn_model);
     }
     let rest = href.strip_prefix(prefix)?.strip_suffix('/')?;
     Uuid::parse_str(rest).ok()
@@ -166,6 +199,28 @@ mod tests {
             content_id(&format!("{ROOT}content/container/blob/{id}/")),
             None
         );
+    }
+
+    #[test]
+    fn version_hrefs_name_their_repository_kind() {
+        let id = Uuid::now_v7();
+        assert_eq!(
+            parse_version(&version(id, 3)),
+            Some((VersionOf::Push, id, 3))
+        );
+        assert_eq!(
+            parse_version(&container_version(id, 0)),
+            Some((VersionOf::Container, id, 0))
+        );
+        for bad in [
+            container_repository(id),
+            format!("{}versions/-1/", container_repository(id)),
+            format!("{}versions/+1/", container_repository(id)),
+            format!("{}versions/1", container_repository(id)),
+            format!("{ROOT}repositories/container/other/{id}/versions/1/"),
+        ] {
+            assert_eq!(parse_version(&bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Plain container repositories: rows of `repositories` without a namespace (see migration
 //! 000011), created and deleted through the management API, and the content lookups their
 //! actions need (what a version holds, what a tag or manifest brings with it).
+use super::content::{version_values, IN_VERSION};
 use super::versions::ids_query;
 use super::{all, exec, new_id, now, one, placeholders};
 use sea_orm::{ConnectionTrait, DbErr, Value};
@@ -81,8 +82,24 @@ pub async fn exists(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
 }
 
 /// Deletes plain repository `id`; its versions and memberships go by cascade, distributions
-/// serving it keep existing without a repository (`ON DELETE SET NULL`).
+/// serving it keep existing without a repository (`ON DELETE SET NULL`), and so do those
+/// serving one of its versions (Pulp's `repository_version` is `SET_NULL` too; berth's column
+/// has no foreign key, so it is cleared here, under the repository's row lock).
 pub async fn delete(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    let lock = format!(
+        "SELECT id FROM repositories WHERE id = ? AND namespace_id IS NULL{}",
+        super::for_update(c)
+    );
+    if one(c, &lock, vec![id.into()]).await?.is_none() {
+        return Ok(false);
+    }
+    exec(
+        c,
+        "UPDATE distributions SET repository_version_id = NULL WHERE repository_version_id IN \
+         (SELECT id FROM repository_versions WHERE repository_id = ?)",
+        vec![id.into()],
+    )
+    .await?;
     Ok(exec(
         c,
         "DELETE FROM repositories WHERE id = ? AND namespace_id IS NULL",
@@ -90,14 +107,6 @@ pub async fn delete(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
     )
     .await?
         == 1)
-}
-
-/// Membership of version `number` of `repo`.
-const IN_VERSION: &str =
-    "rc.repository_id = ? AND rc.version_added <= ? AND (rc.version_removed IS NULL OR rc.version_removed > ?)";
-
-fn version_values(repo: Uuid, number: i64) -> Vec<Value> {
-    vec![repo.into(), number.into(), number.into()]
 }
 
 /// The tags of version `number` of `repo`, only those named in `names` when given.

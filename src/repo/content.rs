@@ -1,8 +1,9 @@
 //! Blobs and a repository's visible content: what its latest version holds plus its pending
-//! (pushed but not yet versioned) units. Content rows are global and shared.
+//! (pushed but not yet versioned) units, or what one of its versions holds (a [`Snapshot`]).
+//! Content rows are global and shared.
 use super::{exec, new_id, now, one};
 use crate::domain::content::ContentKind;
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, Value};
 use uuid::Uuid;
 
 /// The table holding the units of `kind` (the `content_type` column stores `kind.as_str()`).
@@ -29,17 +30,87 @@ pub fn visible(alias: &str) -> String {
     VISIBLE.replace("{a}", alias)
 }
 
-/// A blob with `digest` that repository `repo` can serve.
+/// Membership rows `rc` of version `?` of repository `?` (takes [`version_values`]).
+pub(crate) const IN_VERSION: &str =
+    "rc.repository_id = ? AND rc.version_added <= ? AND (rc.version_removed IS NULL OR rc.version_removed > ?)";
+
+pub(crate) fn version_values(repo: Uuid, number: i64) -> Vec<Value> {
+    vec![repo.into(), number.into(), number.into()]
+}
+
+/// What a registry read of a repository sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Snapshot {
+    /// The latest version, plus the content pushed to the repository by digest (pending).
+    Latest,
+    /// Version `n` alone (a distribution's `repository_version`).
+    Version(i64),
+}
+
+impl Snapshot {
+    /// `None`: the latest version.
+    pub fn of(version: Option<i64>) -> Snapshot {
+        version.map_or(Snapshot::Latest, Snapshot::Version)
+    }
+}
+
+/// The condition "content `<alias>.id` is in `snap` of `repo`", with its values: the one
+/// membership test every registry read by digest uses.
+pub(crate) fn holds(alias: &str, repo: Uuid, snap: Snapshot) -> (String, Vec<Value>) {
+    match snap {
+        Snapshot::Latest => (visible(alias), vec![repo.into(), repo.into()]),
+        Snapshot::Version(n) => (
+            format!(
+                "EXISTS (SELECT 1 FROM repository_content rc WHERE {IN_VERSION} \
+                 AND rc.content_id = {alias}.id)"
+            ),
+            version_values(repo, n),
+        ),
+    }
+}
+
+/// The tags of `snap` of `repo` as a FROM item `rt (repository_id, name, tag_id, manifest_id)`,
+/// with its values: the latest version's is the `repository_tags` index (migration 000004), a
+/// version's is read from its membership rows.
+pub(crate) fn tag_rows(repo: Uuid, snap: Snapshot) -> (String, Vec<Value>) {
+    match snap {
+        Snapshot::Latest => ("repository_tags rt".into(), vec![]),
+        Snapshot::Version(n) => {
+            let mut values = version_values(repo, n);
+            values.push(ContentKind::Tag.as_str().into());
+            (
+                format!(
+                    "(SELECT rc.repository_id, t.name, t.id AS tag_id, t.manifest_id \
+                     FROM repository_content rc JOIN tags t ON t.id = rc.content_id \
+                     WHERE {IN_VERSION} AND rc.content_type = ?) rt"
+                ),
+                values,
+            )
+        }
+    }
+}
+
+/// A blob with `digest` that repository `repo` can serve (latest version or pending).
 pub async fn blob_in_repo(
     c: &impl ConnectionTrait,
     repo: Uuid,
     digest: &str,
 ) -> Result<Option<BlobRow>, DbErr> {
-    let sql = format!(
-        "SELECT b.id, b.size FROM blobs b WHERE b.digest = ? AND {}",
-        visible("b")
-    );
-    let row = one(c, &sql, vec![digest.into(), repo.into(), repo.into()]).await?;
+    blob_in(c, repo, Snapshot::Latest, digest).await
+}
+
+/// A blob with `digest` in `snap` of repository `repo`.
+pub async fn blob_in(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    snap: Snapshot,
+    digest: &str,
+) -> Result<Option<BlobRow>, DbErr> {
+    let (held, v) = holds("b", repo, snap);
+    let sql = format!("SELECT b.id, b.size FROM blobs b WHERE b.digest = ? AND {held}");
+    let mut values = vec![digest.into()];
+    values.extend(v);
+    let row = one(c, &sql, values).await?;
     row.map(|r| {
         Ok(BlobRow {
             id: r.try_get("", "id")?,

@@ -26,9 +26,11 @@ pub struct DistributionRow {
     pub repository_container: bool,
 }
 
+/// A pinned version (`v`) always belongs to a plain container repository (a push repository's
+/// versions cannot be distributed), so `repo_container` covers it too.
 pub const COLS: &str = "d.id, d.name, d.base_path, d.namespace_id, d.repository_id, d.private, d.hidden, \
     d.description, d.pulp_labels, d.created_at, d.updated_at, v.repository_id AS pin_repo, v.number AS pin_number, \
-    CASE WHEN EXISTS (SELECT 1 FROM repositories cr WHERE cr.id = d.repository_id \
+    CASE WHEN EXISTS (SELECT 1 FROM repositories cr WHERE cr.id = COALESCE(d.repository_id, v.repository_id) \
     AND cr.namespace_id IS NULL) THEN 1 ELSE 0 END AS repo_container";
 pub const FROM: &str =
     "distributions d LEFT JOIN repository_versions v ON v.id = d.repository_version_id";
@@ -127,6 +129,73 @@ pub async fn version_id(
     )
     .await?;
     r.map(|r| r.try_get("", "id")).transpose()
+}
+
+/// A repository version as a distribution's `repository_version` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinnableVersion {
+    pub repository: Uuid,
+    pub number: i64,
+    /// Its repository is a plain container repository (else a push repository).
+    pub container: bool,
+}
+
+/// The version named by `(repository, number)` or by its own id, if it exists.
+pub async fn find_version(
+    c: &impl ConnectionTrait,
+    by: VersionKey,
+) -> Result<Option<PinnableVersion>, DbErr> {
+    let (cond, values) = match by {
+        VersionKey::Number(repo, n) => (
+            "v.repository_id = ? AND v.number = ?",
+            vec![repo.into(), n.into()],
+        ),
+        VersionKey::Id(id) => ("v.id = ?", vec![id.into()]),
+    };
+    let r = one(
+        c,
+        &format!(
+            "SELECT v.repository_id, v.number, CASE WHEN r.namespace_id IS NULL THEN 1 ELSE 0 END \
+             AS plain FROM repository_versions v JOIN repositories r ON r.id = v.repository_id WHERE {cond}"
+        ),
+        values,
+    )
+    .await?;
+    r.map(|r| {
+        Ok(PinnableVersion {
+            repository: r.try_get("", "repository_id")?,
+            number: r.try_get("", "number")?,
+            container: r.try_get::<i32>("", "plain")? == 1,
+        })
+    })
+    .transpose()
+}
+
+/// How a version is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionKey {
+    /// By its repository and number (an href).
+    Number(Uuid, i64),
+    /// By its own id (a PRN).
+    Id(Uuid),
+}
+
+/// Locks repository `repo` for the rest of the transaction, as every version change does (so
+/// retention cannot drop the version while a distribution starts serving it), and returns the
+/// id of its version `number` if both exist.
+pub async fn lock_version(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    number: i64,
+) -> Result<Option<Uuid>, DbErr> {
+    let sql = format!(
+        "SELECT id FROM repositories WHERE id = ?{}",
+        super::for_update(c)
+    );
+    if one(c, &sql, vec![repo.into()]).await?.is_none() {
+        return Ok(None);
+    }
+    version_id(c, repo, number).await
 }
 
 /// Inserts or fully rewrites a distribution row.

@@ -1,6 +1,6 @@
 //! Manifests and tags: inserting a pushed manifest with its blob and child links, and the
 //! registry's lookups (by tag, by digest, tag lists, referrers), each a single query.
-use super::content::visible;
+use super::content::{holds, tag_rows, Snapshot};
 use super::{all, collate, exec, new_id, now, one};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use uuid::Uuid;
@@ -31,8 +31,10 @@ pub async fn by_tag(
     repo_name: &str,
     tag: &str,
 ) -> Result<Option<(ManifestRow, Uuid, Uuid)>, DbErr> {
+    // The latest version's tag index takes no values (nor the repository's id).
     tagged(
         c,
+        tag_rows(Uuid::nil(), Snapshot::Latest),
         "r.name = ? AND r.namespace_id IS NOT NULL",
         repo_name.into(),
         tag,
@@ -40,32 +42,36 @@ pub async fn by_tag(
     .await
 }
 
-/// As [`by_tag`], in the repository of id `repo` (a plain container repository a
-/// distribution serves).
+/// As [`by_tag`], in `snap` of the repository of id `repo` (a plain container repository a
+/// distribution serves, or the version it pins).
 pub async fn by_tag_in(
     c: &impl ConnectionTrait,
     repo: Uuid,
+    snap: Snapshot,
     tag: &str,
 ) -> Result<Option<(ManifestRow, Uuid, Uuid)>, DbErr> {
-    tagged(c, "r.id = ?", repo.into(), tag).await
+    tagged(c, tag_rows(repo, snap), "r.id = ?", repo.into(), tag).await
 }
 
+/// The manifest tagged `tag` among the tag rows `rt` of the repository `which` selects.
 async fn tagged(
     c: &impl ConnectionTrait,
+    (rows, mut values): (String, Vec<sea_orm::Value>),
     which: &str,
     repo: sea_orm::Value,
     tag: &str,
 ) -> Result<Option<(ManifestRow, Uuid, Uuid)>, DbErr> {
+    values.extend([repo, tag.into()]);
     let row = one(
         c,
         &format!(
             "SELECT m.id, m.digest, m.media_type, m.size, m.data, r.id AS repository_id, rt.tag_id \
              FROM repositories r \
-             JOIN repository_tags rt ON rt.repository_id = r.id \
+             JOIN {rows} ON rt.repository_id = r.id \
              JOIN manifests m ON m.id = rt.manifest_id \
              WHERE {which} AND rt.name = ?"
         ),
-        vec![repo, tag.into()],
+        values,
     )
     .await?;
     row.as_ref()
@@ -85,12 +91,24 @@ pub async fn by_digest(
     repo: Uuid,
     digest: &str,
 ) -> Result<Option<ManifestRow>, DbErr> {
+    manifest_in(c, repo, Snapshot::Latest, digest).await
+}
+
+/// The manifest `digest` if `snap` of repository `repo` holds it.
+pub async fn manifest_in(
+    c: &impl ConnectionTrait,
+    repo: Uuid,
+    snap: Snapshot,
+    digest: &str,
+) -> Result<Option<ManifestRow>, DbErr> {
+    let (held, v) = holds("m", repo, snap);
     let sql = format!(
         "SELECT m.id, m.digest, m.media_type, m.size, m.data FROM manifests m \
-         WHERE m.digest = ? AND {}",
-        visible("m")
+         WHERE m.digest = ? AND {held}"
     );
-    let row = one(c, &sql, vec![digest.into(), repo.into(), repo.into()]).await?;
+    let mut values = vec![digest.into()];
+    values.extend(v);
+    let row = one(c, &sql, values).await?;
     row.as_ref().map(manifest_row).transpose()
 }
 
@@ -217,7 +235,7 @@ pub async fn upsert_tag(
     row.try_get("", "id")
 }
 
-/// Tag names in the latest version of `repo`, sorted, after `last`, at most `n`.
+/// Tag names in `snap` of `repo`, sorted, after `last`, at most `n`.
 ///
 /// The page comes back as one comma-joined value (tag names cannot hold a comma): SQLite's
 /// driver hands rows one at a time across threads, and a row per tag made a 1,000-tag page
@@ -226,6 +244,7 @@ pub async fn upsert_tag(
 pub async fn tag_names(
     c: &impl ConnectionTrait,
     repo: Uuid,
+    snap: Snapshot,
     last: Option<&str>,
     n: u64,
 ) -> Result<Vec<String>, DbErr> {
@@ -235,16 +254,13 @@ pub async fn tag_names(
     } else {
         "group_concat(name, ',')"
     };
+    let (rows, mut values) = tag_rows(repo, snap);
     let sql = format!(
-        "SELECT {agg} AS names FROM (SELECT name FROM repository_tags WHERE repository_id = ? \
-         AND name{co} > ? ORDER BY name{co} LIMIT ?) page"
+        "SELECT {agg} AS names FROM (SELECT rt.name FROM {rows} WHERE rt.repository_id = ? \
+         AND rt.name{co} > ? ORDER BY rt.name{co} LIMIT ?) page"
     );
-    let row = one(
-        c,
-        &sql,
-        vec![repo.into(), last.unwrap_or("").into(), (n as i64).into()],
-    )
-    .await?;
+    values.extend([repo.into(), last.unwrap_or("").into(), (n as i64).into()]);
+    let row = one(c, &sql, values).await?;
     let joined: Option<String> = match row {
         Some(r) => r.try_get("", "names")?,
         None => None,
@@ -265,18 +281,21 @@ pub struct Referrer {
     pub annotations: String,
 }
 
-/// Manifests visible in `repo` whose `subject` is `digest`, sorted by digest.
+/// Manifests in `snap` of `repo` whose `subject` is `digest`, sorted by digest.
 pub async fn referrers(
     c: &impl ConnectionTrait,
     repo: Uuid,
+    snap: Snapshot,
     digest: &str,
 ) -> Result<Vec<Referrer>, DbErr> {
+    let (held, v) = holds("m", repo, snap);
     let sql = format!(
         "SELECT m.digest, m.media_type, m.size, m.artifact_type, m.annotations FROM manifests m \
-         WHERE m.subject_digest = ? AND {} ORDER BY m.digest",
-        visible("m")
+         WHERE m.subject_digest = ? AND {held} ORDER BY m.digest"
     );
-    let rows = all(c, &sql, vec![digest.into(), repo.into(), repo.into()]).await?;
+    let mut values = vec![digest.into()];
+    values.extend(v);
+    let rows = all(c, &sql, values).await?;
     rows.iter()
         .map(|r| {
             Ok(Referrer {

@@ -8,6 +8,15 @@ use uuid::Uuid;
 pub struct RepoRow {
     pub id: Uuid,
     pub name: String,
+    /// The version a distribution pins (`repository_version`); `None`: the latest.
+    pub version: Option<i64>,
+}
+
+impl RepoRow {
+    /// What registry reads of this repository see.
+    pub fn snapshot(&self) -> super::content::Snapshot {
+        super::content::Snapshot::of(self.version)
+    }
 }
 
 pub async fn find_by_name(c: &impl ConnectionTrait, name: &str) -> Result<Option<RepoRow>, DbErr> {
@@ -21,19 +30,23 @@ pub async fn find_by_name(c: &impl ConnectionTrait, name: &str) -> Result<Option
         Ok(RepoRow {
             id: r.try_get("", "id")?,
             name: name.to_string(),
+            version: None,
         })
     })
     .transpose()
 }
 
-/// The plain container repository the distribution at `base_path` serves, if it serves one.
+/// The plain container repository the distribution at `base_path` serves, if it serves one:
+/// its latest version (`repository`) or the version it pins (`repository_version`).
 pub async fn served_container(
     c: &impl ConnectionTrait,
     base_path: &str,
 ) -> Result<Option<RepoRow>, DbErr> {
     let row = one(
         c,
-        "SELECT r.id FROM distributions d JOIN repositories r ON r.id = d.repository_id \
+        "SELECT r.id, CASE WHEN d.repository_id IS NULL THEN v.number END AS pinned \
+         FROM distributions d LEFT JOIN repository_versions v ON v.id = d.repository_version_id \
+         JOIN repositories r ON r.id = COALESCE(d.repository_id, v.repository_id) \
          WHERE d.base_path = ? AND r.namespace_id IS NULL",
         vec![base_path.into()],
     )
@@ -42,6 +55,7 @@ pub async fn served_container(
         Ok(RepoRow {
             id: r.try_get("", "id")?,
             name: base_path.to_string(),
+            version: r.try_get("", "pinned")?,
         })
     })
     .transpose()
@@ -120,11 +134,13 @@ pub async fn get_or_create(
 }
 
 /// The names the catalog lists: push repositories by name, plain container repositories by
-/// the base paths of the distributions serving them.
+/// the base paths of the distributions serving them (or one of their versions).
 const CATALOG_NAMES: &str = "SELECT r.name AS name, r.id AS id FROM repositories r \
     WHERE r.namespace_id IS NOT NULL \
     UNION ALL SELECT d.base_path AS name, cr.id AS id FROM distributions d \
-    JOIN repositories cr ON cr.id = d.repository_id WHERE cr.namespace_id IS NULL";
+    LEFT JOIN repository_versions pv ON pv.id = d.repository_version_id \
+    JOIN repositories cr ON cr.id = COALESCE(d.repository_id, pv.repository_id) \
+    WHERE cr.namespace_id IS NULL";
 
 /// Repository names in order, after `last`, at most `n`, restricted to repositories served by
 /// a distribution in `visible` when given.

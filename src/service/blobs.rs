@@ -8,10 +8,11 @@ use crate::error::{Error, Result};
 use crate::repo::{content, Db};
 use crate::storage::{keys, BlobStore, ByteStream};
 
-/// The size of blob `digest` as repository `name` serves it.
+/// The size of blob `digest` as repository `name` serves it (from the version its distribution
+/// pins, if it pins one).
 pub async fn stat(db: &Db, name: &RepoName, digest: &Digest) -> Result<u64> {
     let repo = require(db, name).await?;
-    let blob = content::blob_in_repo(&db.conn, repo.id, &digest.to_string())
+    let blob = content::blob_in(&db.conn, repo.id, repo.snapshot(), &digest.to_string())
         .await?
         .ok_or_else(|| Error::BlobUnknown(digest.clone()))?;
     Ok(blob.size as u64)

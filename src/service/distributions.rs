@@ -1,11 +1,14 @@
 //! Distributions: validation of a typed create/update request (Pulp's rules: required fields,
-//! permission, references that exist, uniqueness), and the task bodies that create, update and
-//! delete (with the push repository they serve).
+//! permission, references that exist, uniqueness, then `repository` and `repository_version`
+//! exclusive and no push repository's version), and the task bodies that create, update and
+//! delete (with the push repository they serve). A distribution serves a repository's latest
+//! version (`repository`) or pins one version of a plain container repository
+//! (`repository_version`).
 use crate::domain::name::RepoName;
 use crate::domain::permissions::ObjectType;
 use crate::error::field_errors as fe;
 use crate::error::{Error, Result};
-use crate::repo::distributions as q;
+use crate::repo::distributions::{self as q, PinnableVersion, VersionKey};
 use crate::repo::{namespaces, Db};
 use crate::service::namespaces::Labels;
 use crate::service::policy::{self, Caller};
@@ -20,8 +23,7 @@ pub struct DistributionInput {
     pub name: Option<String>,
     pub base_path: Option<String>,
     pub repository: Option<RepositoryChoice>,
-    /// A `repository_version` other than `null` (push repositories cannot be distributed so).
-    pub repository_version: bool,
+    pub repository_version: Option<VersionChoice>,
     /// A `content_guard` other than `null` (berth has none).
     pub content_guard: bool,
     /// Given labels (`null` is none).
@@ -46,6 +48,42 @@ pub enum RepositoryChoice {
     Unknown,
     /// A value that is not a reference.
     NotUrl,
+}
+
+/// The repository version a request names.
+pub enum VersionChoice {
+    /// `null` (or `""`, as DRF reads an empty related field): none.
+    Nothing,
+    /// Version `n` of a plain container repository (which may not exist).
+    Container(Uuid, i64),
+    /// Version `n` of a push repository (which may not exist).
+    Push(Uuid, i64),
+    /// A version by its PRN, `prn:core.repositoryversion:<id>` (which may not exist).
+    Id(Uuid),
+    /// A reference that names no repository version.
+    Unknown,
+    /// A value that is not a reference.
+    NotUrl,
+}
+
+/// The existing version `choice` names; `Ok(None)` for none, `Err(message)` for a field error.
+async fn pinned(
+    db: &Db,
+    choice: VersionChoice,
+) -> Result<Result<Option<PinnableVersion>, &'static str>> {
+    let (key, container) = match choice {
+        VersionChoice::Nothing => return Ok(Ok(None)),
+        VersionChoice::NotUrl => return Ok(Err(fe::NOT_URL)),
+        VersionChoice::Unknown => return Ok(Err(fe::NO_OBJECT)),
+        VersionChoice::Container(r, n) => (VersionKey::Number(r, n), Some(true)),
+        VersionChoice::Push(r, n) => (VersionKey::Number(r, n), Some(false)),
+        VersionChoice::Id(id) => (VersionKey::Id(id), None),
+    };
+    Ok(match q::find_version(&db.conn, key).await? {
+        // An href of one repository type naming a repository of the other names nothing.
+        Some(v) if container.is_none_or(|c| c == v.container) => Ok(Some(v)),
+        _ => Err(fe::NO_OBJECT),
+    })
 }
 
 pub async fn get(db: &Db, id: Uuid) -> Result<DistributionRow> {
@@ -100,28 +138,6 @@ pub async fn prepare(
             return Err(Error::Denied);
         }
     }
-    let repo_set = matches!(
-        repository,
-        Some(
-            RepositoryChoice::Push(_)
-                | RepositoryChoice::Container(_)
-                | RepositoryChoice::Unknown
-                | RepositoryChoice::NotUrl
-        )
-    );
-    if repo_set && repository_version {
-        errors.push((
-            fe::NON_FIELD.into(),
-            "Only one of the attributes 'repository' and 'repository_version' may be used simultaneously.".into(),
-        ));
-    }
-    if repository_version {
-        errors.push((
-            fe::NON_FIELD.into(),
-            "A container push repository cannot be distributed by specifying a repository version."
-                .into(),
-        ));
-    }
     if content_guard {
         errors.push(("content_guard".into(), fe::NO_OBJECT.into()));
     }
@@ -147,6 +163,16 @@ pub async fn prepare(
             None
         }
     };
+    let version = match repository_version {
+        None => None,
+        Some(choice) => match pinned(db, choice).await? {
+            Ok(v) => Some(v),
+            Err(message) => {
+                errors.push(("repository_version".into(), message.into()));
+                None
+            }
+        },
+    };
     if let Some(e) = type_error {
         return Err(e);
     }
@@ -160,6 +186,7 @@ pub async fn prepare(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
+    check_pin(existing, partial, repository, version)?;
     let base = existing.cloned();
     let mut d = base.unwrap_or_else(|| DistributionRow {
         id: q::fresh_id(),
@@ -185,11 +212,15 @@ pub async fn prepare(
     }
     if repository.is_some() || full {
         d.repository_id = repository.flatten();
-        d.repository_container = match d.repository_id {
-            Some(id) => crate::repo::container_repos::exists(&db.conn, id).await?,
-            None => false,
-        };
     }
+    if version.is_some() || full {
+        d.repository_version = version.flatten().map(|v| (v.repository, v.number));
+    }
+    d.repository_container = match (d.repository_version, d.repository_id) {
+        (Some(_), _) => true,
+        (None, Some(id)) => crate::repo::container_repos::exists(&db.conn, id).await?,
+        (None, None) => false,
+    };
     if description.is_some() || full {
         d.description = description.flatten();
     }
@@ -227,6 +258,41 @@ pub async fn prepare(
     Ok(d)
 }
 
+/// Pulp's checks once every field is valid (`DistributionSerializer.validate`, then the
+/// container plugin's): `repository` and `repository_version` exclusive, counting on a partial
+/// update the value the distribution keeps for a field not given (so a PATCH switching from
+/// one to the other sends the other as `null`); no push repository's version.
+fn check_pin(
+    existing: Option<&DistributionRow>,
+    partial: bool,
+    repository: Option<Option<Uuid>>,
+    version: Option<Option<PinnableVersion>>,
+) -> Result<()> {
+    let kept = existing.filter(|_| partial);
+    let repository_set = match repository {
+        Some(given) => given.is_some(),
+        None => kept.is_some_and(|e| e.repository_id.is_some()),
+    };
+    let version_set = match version {
+        Some(given) => given.is_some(),
+        None => kept.is_some_and(|e| e.repository_version.is_some()),
+    };
+    if repository_set && version_set {
+        return Err(Error::Validation(vec![(
+            fe::NON_FIELD.into(),
+            "Only one of the attributes 'repository' and 'repository_version' may be used simultaneously.".into(),
+        )]));
+    }
+    if version.flatten().is_some_and(|v| !v.container) {
+        return Err(Error::Validation(vec![(
+            fe::NON_FIELD.into(),
+            "A container push repository cannot be distributed by specifying a repository version."
+                .into(),
+        )]));
+    }
+    Ok(())
+}
+
 /// Whether applying `new` over `old` would change anything a client can see.
 pub fn unchanged(old: &DistributionRow, new: &DistributionRow) -> bool {
     old == new
@@ -236,6 +302,13 @@ pub fn unchanged(old: &DistributionRow, new: &DistributionRow) -> bool {
 /// user (`owner`) becomes the distribution's owner.
 pub async fn save(db: &Db, d: &DistributionRow, create: bool, owner: Option<Uuid>) -> Result<Uuid> {
     let txn = db.begin_write().await?;
+    if let Some((repo, n)) = d.repository_version {
+        // Retention may have dropped the version since the request was checked; from here on
+        // the repository's row lock keeps it (a served version is never dropped).
+        if q::lock_version(&*txn, repo, n).await?.is_none() {
+            return Err(fe::field("repository_version", fe::NO_OBJECT));
+        }
+    }
     for (col, v) in [("name", &d.name), ("base_path", &d.base_path)] {
         if q::taken(&*txn, col, v, Some(d.id)).await? {
             return Err(Error::Conflict(format!(

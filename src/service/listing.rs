@@ -1,5 +1,5 @@
 //! Listings: the catalog, a repository's tags and the referrers of a manifest.
-use super::repositories::require;
+use super::repositories::{require, resolve};
 use crate::domain::digest::Digest;
 use crate::domain::name::RepoName;
 use crate::error::Result;
@@ -33,7 +33,7 @@ pub async fn tags(db: &Db, name: &RepoName, last: Option<&str>, n: u64) -> Resul
     if n == 0 {
         return Ok(vec![]);
     }
-    Ok(manifests::tag_names(&db.conn, repo.id, last, n).await?)
+    Ok(manifests::tag_names(&db.conn, repo.id, repo.snapshot(), last, n).await?)
 }
 
 /// The referrers index of `digest` in `name`, filtered by `artifact_type` when given.
@@ -44,8 +44,10 @@ pub async fn referrers(
     artifact_type: Option<&str>,
 ) -> Result<Value> {
     // The spec forbids 404 here: an unknown repository simply has no referrers.
-    let rows = match repositories::find_by_name(&db.conn, name.as_str()).await? {
-        Some(repo) => manifests::referrers(&db.conn, repo.id, &digest.to_string()).await?,
+    let rows = match resolve(db, name).await? {
+        Some(repo) => {
+            manifests::referrers(&db.conn, repo.id, repo.snapshot(), &digest.to_string()).await?
+        }
         None => vec![],
     };
     let descriptors: Vec<Value> = rows

@@ -234,7 +234,7 @@ pub async fn get(db: &Db, name: &RepoName, reference: &Reference) -> Result<Fetc
             let mut found = q::by_tag(&db.conn, name.as_str(), tag).await?;
             if found.is_none() {
                 if let Some(r) = served_container(&db.conn, name.as_str()).await? {
-                    found = q::by_tag_in(&db.conn, r.id, tag).await?;
+                    found = q::by_tag_in(&db.conn, r.id, r.snapshot(), tag).await?;
                 }
             }
             found.map(|(row, repository, tag)| Fetched {
@@ -245,7 +245,7 @@ pub async fn get(db: &Db, name: &RepoName, reference: &Reference) -> Result<Fetc
         }
         Reference::Digest(d) => {
             let repo = require(db, name).await?;
-            q::by_digest(&db.conn, repo.id, &d.to_string())
+            q::manifest_in(&db.conn, repo.id, repo.snapshot(), &d.to_string())
                 .await?
                 .map(|row| Fetched {
                     row,

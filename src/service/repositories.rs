@@ -1,5 +1,7 @@
-//! Resolving a registry path to its push repository: `require` for reads and most writes
-//! (unknown → `NAME_UNKNOWN`), `ensure` for the calls that may create it on first push.
+//! Resolving a registry path to the repository it serves: `require` for reads and most writes
+//! (unknown → `NAME_UNKNOWN`), `ensure` for the calls that may create it on first push. What a
+//! read sees is the returned row's [`RepoRow::snapshot`]: the latest version, or the version a
+//! distribution pins.
 use crate::domain::name::RepoName;
 use crate::domain::permissions::ObjectType;
 use crate::error::{Error, Result};
@@ -8,12 +10,17 @@ use crate::repo::{distributions, namespaces, Db};
 use crate::service::policy;
 
 /// The repository a registry path reads: the plain container repository its distribution
-/// serves, else the push repository of that name.
-pub async fn require(db: &Db, name: &RepoName) -> Result<RepoRow> {
+/// serves (or the version of one it pins), else the push repository of that name.
+pub async fn resolve(db: &Db, name: &RepoName) -> Result<Option<RepoRow>> {
     if let Some(r) = q::served_container(&db.conn, name.as_str()).await? {
-        return Ok(r);
+        return Ok(Some(r));
     }
-    q::find_by_name(&db.conn, name.as_str())
+    Ok(q::find_by_name(&db.conn, name.as_str()).await?)
+}
+
+/// As [`resolve`]; an unknown path is `NAME_UNKNOWN`.
+pub async fn require(db: &Db, name: &RepoName) -> Result<RepoRow> {
+    resolve(db, name)
         .await?
         .ok_or_else(|| Error::NameUnknown(name.to_string()))
 }

@@ -2,6 +2,7 @@
 //! expiry, end on sign-out) and the reads its pages need beyond the management API's lists,
 //! restricted to what the caller may see by the same scopes (`service::access`).
 use crate::error::{Error, Result};
+use crate::repo::content::Snapshot;
 use crate::repo::ui_reads::{self as reads, RepoSort, RepoSummary, TagRow};
 use crate::repo::{ui_sessions as q, Db};
 use crate::service::access::{self, RepoAction};
@@ -326,7 +327,8 @@ pub async fn image(
     Ok(ImageView {
         config: image_config(store, &parsed).await,
         labels: reads::labels(&db.conn, id).await?,
-        referrers: crate::repo::manifests::referrers(&db.conn, repo, digest).await?,
+        referrers: crate::repo::manifests::referrers(&db.conn, repo, Snapshot::Latest, digest)
+            .await?,
         tags: reads::tags_of(&db.conn, repo, digest).await?,
         row,
         parsed,

@@ -310,9 +310,10 @@ pub async fn mount(
     by: Opener,
 ) -> Result<MountOutcome> {
     if let Some(from) = from {
-        let source = crate::repo::repositories::find_by_name(&db.conn, from.as_str()).await?;
-        if let Some(source) = source {
-            let found = content::blob_in_repo(&db.conn, source.id, &digest.to_string()).await?;
+        if let Some(source) = super::repositories::resolve(db, from).await? {
+            let found =
+                content::blob_in(&db.conn, source.id, source.snapshot(), &digest.to_string())
+                    .await?;
             if let Some(blob) = found {
                 let repo = ensure(db, name).await?;
                 let txn = db.begin_write().await?;

@@ -13,6 +13,8 @@ mod cli_prune;
 mod container_repos;
 mod container_repos_content;
 mod container_repos_modify;
+mod container_repos_pin;
+mod container_repos_pin_changes;
 mod container_repos_rbac;
 mod container_repos_visibility;
 mod delete_races;

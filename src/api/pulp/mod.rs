@@ -10,6 +10,7 @@ pub mod container_repo_actions;
 pub mod container_repos;
 pub mod content;
 pub mod content_views;
+pub mod distribution_models;
 pub mod distributions;
 pub mod docs;
 pub mod errors;

@@ -39,6 +39,15 @@ pub(crate) fn distributions_in(scope: &DistScope, alias: &str) -> (String, Vec<V
     (format!("({alias}.private = ? OR {a} OR {b})"), values)
 }
 
+/// The repository distribution `alias` serves: its `repository`, else the repository of the
+/// version it pins (`repository_version`).
+fn served_repository(alias: &str) -> String {
+    format!(
+        "COALESCE({alias}.repository_id, (SELECT sv.repository_id FROM repository_versions sv \
+         WHERE sv.id = {alias}.repository_version_id))"
+    )
+}
+
 /// The condition "`col` is a repository in `scope`".
 pub(crate) fn repositories_in(scope: &RepoScope, col: &str) -> (String, Vec<Value>) {
     let (dist_cond, mut values) = distributions_in(&scope.served, "vd");
@@ -59,8 +68,9 @@ pub(crate) fn repositories_in(scope: &RepoScope, col: &str) -> (String, Vec<Valu
     };
     (
         format!(
-            "({col} IN (SELECT vd.repository_id FROM distributions vd WHERE {dist_cond}) \
-             OR {col} IN (SELECT vr.id FROM repositories vr WHERE {ns_cond}){plain})"
+            "({col} IN (SELECT {} FROM distributions vd WHERE {dist_cond}) \
+             OR {col} IN (SELECT vr.id FROM repositories vr WHERE {ns_cond}){plain})",
+            served_repository("vd")
         ),
         values,
     )
@@ -110,10 +120,15 @@ pub fn distributions(q: &ListQuery<DistributionFilter, DistributionOrder>) -> Cr
                 "d.namespace_id IN (SELECT id FROM namespaces WHERE name = ?)",
                 vec![n.clone().into()],
             ),
+            // As Pulp's: the content of the version each distribution serves (the latest, or
+            // the one it pins).
             DistributionFilter::WithContent(id) => c.sql(
-                "d.repository_id IN (SELECT repository_id FROM repository_content WHERE content_id = ? \
-                 AND version_removed IS NULL)",
-                vec![(*id).into()],
+                "(d.repository_id IN (SELECT repository_id FROM repository_content WHERE content_id = ? \
+                 AND version_removed IS NULL) OR d.repository_version_id IN (SELECT wv.id FROM \
+                 repository_versions wv JOIN repository_content rc ON rc.repository_id = wv.repository_id \
+                 WHERE rc.content_id = ? AND rc.version_added <= wv.number \
+                 AND (rc.version_removed IS NULL OR rc.version_removed > wv.number)))",
+                vec![(*id).into(), (*id).into()],
             ),
         }
     }
@@ -221,7 +236,10 @@ pub fn versions(q: &ListQuery<VersionFilter, VersionOrder>) -> Criteria {
 pub fn pullable(scope: &DistScope) -> (String, Vec<Value>) {
     let (cond, values) = distributions_in(scope, "pd");
     (
-        format!("r.id IN (SELECT pd.repository_id FROM distributions pd WHERE {cond})"),
+        format!(
+            "r.id IN (SELECT {} FROM distributions pd WHERE {cond})",
+            served_repository("pd")
+        ),
         values,
     )
 }

@@ -105,9 +105,10 @@ fn repository_scope_is_two_subqueries() {
     let (text, values) = sql(&repositories(&q), "repositories r");
     assert_eq!(
         text,
-        "SELECT * FROM repositories r WHERE ((r.id IN (SELECT vd.repository_id FROM distributions vd \
-         WHERE (vd.private = ? OR vd.id IN (?) OR 1 = 0)) OR r.id IN (SELECT vr.id FROM repositories vr \
-         WHERE vr.namespace_id IN (?)))) ORDER BY r.name"
+        "SELECT * FROM repositories r WHERE ((r.id IN (SELECT COALESCE(vd.repository_id, \
+         (SELECT sv.repository_id FROM repository_versions sv WHERE sv.id = vd.repository_version_id)) \
+         FROM distributions vd WHERE (vd.private = ? OR vd.id IN (?) OR 1 = 0)) OR r.id IN \
+         (SELECT vr.id FROM repositories vr WHERE vr.namespace_id IN (?)))) ORDER BY r.name"
     );
     assert_eq!(values, vec![false.into(), d.into(), n.into()]);
 }
@@ -323,7 +324,8 @@ fn pullable_repositories() {
     let (text, values) = pullable(&scope);
     assert_eq!(
         text,
-        "r.id IN (SELECT pd.repository_id FROM distributions pd WHERE (pd.private = ? OR 1 = 0 OR \
+        "r.id IN (SELECT COALESCE(pd.repository_id, (SELECT sv.repository_id FROM repository_versions sv \
+         WHERE sv.id = pd.repository_version_id)) FROM distributions pd WHERE (pd.private = ? OR 1 = 0 OR \
          pd.namespace_id IN (?)))"
     );
     assert_eq!(values, vec![false.into(), Uuid::from_u128(9).into()]);
