@@ -74,8 +74,10 @@ pub async fn insert(
     Ok((n == 1).then_some(id))
 }
 
-/// Deletes the namespace with its distributions and their repositories (one transaction is the
-/// caller's). Content units stay for orphan cleanup.
+/// Deletes the namespace with its distributions and their push repositories (one transaction is
+/// the caller's). A plain container repository one of them serves stays, without that
+/// distribution, as when the distribution alone is deleted (Pulp 2.28). Content units stay for
+/// orphan cleanup.
 pub async fn delete_cascade(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
     // The namespace row is locked first, as a distribution delete locks it first too: without
     // one order, a namespace delete and a delete of one of its distributions running at once
@@ -91,8 +93,8 @@ pub async fn delete_cascade(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, 
     .await?;
     exec(
         c,
-        "DELETE FROM repositories WHERE id IN (SELECT repository_id FROM distributions WHERE namespace_id = ? \
-         AND repository_id IS NOT NULL) OR namespace_id = ?",
+        "DELETE FROM repositories WHERE namespace_id = ? OR (namespace_id IS NOT NULL AND id IN \
+         (SELECT repository_id FROM distributions WHERE namespace_id = ? AND repository_id IS NOT NULL))",
         vec![id.into(), id.into()],
     )
     .await?;

@@ -301,3 +301,36 @@ async fn deleting_a_plain_repository_removes_its_versions_and_leaves_its_distrib
     let res = app.get("/v2/dev/app/manifests/1.0").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "the source stays");
 }
+
+#[tokio::test]
+async fn deleting_a_namespace_keeps_a_plain_repository_its_distribution_served() {
+    let app = TestApp::spawn().await;
+    app.push_image("team/app", "1.0", &[b"pushed".to_vec()])
+        .await;
+    let r = create(&app, "kept").await;
+    let href = r["pulp_href"].as_str().unwrap().to_string();
+    distribute(&app, "team/kept", &href).await;
+    let ns = app
+        .api_one("/pulp/api/v3/pulp_container/namespaces/?name=team")
+        .await;
+    app.api_task(Method::DELETE, ns["pulp_href"].as_str().unwrap(), None)
+        .await;
+
+    let (s, v) = app.api(Method::GET, &href, None).await;
+    assert_eq!(s, StatusCode::OK, "the plain repository stays: {v}");
+    let (s, _) = app
+        .api(Method::GET, &format!("{href}versions/0/"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let dists = app
+        .api_get(&format!("{DISTS}?base_path__contains=team/"))
+        .await;
+    assert_eq!(
+        dists["count"], 0,
+        "the namespace's distributions go: {dists}"
+    );
+    let push = app
+        .api_get("/pulp/api/v3/repositories/container/container-push/?name=team/app")
+        .await;
+    assert_eq!(push["count"], 0, "its push repository goes: {push}");
+}
