@@ -4,8 +4,10 @@ then GETs each page N times and prints median and p95 in ms. Seed first with
 `berth-bench URL --creds admin:PW --listing 10000` (10,000 repositories, and one repository
 with 10,000 tags); the repository and image pages are timed on that one. With --untag, last,
 it untags every tag matching --untag-filter (default `t0`: the 10,000 `t…` tags berth-bench
-made) through the repository page's "select all matching" and prints how long the task took.
-Usage: bench/ui_pages.py URL --password PW [--runs 20] [--repo list-<run>/r000000] [--untag]"""
+made) through the repository page's "select all matching" and prints how long the task took;
+--untag-only skips the page timings (the untag alone, e.g. before/after a change to its SQL:
+restore the seeded database between runs, the untag removes the tags).
+Usage: bench/ui_pages.py URL --password PW [--runs 20] [--repo list-<run>/r000000] [--untag | --untag-only]"""
 import argparse, base64, datetime, http.cookiejar, json, re, statistics, time, urllib.parse, urllib.request
 
 
@@ -16,6 +18,7 @@ def main():
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--repo", help="the repository whose page to time (default: most tags)")
     ap.add_argument("--untag", action="store_true", help="then untag every matching tag, timed")
+    ap.add_argument("--untag-only", action="store_true", help="time the untag alone, no pages")
     ap.add_argument("--untag-filter", default="t0")
     a = ap.parse_args()
     jar = http.cookiejar.CookieJar()
@@ -30,11 +33,14 @@ def main():
         req.add_header("Authorization", "Basic " + base64.b64encode(f"admin:{a.password}".encode()).decode())
         return json.load(urllib.request.urlopen(req))
 
-    repos = op.open(a.url + "/ui/repositories/?sort=tags&dir=desc").read().decode()
     if a.repo:
         rid = api(f"/pulp/api/v3/repositories/container/container-push/?name={a.repo}")["results"][0]["pulp_href"].rstrip("/").rsplit("/", 1)[1]
     else:
+        repos = op.open(a.url + "/ui/repositories/?sort=tags&dir=desc").read().decode()
         rid = re.search(r'href="/ui/repositories/([0-9a-f-]{36})/"', repos).group(1)
+    if a.untag_only:
+        untag_all(a, op, api, rid)
+        return
     page = op.open(a.url + f"/ui/repositories/{rid}/").read().decode()
     digest = urllib.parse.unquote(re.search(r'/image\?digest=(sha256%3A[0-9a-f]{64})', page).group(1))
     pages = [

@@ -35,6 +35,7 @@ pub mod uploads;
 pub mod usage;
 pub mod users;
 pub mod version_expiries;
+pub mod version_tags;
 pub mod versions;
 
 use sea_orm::{
@@ -258,6 +259,20 @@ pub fn for_update(c: &impl ConnectionTrait) -> &'static str {
     } else {
         ""
     }
+}
+
+/// Makes PostgreSQL plan every statement of the caller's transaction for its own values
+/// (`SET LOCAL plan_cache_mode = force_custom_plan`, until the transaction ends); a no-op on
+/// SQLite. From a prepared statement's sixth execution PostgreSQL may reuse a
+/// generic plan, whose estimate for `repository_id = $1` is the average repository (two rows
+/// at 10,001 repositories): for the one with 10,001 tags it then reads every row and searches
+/// a 500-id `IN ($n, …)` list for each, 100-800 ms a statement instead of 2-6 ms.
+pub async fn custom_plans(c: &impl ConnectionTrait) -> Result<(), DbErr> {
+    if c.get_database_backend() == DbBackend::Postgres {
+        c.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+            .await?;
+    }
+    Ok(())
 }
 
 pub fn now() -> chrono::DateTime<chrono::Utc> {

@@ -1,6 +1,7 @@
 //! Version membership queries: `repository_content` rows carry `version_added` and
 //! `version_removed`, so the latest version is `version_removed IS NULL` and a new version
 //! writes only its difference.
+pub use super::version_tags::{current_tags_named, current_tags_of, sync_tags, tagged_among};
 use super::{all, exec, for_update, new_id, now, one, placeholders};
 use crate::domain::content::ContentKind;
 use sea_orm::{ConnectionTrait, DbErr, Value};
@@ -8,7 +9,7 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// Largest `IN (…)` list sent in one statement.
-const CHUNK: usize = 500;
+pub(crate) const CHUNK: usize = 500;
 
 /// "Present" written so that no index serves it: statements that look ids up among a
 /// repository's present rows then probe the membership key (repository, content) once per id.
@@ -17,8 +18,11 @@ const CHUNK: usize = 500;
 /// repository and searched the id list for each: 116 ms per 500 ids against 16,000 rows.
 const PRESENT: &str = "COALESCE(version_removed, -1) = -1";
 
-/// Locks the repository row for the rest of the transaction; returns its `next_version`.
+/// Locks the repository row for the rest of the transaction; returns its `next_version`. The
+/// transaction's statements are planned for their values from here on ([`super::custom_plans`]):
+/// a version change sends lists of up to 500 ids per statement, tens of them.
 pub async fn lock(c: &impl ConnectionTrait, repo: Uuid) -> Result<i64, DbErr> {
+    super::custom_plans(c).await?;
     let sql = format!(
         "SELECT next_version FROM repositories WHERE id = ?{}",
         for_update(c)
@@ -68,78 +72,6 @@ pub async fn present_among(
         vec![],
     )
     .await
-}
-
-/// Tags in the latest version whose name is one of `names`.
-pub async fn current_tags_named(
-    c: &impl ConnectionTrait,
-    repo: Uuid,
-    names: &[String],
-) -> Result<Vec<Uuid>, DbErr> {
-    if names.is_empty() {
-        return Ok(vec![]);
-    }
-    let sql = format!(
-        "SELECT tag_id FROM repository_tags WHERE repository_id = ? AND name IN ({})",
-        placeholders(names.len())
-    );
-    let mut values: Vec<Value> = vec![repo.into()];
-    values.extend(names.iter().map(|n| Value::from(n.clone())));
-    all(c, &sql, values)
-        .await?
-        .iter()
-        .map(|r| r.try_get_by_index(0))
-        .collect()
-}
-
-/// Tags in the latest version pointing at any of `manifests`.
-pub async fn current_tags_of(
-    c: &impl ConnectionTrait,
-    repo: Uuid,
-    manifests: &[Uuid],
-) -> Result<Vec<Uuid>, DbErr> {
-    ids_query(
-        c,
-        "SELECT tag_id FROM repository_tags WHERE repository_id = ? AND manifest_id IN ({in})",
-        vec![repo.into()],
-        manifests,
-        vec![],
-    )
-    .await
-}
-
-/// Keeps `repository_tags` equal to the latest version's tags: drops the `removed` tags (any
-/// ids that are not tags match nothing), then adds the `added` tag units.
-pub async fn sync_tags(
-    c: &impl ConnectionTrait,
-    repo: Uuid,
-    removed: &[Uuid],
-    added: &[Uuid],
-) -> Result<(), DbErr> {
-    for chunk in removed.chunks(CHUNK) {
-        // No index has `tag_id`: as a plain `IN (?, …)` PostgreSQL tests each of the
-        // repository's rows against the whole list (~150 ms a chunk at 10,000 tags); a VALUES
-        // list is hashed once (a hash semi-join), and SQLite reads it as it reads an IN list.
-        let sql = format!(
-            "DELETE FROM repository_tags WHERE repository_id = ? AND tag_id IN \
-             (SELECT column1 FROM (VALUES {}) AS v)",
-            vec!["(?)"; chunk.len()].join(", ")
-        );
-        let mut values: Vec<Value> = vec![repo.into()];
-        values.extend(chunk.iter().map(|u| Value::from(*u)));
-        exec(c, &sql, values).await?;
-    }
-    for chunk in added.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO repository_tags (repository_id, name, tag_id, manifest_id) \
-             SELECT ?, t.name, t.id, t.manifest_id FROM tags t WHERE t.id IN ({})",
-            placeholders(chunk.len())
-        );
-        let mut values: Vec<Value> = vec![repo.into()];
-        values.extend(chunk.iter().map(|u| Value::from(*u)));
-        exec(c, &sql, values).await?;
-    }
-    Ok(())
 }
 
 /// Manifests listed by any of `lists`.
@@ -381,21 +313,4 @@ pub async fn insert_version(
     )
     .await?;
     Ok(id)
-}
-
-/// Of `manifests`, those that a tag in the latest version points at.
-pub async fn tagged_among(
-    c: &impl ConnectionTrait,
-    repo: Uuid,
-    manifests: &[Uuid],
-) -> Result<Vec<Uuid>, DbErr> {
-    ids_query(
-        c,
-        "SELECT DISTINCT manifest_id FROM repository_tags \
-         WHERE repository_id = ? AND manifest_id IN ({in})",
-        vec![repo.into()],
-        manifests,
-        vec![],
-    )
-    .await
 }
