@@ -70,6 +70,18 @@ pub async fn name_taken(
     })
 }
 
+/// Whether a plain container repository is named `name` (one query: a push repository of that
+/// name being created meanwhile does not count).
+pub async fn plain_named(c: &impl ConnectionTrait, name: &str) -> Result<bool, DbErr> {
+    Ok(one(
+        c,
+        "SELECT id FROM repositories WHERE name = ? AND namespace_id IS NULL",
+        vec![name.into()],
+    )
+    .await?
+    .is_some())
+}
+
 /// Whether plain repository `id` exists.
 pub async fn exists(c: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
     Ok(one(

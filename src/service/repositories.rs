@@ -46,9 +46,9 @@ async fn check_pushable(db: &Db, name: &RepoName) -> Result<()> {
     {
         return Err(Error::ReadOnly(name.to_string()));
     }
-    if q::find_by_name(&db.conn, name.as_str()).await?.is_none()
-        && crate::repo::container_repos::name_taken(&db.conn, name.as_str(), None).await?
-    {
+    // One query: "no push repository, yet the name is taken" read in two raced with a
+    // concurrent first push creating the push repository in between (NAME_INVALID on PostgreSQL).
+    if crate::repo::container_repos::plain_named(&db.conn, name.as_str()).await? {
         return Err(Error::NameInvalid(name.to_string()));
     }
     Ok(())

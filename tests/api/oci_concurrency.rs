@@ -44,3 +44,27 @@ async fn concurrent_pushes_of_images_sharing_layers_all_succeed() {
         assert_eq!(app.versions(repo).await, vec![0, 1, 2, 3, 4]);
     }
 }
+
+/// A first push's parallel blob uploads all create the repository at once (skopeo mounts three
+/// layers in parallel): none may be refused. The pushability check read "no push repository"
+/// and "the name is taken" in two queries, and a concurrent creation between them answered
+/// NAME_INVALID (seen on PostgreSQL in CI).
+#[tokio::test]
+async fn parallel_first_uploads_into_a_new_repository_all_succeed() {
+    let app = Arc::new(TestApp::spawn().await);
+    for round in 0..15 {
+        let mut tasks = vec![];
+        for i in 0..10 {
+            let app = app.clone();
+            tasks.push(tokio::spawn(async move {
+                let body = format!("round {round} blob {i}").into_bytes();
+                app.push_blob(&format!("fresh/r{round}"), &body).await;
+            }));
+        }
+        for t in tasks {
+            if let Err(e) = t.await {
+                std::panic::resume_unwind(e.into_panic());
+            }
+        }
+    }
+}
